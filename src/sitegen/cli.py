@@ -1,0 +1,76 @@
+"""The `sitegen` command: parses arguments, runs a stage, prints problems. Exit 0/1/2."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from sitegen import __version__
+from sitegen.errors import SitegenError, sort_problems
+
+T = TypeVar("T")
+SITE_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="sitegen")
+@click.option("--debug", is_flag=True, help="Show a traceback when sitegen itself fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """sitegen builds a static news archive from Markdown articles."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.option("-o", "--output", type=SITE_DIR, help="Output directory [default: SITE_DIR/build].")
+@click.option("--drafts", is_flag=True, help="Include articles marked 'draft: true'.")
+@click.option("--strict", is_flag=True, help="Treat unknown front matter keys as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.pass_context
+def build(
+    ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool, strict: bool, quiet: bool
+) -> None:
+    """Build the site in SITE_DIR (default: the current directory)."""
+    from sitegen.build import build as run_build
+
+    _configure_logging(quiet)
+    report = _guarded(
+        ctx, lambda: run_build(site_dir, output, include_drafts=drafts, strict=strict)
+    )
+    if not quiet:
+        for problem in sort_problems(report.warnings):
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"built {report.articles} articles: {report.pages} pages and "
+            f"{report.static_files} static files in {report.output_dir}"
+        )
+
+
+def _configure_logging(quiet: bool) -> None:
+    """Progress lines go to a terminal only; CI logs and pipes stay clean."""
+    level = logging.INFO if sys.stderr.isatty() and not quiet else logging.WARNING
+    logging.basicConfig(level=level, format="… %(message)s", stream=sys.stderr, force=True)
+
+
+def _guarded(ctx: click.Context, action: Callable[[], T]) -> T:
+    """Run `action`; sitegen's own errors print as problems, anything else without a traceback."""
+    try:
+        return action()
+    except SitegenError:
+        raise
+    except Exception as exc:
+        if ctx.obj["debug"]:
+            raise
+        raise click.ClickException(
+            f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
+        ) from exc
+
+
+def main() -> None:
+    cli(prog_name="sitegen")

@@ -1,0 +1,163 @@
+"""sitegen.yaml -> Config: every option validated, every problem reported with its line."""
+
+from __future__ import annotations
+
+import re
+import string
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from sitegen.errors import ConfigError
+from sitegen.yamldoc import Entry, FieldReader, decode_utf8, load_mapping
+
+CONFIG_NAME = "sitegen.yaml"
+PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class SocialLink:
+    """A plain link to the organisation's profile elsewhere (no widgets, no scripts)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything sitegen.yaml can say, with its defaults."""
+
+    site_dir: Path
+    title: str = "News Archive"
+    base_url: str = ""
+    description: str = ""
+    language: str = "en"
+    per_page: int = 10
+    permalink: str = "/{slug}/"
+    default_byline: str = "Staff Writer"
+    copyright: str = ""
+    social: tuple[SocialLink, ...] = ()
+    timezone: str = "UTC"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+KNOWN_KEYS = {
+    "title", "base_url", "description", "language", "per_page", "permalink",
+    "default_byline", "copyright", "social", "timezone",
+}  # fmt: skip
+
+
+def load_config(site_dir: Path) -> Config:
+    """Read `site_dir/sitegen.yaml` (optional) and return a checked Config."""
+    path = site_dir / CONFIG_NAME
+    if not path.is_file():
+        return Config(site_dir=site_dir)
+    rel = PurePosixPath(CONFIG_NAME)
+    text, problems = decode_utf8(path.read_bytes(), rel)
+    if text is None:
+        raise ConfigError(problems)
+    entries, problems = load_mapping(text, rel)
+    if problems:
+        raise ConfigError(problems)
+    reader = FieldReader(entries, rel)
+    reader.unknown_keys(KNOWN_KEYS, as_error=True)
+    config = Config(
+        site_dir=site_dir,
+        title=reader.string("title", Config.title),
+        base_url=_base_url(reader),
+        description=reader.string("description"),
+        language=_language(reader),
+        per_page=reader.integer("per_page", Config.per_page, minimum=1),
+        permalink=_permalink(reader),
+        default_byline=reader.string("default_byline", Config.default_byline),
+        copyright=reader.string("copyright"),
+        social=_social(reader),
+        timezone=_timezone(reader),
+    )
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return config
+
+
+def _base_url(reader: FieldReader) -> str:
+    url = reader.string("base_url")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        reader.fail(
+            "base_url", f"{url!r} is not an absolute URL; expected e.g. 'https://example.org/'"
+        )
+        return ""
+    if parts.query or parts.fragment:
+        reader.fail("base_url", f"{url!r} must not have a query or fragment")
+        return ""
+    return url if url.endswith("/") else url + "/"
+
+
+def _language(reader: FieldReader) -> str:
+    language = reader.string("language", Config.language)
+    if not _LANGUAGE.match(language):
+        reader.fail(
+            "language", f"{language!r} is not a language tag; expected e.g. 'en' or 'fr-CA'"
+        )
+        return Config.language
+    return language
+
+
+def _permalink(reader: FieldReader) -> str:
+    pattern = reader.string("permalink", Config.permalink)
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        reader.fail("permalink", f"{pattern!r} is not a valid pattern ({exc})")
+        return Config.permalink
+    allowed = ", ".join("{" + name + "}" for name in sorted(PERMALINK_FIELDS))
+    if not names <= PERMALINK_FIELDS:
+        unknown = ", ".join(sorted(repr(n) for n in names - PERMALINK_FIELDS))
+        reader.fail("permalink", f"unknown placeholder {unknown}; use {allowed}")
+    elif "slug" not in names:
+        reader.fail("permalink", f"{pattern!r} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'")
+    elif not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern:
+        reader.fail("permalink", f"{pattern!r} must start and end with '/', e.g. '/{{slug}}/'")
+    else:
+        return pattern
+    return Config.permalink
+
+
+def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
+    entry: Entry | None = reader.entries.get("social")
+    if entry is None or entry.value is None:
+        return ()
+    expected = "a list of {name: ..., url: ...} items"
+    if not isinstance(entry.value, list):
+        reader.fail("social", f"expected {expected}")
+        return ()
+    links = []
+    for item in entry.value:
+        if not isinstance(item, dict) or set(item) != {"name", "url"}:
+            reader.fail("social", f"expected {expected}, got {item!r}")
+            continue
+        name, url = str(item["name"]), str(item["url"])
+        if urlsplit(url).scheme not in ("http", "https", "mailto"):
+            reader.fail("social", f"{url!r} is not an http(s) or mailto URL")
+            continue
+        links.append(SocialLink(name=name, url=url))
+    return tuple(links)
+
+
+def _timezone(reader: FieldReader) -> str:
+    name = reader.string("timezone", Config.timezone)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        reader.fail(
+            "timezone", f"unknown time zone {name!r}; expected e.g. 'UTC' or 'Europe/Paris'"
+        )
+        return Config.timezone
+    return name

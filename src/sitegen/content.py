@@ -1,0 +1,204 @@
+"""content/**/*.md -> Article objects (front matter checked, Markdown rendered)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from sitegen import urls
+from sitegen.config import Config
+from sitegen.errors import Location, Problem, error, warning
+from sitegen.frontmatter import Document, parse_document
+from sitegen.markup import MarkdownRenderer, first_words, plain_text
+from sitegen.model import Article, LeadImage, Tag
+from sitegen.yamldoc import FieldReader, decode_utf8
+
+CONTENT_DIR = "content"
+ARTICLE_KEYS = {
+    "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
+    "slug", "draft", "updated", "extra",
+}  # fmt: skip
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
+
+
+def find_sources(site_dir: Path) -> list[Path]:
+    """Every article file, in a stable order; hidden files (editor locks) are skipped."""
+    content_dir = site_dir / CONTENT_DIR
+    found = (p for p in content_dir.rglob("*.md") if p.is_file())
+    visible = (
+        p
+        for p in found
+        if not any(part.startswith(".") for part in p.relative_to(content_dir).parts)
+    )
+    return sorted(visible)
+
+
+def load_articles(config: Config, *, strict: bool = False) -> tuple[list[Article], list[Problem]]:
+    """Load every article under content/; problems of all files are returned together."""
+    content_dir = config.site_dir / CONTENT_DIR
+    if not content_dir.is_dir():
+        return [], [
+            error(
+                Location(PurePosixPath(CONTENT_DIR)),
+                "no such directory; articles go in content/*.md",
+            )
+        ]
+    renderer = MarkdownRenderer()
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for path in find_sources(config.site_dir):
+        rel = PurePosixPath(path.relative_to(config.site_dir).as_posix())
+        article, found = load_article(path.read_bytes(), rel, config, renderer, strict=strict)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def load_article(
+    data: bytes,
+    rel: PurePosixPath,
+    config: Config,
+    renderer: MarkdownRenderer,
+    *,
+    strict: bool = False,
+) -> tuple[Article | None, list[Problem]]:
+    """One file's bytes -> an Article, or the problems that stop it from being one."""
+    text, problems = decode_utf8(data, rel)
+    if text is None:
+        return None, problems
+    document, problems = parse_document(text, rel)
+    if document is None:
+        return None, problems
+    reader = FieldReader(document.entries, rel)
+    reader.unknown_keys(ARTICLE_KEYS, as_error=strict)
+    article = _build_article(reader, document, config, renderer)
+    return (article if not any(p.is_error for p in reader.problems) else None), reader.problems
+
+
+def _build_article(
+    reader: FieldReader, document: Document, config: Config, renderer: MarkdownRenderer
+) -> Article | None:
+    has_title, has_date = reader.require("title"), reader.require("date")
+    title = reader.string("title")
+    if has_title and isinstance(reader.entries["title"].value, str) and not title:
+        reader.fail("title", "is empty")
+    date = _read_date(reader, "date", config) if has_date else None
+    updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
+    slug = _read_slug(reader, title)
+    tags = _read_tags(reader)
+    image = _read_image(reader, config)
+    summary = reader.string("summary")
+    byline = reader.string("byline") or config.default_byline
+    is_draft = reader.boolean("draft")
+    extra = _read_extra(reader)
+    if not (title and date and slug):
+        return None
+    body_html = renderer.render(document.body)
+    url = urls.article_url(config.permalink, slug, date)
+    return Article(
+        source=reader.location("slug" if "slug" in reader.entries else "title"),
+        slug=slug,
+        title=title,
+        date=date,
+        byline=byline,
+        tags=tags,
+        image=image,
+        summary=summary,
+        description=summary or first_words(plain_text(body_html)),
+        body_html=body_html,
+        url=url,
+        output_path=urls.output_path(url),
+        draft=is_draft,
+        updated=updated,
+        extra=extra,
+    )
+
+
+def parse_date(value: object, zone: dt.tzinfo) -> dt.datetime | None:
+    """A YAML date, datetime or ISO 8601 text -> a time-zone-aware datetime (or None)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
+    return None
+
+
+def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | None:
+    value = reader.entries[key].value
+    parsed = parse_date(value, config.zone)
+    if parsed is None:
+        shown = repr(value) if isinstance(value, str) else repr(str(value))
+        reader.fail(key, f"cannot parse {shown}; {_DATE_HELP}")
+    return parsed
+
+
+def _read_slug(reader: FieldReader, title: str) -> str:
+    if "slug" not in reader.entries:
+        slug = urls.slugify(title)
+        if title and not slug:
+            reader.fail("title", f"{title!r} gives an empty URL slug; add a 'slug' field")
+        return slug
+    slug = reader.string("slug")
+    if not _SLUG.fullmatch(slug):
+        example = urls.slugify(slug) or "my-article"
+        reader.fail("slug", f"{slug!r} may only hold a-z, 0-9, '-' and '_'; e.g. {example!r}")
+        return ""
+    return slug
+
+
+def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
+    tags: dict[Tag, None] = {}
+    for name in reader.string_list("tags"):
+        slug = urls.slugify(name)
+        if not slug:
+            reader.fail("tags", f"tag {name!r} has no letters or digits to make a URL from")
+            continue
+        tags.setdefault(Tag(slug=slug, name=name, url=urls.tag_url(slug)))
+    return tuple(tags)
+
+
+def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
+    src, alt, caption = (reader.string(k) for k in ("image", "image_alt", "image_caption"))
+    if not src:
+        for key in ("image_alt", "image_caption"):
+            if key in reader.entries:
+                reader.problems.append(
+                    warning(reader.location(key), f"{key}: given without 'image'; it is not shown")
+                )
+        return None
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc:
+        leak = f"{src!r} is on another host, which would tell that host who reads the page"
+        reader.fail("image", f"{leak}; put the file under static/images/")
+        return None
+    if not (config.site_dir / "static" / parts.path.lstrip("/")).is_file():
+        reader.problems.append(
+            warning(reader.location("image"), f"image: {src!r} not found under static/")
+        )
+    if not alt:
+        reader.problems.append(
+            warning(
+                reader.location("image"),
+                "image_alt: missing; describe the image for readers who cannot see it",
+            )
+        )
+    return LeadImage(src=urls.asset_url(src), alt=alt, caption=caption)
+
+
+def _read_extra(reader: FieldReader) -> dict[str, object]:
+    entry = reader.entries.get("extra")
+    if entry is None or entry.value is None:
+        return {}
+    if not isinstance(entry.value, dict):
+        reader.fail("extra", "expected a mapping of your own keys")
+        return {}
+    return dict(entry.value)

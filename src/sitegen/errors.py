@@ -1,0 +1,97 @@
+"""Problems found while building, and the exception that carries them to the CLI.
+
+Every problem names a place (`path:line`) so an editor can jump straight to it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a site file: its path relative to the site root, and a 1-based line."""
+
+    path: PurePosixPath
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, printed as `path:line: message`."""
+
+    location: Location
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        prefix = "" if self.is_error else "warning: "
+        return f"{self.location}: {prefix}{self.message}"
+
+
+def error(location: Location, message: str) -> Problem:
+    return Problem(location, message, Severity.ERROR)
+
+
+def warning(location: Location, message: str) -> Problem:
+    return Problem(location, message, Severity.WARNING)
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Order problems by file and line so output is stable and easy to scan."""
+    return sorted(problems, key=lambda p: (str(p.location.path), p.location.line or 0, p.message))
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class SitegenError(click.ClickException):
+    """A build cannot go on; carries every problem found so far."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(sort_problems(problems))
+        errors = sum(p.is_error for p in self.problems)
+        super().__init__(f"build failed ({errors} problem{'s' if errors != 1 else ''})")
+
+    def format_message(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def show(self, file: object = None) -> None:
+        for problem in self.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"error: {self.message}", err=True)
+
+
+class ConfigError(SitegenError):
+    """sitegen.yaml is missing something or holds a wrong value."""
+
+
+class ContentError(SitegenError):
+    """One or more content files or templates cannot be built."""
+
+
+class OutputError(SitegenError):
+    """The output directory cannot be written safely."""

@@ -1,0 +1,62 @@
+"""Markdown -> HTML through one configured Python-Markdown instance; HTML -> plain text."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import markdown
+
+EXTENSIONS = ("extra", "toc", "smarty", "sane_lists")
+DESCRIPTION_WORDS = 30
+
+
+class MarkdownRenderer:
+    """Reuses one Markdown instance (building one per article is needlessly slow)."""
+
+    def __init__(self) -> None:
+        self._markdown = markdown.Markdown(
+            extensions=list(EXTENSIONS),
+            extension_configs={"toc": {"permalink": False}},
+            output_format="html",
+        )
+
+    def render(self, text: str) -> str:
+        return str(self._markdown.reset().convert(text))
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        elif tag in ("p", "li", "h2", "h3", "h4", "blockquote", "figcaption"):
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded."""
+    collector = _TextCollector()
+    collector.feed(fragment)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
+def first_words(text: str, limit: int = DESCRIPTION_WORDS) -> str:
+    """The first `limit` words of plain text, with an ellipsis when cut."""
+    words = text.split()
+    if len(words) <= limit:
+        return " ".join(words)
+    return re.sub(r"[\s,;:.!?-]+$", "", " ".join(words[:limit])) + "…"

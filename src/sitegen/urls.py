@@ -1,0 +1,48 @@
+"""The only place that knows URLs and output paths.
+
+A `url` is site-relative with leading and trailing '/', a `permalink` is absolute (base_url +
+url), and an `output_path` is relative to the output directory (`rally/index.html`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import slugify as _slugify
+
+
+def slugify(text: str) -> str:
+    """ASCII, lower-case, hyphenated: 'Women's Rights (UN)' -> 'women-s-rights-un'."""
+    return str(_slugify.slugify(text))
+
+
+def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
+    """Fill the config's permalink pattern, e.g. '/{year}/{month}/{slug}/'."""
+    return pattern.format(
+        slug=slug, year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}"
+    )
+
+
+def tag_url(slug: str) -> str:
+    return f"/tag/{slug}/"
+
+
+def listing_url(number: int, first_url: str = "/") -> str:
+    """Page 1 of a listing lives at its own URL; page n at `<first>page/n/` (never page/1/)."""
+    return first_url if number == 1 else f"{first_url}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """'/a/b/' -> 'a/b/index.html'; '/404.html' -> '404.html'."""
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def permalink(base_url: str, url: str) -> str:
+    """Absolute URL when the site has a base_url, else the site-relative one."""
+    return base_url.rstrip("/") + url if base_url else url
+
+
+def asset_url(path: str) -> str:
+    """A file under static/ as a site-relative URL: 'images/a.jpg' -> '/images/a.jpg'."""
+    return path if path.startswith("/") else "/" + path

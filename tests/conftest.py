@@ -1,0 +1,108 @@
+"""Shared fixtures: write a small site from a dict, build it, read the output."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen.build import build
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+MakeSite = Callable[[dict[str, str]], Path]
+BuildSite = Callable[..., Path]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/sites/*/expected/")
+
+
+def article(
+    title: str = "A title", date: str = "2025-01-02", body: str = "Body text.", **fields: str
+) -> str:
+    """Text of an article file; extra fields are written as given (already YAML)."""
+    lines = [f"title: {title!r}", f"date: {date}"] + [f"{k}: {v}" for k, v in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """Write {relative path: text} under a fresh site folder and return the folder."""
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        (root / "content").mkdir(exist_ok=True)
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def build_site(tmp_path: Path) -> BuildSite:
+    """Build a site into tmp_path/out (or `out`) and return the output folder."""
+
+    def run(root: Path, out: Path | None = None, **options: bool) -> Path:
+        out = out or tmp_path / "out"
+        build(root, out, **options)
+        return out
+
+    return run
+
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright; skipped locally without it, required in CI."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def serve_dir() -> Iterator[Callable[[Path], str]]:
+    """Serve a folder over HTTP on 127.0.0.1 (a free port); returns its base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(root: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from sitegen.errors import ConfigError, ContentError, OutputError
+from tests.conftest import REPO_ROOT, BuildSite, MakeSite, article
+
+SITES = Path(__file__).parent / "sites"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in SITES.iterdir()))
+def test_golden_site_output_matches_expected(
+    case: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    expected_dir = SITES / case / "expected"
+    out = tmp_path / "out"
+    build(SITES / case / "input", out)
+    if request.config.getoption("--update-golden"):
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(out, expected_dir)
+    actual, expected = tree(out), tree(expected_dir)
+    assert sorted(actual) == sorted(expected), "output files differ from expected/"
+    for rel, data in expected.items():
+        if actual[rel] != data:
+            diff = difflib.unified_diff(
+                data.decode(errors="replace").splitlines(),
+                actual[rel].decode(errors="replace").splitlines(),
+                f"expected/{rel}",
+                f"actual/{rel}",
+                lineterm="",
+            )
+            pytest.fail("\n".join(diff) + "\n(run pytest --update-golden and review the diff)")
+
+
+def test_build_twice_is_byte_identical(tmp_path: Path) -> None:
+    site = SITES / "basic" / "input"
+    build(site, tmp_path / "one")
+    build(site, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_build_example_archive_has_no_problems(tmp_path: Path) -> None:
+    report = build(REPO_ROOT, tmp_path / "out")
+    assert report.warnings == ()
+    assert report.articles >= 12
+    assert (tmp_path / "out/index.html").is_file()
+
+
+def test_failed_build_leaves_previous_output_intact(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site({"content/a.md": article("First")})
+    out = build_site(root)
+    before = tree(out)
+    (root / "content/b.md").write_text("---\ntitle: Broken\ndate: someday\n---\n")
+    (root / "content/a.md").write_text(article("First, edited"))
+    with pytest.raises(ContentError) as caught:
+        build_site(root)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/b.md:3: date: cannot parse 'someday'; use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
+    ]
+    assert tree(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out", "site"]  # no staging debris
+
+
+def test_build_reports_content_and_template_errors_together(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site(
+        {
+            "content/a.md": "---\ntitle: A\n---\n",
+            "content/b.md": article("B"),
+            "templates/article.html": "{% extends 'base.html' %}\n{% block main %}\n{{ article.nope }}\n{% endblock %}\n",
+        }
+    )
+    with pytest.raises(ContentError) as caught:
+        build_site(root)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/a.md:1: date: required field is missing",
+        "templates/article.html:3: 'sitegen.model.Article object' has no attribute 'nope' (template error)",
+    ]
+
+
+def test_build_reports_template_syntax_error_with_line(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site({"content/a.md": article(), "templates/listing.html": "<p>\n{% if %}\n"})
+    with pytest.raises(ContentError) as caught:
+        build_site(root)
+    assert [str(p) for p in caught.value.problems] == [
+        "templates/listing.html:2: Expected an expression, got 'end of statement block' (template syntax error)"
+    ]
+
+
+def test_build_stops_on_config_error_before_writing(
+    make_site: MakeSite, build_site: BuildSite, tmp_path: Path
+) -> None:
+    root = make_site({"content/a.md": article(), "sitegen.yaml": "per_page: -1\n"})
+    with pytest.raises(ConfigError):
+        build_site(root)
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_refuses_foreign_output_dir(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article()})
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("precious")
+    with pytest.raises(OutputError):
+        build(root, home)
+    assert [p.name for p in home.iterdir()] == ["notes.txt"]
+
+
+def test_build_leaves_out_drafts_unless_asked(
+    make_site: MakeSite, build_site: BuildSite, tmp_path: Path
+) -> None:
+    root = make_site(
+        {"content/a.md": article("Public"), "content/b.md": article("Secret", draft="true")}
+    )
+    out = build_site(root)
+    assert not (out / "secret").exists()
+    assert "Secret" not in (out / "index.html").read_text()
+    out = build_site(root, tmp_path / "with-drafts", include_drafts=True)
+    assert (out / "secret/index.html").is_file()
+
+
+def test_build_default_theme_is_used_and_overridden_per_file(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site(
+        {
+            "content/a.md": article("Hello"),
+            "templates/listing.html": "{% extends 'base.html' %}{% block main %}MY HOME{% endblock %}",
+            "static/css/extra.css": "p{}",
+        }
+    )
+    out = build_site(root)
+    assert "MY HOME" in (out / "index.html").read_text()
+    article_html = (out / "hello/index.html").read_text()
+    assert "<h1>Hello</h1>" in article_html  # default theme's article.html
+    assert (out / "css/site.css").read_bytes() == (REPO_ROOT / "static/css/site.css").read_bytes()
+    assert (out / "css/extra.css").read_text() == "p{}"
+
+
+def test_build_site_static_overrides_theme_static(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site({"content/a.md": article(), "static/css/site.css": "/* mine */"})
+    assert (build_site(root) / "css/site.css").read_text() == "/* mine */"
+
+
+def test_build_rejects_two_articles_at_one_url(make_site: MakeSite, build_site: BuildSite) -> None:
+    root = make_site(
+        {
+            "content/a.md": article("Rally"),
+            "content/news/b.md": article("Other", slug="rally"),
+        }
+    )
+    with pytest.raises(ContentError) as caught:
+        build_site(root)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/news/b.md:4: URL '/rally/' is also used by content/a.md:2; give one a different 'slug'"
+    ]

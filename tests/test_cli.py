@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sitegen import __version__
+from sitegen.cli import cli
+from tests.conftest import MakeSite, article
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert (code, out) == (0, f"sitegen, version {__version__}\n")
+    code, out, _ = run("build", "--help")
+    assert code == 0
+    for option in ("-o, --output", "--drafts", "--strict", "-q, --quiet"):
+        assert option in out
+
+
+def test_cli_build_success_prints_summary(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article("A"), "content/b.md": article("B", titel="x")})
+    code, out, err = run("build", str(root), "-o", str(tmp_path / "out"))
+    assert code == 0
+    assert out == f"built 2 articles: 3 pages and 1 static files in {tmp_path / 'out'}\n"
+    assert err == "content/b.md:4: warning: unknown key 'titel'; did you mean 'title'?\n"
+    assert (tmp_path / "out/a/index.html").is_file()
+
+
+def test_cli_build_quiet_prints_nothing_on_success(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article("A", titel="x")})
+    assert run("build", str(root), "-q", "-o", str(tmp_path / "out")) == (0, "", "")
+
+
+def test_cli_build_errors_go_to_stderr_with_exit_1(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(
+        {
+            "content/a.md": "---\ntitle: A\ndate: nope\n---\n",
+            "content/b.md": "---\ntitle: B\n",
+        }
+    )
+    code, out, err = run("build", str(root), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "content/a.md:3: date: cannot parse 'nope'; use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)",
+        "content/b.md:1: front matter is not closed; add a line '---' after the last field",
+        "error: build failed (2 problems)",
+    ]
+    assert "Traceback" not in err
+
+
+def test_cli_build_strict_turns_unknown_keys_into_errors(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({"content/a.md": article("A", titel="x")})
+    code, _, err = run("build", str(root), "--strict", "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert err.splitlines()[0] == "content/a.md:4: unknown key 'titel'; did you mean 'title'?"
+
+
+def test_cli_usage_error_exits_2() -> None:
+    code, _, err = run("build", "--no-such-option")
+    assert code == 2
+    assert "No such option" in err
+
+
+def test_cli_refuses_foreign_output_dir(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article()})
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/cv.txt").write_text("mine")
+    code, _, err = run("build", str(root), "-o", str(tmp_path / "docs"))
+    assert code == 1
+    assert err.startswith(f"{tmp_path / 'docs'}: refusing to replace a directory that is not empty")
+
+
+def test_cli_internal_error_has_no_traceback(
+    make_site: MakeSite, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("sitegen.build.build", explode)
+    code, _, err = run("build", str(make_site({})), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert err == "Error: internal error: RuntimeError: boom; rerun with --debug and report it\n"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert result.stdout == f"sitegen, version {__version__}\n"

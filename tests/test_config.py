@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import Config, SocialLink, load_config
+from sitegen.errors import ConfigError
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "sitegen.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(tmp_path, text))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_load_config_without_file_uses_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert config == Config(site_dir=tmp_path)
+    assert (config.language, config.per_page, config.permalink) == ("en", 10, "/{slug}/")
+    assert config.default_byline == "Staff Writer"
+
+
+def test_load_config_reads_every_key(tmp_path: Path) -> None:
+    config = load_config(
+        write_config(
+            tmp_path,
+            """\
+title: Voices
+base_url: https://example.org/archive
+description: News
+language: fr-CA
+per_page: 5
+permalink: /{year}/{month}/{slug}/
+default_byline: Desk
+copyright: (c) Voices
+timezone: Europe/Paris
+social:
+  - {name: Mastodon, url: "https://mastodon.example/@v"}
+""",
+        )
+    )
+    assert config.title == "Voices"
+    assert config.base_url == "https://example.org/archive/"  # trailing slash added
+    assert config.language == "fr-CA"
+    assert config.per_page == 5
+    assert config.permalink == "/{year}/{month}/{slug}/"
+    assert config.default_byline == "Desk"
+    assert config.copyright == "(c) Voices"
+    assert config.timezone == "Europe/Paris"
+    assert config.social == (SocialLink("Mastodon", "https://mastodon.example/@v"),)
+
+
+def test_load_config_reports_all_problems_with_lines(tmp_path: Path) -> None:
+    text = "title: X\nper_pag: 3\nbase_url: example.org\nper_page: zero\nlanguage: english!\n"
+    assert problems_of(tmp_path, text) == [
+        "sitegen.yaml:2: unknown key 'per_pag'; did you mean 'per_page'?",
+        "sitegen.yaml:3: base_url: 'example.org' is not an absolute URL; "
+        "expected e.g. 'https://example.org/'",
+        "sitegen.yaml:4: per_page: expected a whole number, got text 'zero'",
+        "sitegen.yaml:5: language: 'english!' is not a language tag; expected e.g. 'en' or 'fr-CA'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("title: [a\n", "sitegen.yaml:2: invalid YAML: did not find expected ',' or ']'"),
+        ("- a\n- b\n", "sitegen.yaml:1: expected 'key: value' lines at the top level"),
+        ("title: a\ntitle: b\n", "sitegen.yaml:2: title: duplicate key (first on line 1)"),
+        ("per_page: 0\n", "sitegen.yaml:1: per_page: 0 is too small; expected at least 1"),
+        (
+            "per_page: true\n",
+            "sitegen.yaml:1: per_page: expected a whole number, got true (a boolean)",
+        ),
+        ("title: [a, b]\n", "sitegen.yaml:1: title: expected text, got a list"),
+        (
+            "permalink: /{slug}\n",
+            "sitegen.yaml:1: permalink: '/{slug}' must start and end with '/', e.g. '/{slug}/'",
+        ),
+        (
+            "permalink: /{yr}/{slug}/\n",
+            "sitegen.yaml:1: permalink: unknown placeholder 'yr'; use {day}, {month}, {slug}, {year}",
+        ),
+        (
+            "permalink: /{year}/\n",
+            "sitegen.yaml:1: permalink: '/{year}/' must contain {slug}, e.g. '/{year}/{slug}/'",
+        ),
+        (
+            "timezone: Mars/Base\n",
+            "sitegen.yaml:1: timezone: unknown time zone 'Mars/Base'; expected e.g. 'UTC' or 'Europe/Paris'",
+        ),
+        (
+            "social: [{name: X, url: 'javascript:alert(1)'}]\n",
+            "sitegen.yaml:1: social: 'javascript:alert(1)' is not an http(s) or mailto URL",
+        ),
+        (
+            "base_url: https://example.org/?a=1\n",
+            "sitegen.yaml:1: base_url: 'https://example.org/?a=1' must not have a query or fragment",
+        ),
+    ],
+)
+def test_load_config_rejects_bad_values(tmp_path: Path, text: str, expected: str) -> None:
+    assert problems_of(tmp_path, text) == [expected]
+
+
+def test_load_config_rejects_non_utf8(tmp_path: Path) -> None:
+    (tmp_path / "sitegen.yaml").write_bytes(b"title: \xff\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert [str(p) for p in caught.value.problems] == [
+        "sitegen.yaml:1: not valid UTF-8 text (byte 7: b'\\xff'); save the file as UTF-8"
+    ]
+
+
+def test_load_config_accepts_empty_file(tmp_path: Path) -> None:
+    assert load_config(write_config(tmp_path, "# nothing set\n")).title == Config.title

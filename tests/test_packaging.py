@@ -1,0 +1,61 @@
+"""The default theme must work from an installed wheel, not only from this checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT, MakeSite, article
+
+
+def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_path: Path) -> None:
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(REPO_ROOT),
+            "--no-deps",
+            "-q",
+            "-w",
+            str(wheel_dir),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheel_dir.glob("sitegen-*.whl")
+    installed = tmp_path / "installed"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(installed)
+    assert "sitegen/theme/templates/base.html" in names
+    assert "sitegen/theme/static/css/site.css" in names
+    assert not any(name.startswith("sitegen/theme/static/images") for name in names)
+
+    root = make_site({"content/a.md": article("From the wheel")})
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(tmp_path / "out")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "<h1>From the wheel</h1>" in (tmp_path / "out/from-the-wheel/index.html").read_text()
+    assert (tmp_path / "out/css/site.css").is_file()
+    # and it really ran the wheel's code, with the wheel's theme
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sitegen.theme as t; print(t.default_theme_dir())"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == str(installed / "sitegen" / "theme")
