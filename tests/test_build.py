@@ -172,5 +172,5 @@ def test_build_rejects_two_articles_at_one_url(make_site: MakeSite, build_site: 
     with pytest.raises(ContentError) as caught:
         build_site(root)
     assert [str(p) for p in caught.value.problems] == [
-        "content/news/b.md:4: URL '/rally/' is also used by content/a.md:2; give one a different 'slug'"
+        "content/news/b.md:4: URL '/rally/' is also used by content/a.md:2; choose another 'slug'"
     ]

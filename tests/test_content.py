@@ -8,7 +8,7 @@ import pytest
 from sitegen.config import Config
 from sitegen.content import load_article, load_articles
 from sitegen.markup import MarkdownRenderer
-from sitegen.model import Article, LeadImage, Tag
+from sitegen.model import Article, Author, LeadImage, Tag
 
 REL = PurePosixPath("content/a.md")
 
@@ -38,7 +38,8 @@ def test_article_minimal_fields_and_defaults(tmp_path: Path) -> None:
     assert article.url == "/rally-in-paris/"
     assert article.output_path == "rally-in-paris/index.html"
     assert article.date == dt.datetime(2025, 3, 14, tzinfo=dt.UTC)
-    assert article.byline == "Staff Writer"
+    assert article.author == Author("staff-writer", "Staff Writer", "/author/staff-writer/")
+    assert article.author.name == "Staff Writer"
     assert article.tags == () and article.image is None and article.draft is False
     assert article.updated is None
     assert article.body_html == "<p>Hello <em>there</em>.</p>"
@@ -76,7 +77,7 @@ Body.
         ("Women's Rights", "women-s-rights", "/tag/women-s-rights/"),
         ("Réfugiés", "refugies", "/tag/refugies/"),
     ]
-    assert article.byline == "Mina Ardalan"
+    assert (article.author.name, article.author.url) == ("Mina Ardalan", "/author/mina-ardalan/")
     assert article.image == LeadImage(
         src="/images/vigil.jpg", alt="Candles", caption="Candles on the square"
     )

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 from sitegen import urls
 from sitegen.config import Config
 from sitegen.errors import Location
-from sitegen.model import Article, Tag
+from sitegen.model import Article, Author, Tag
 from sitegen.paginate import paginate
 from sitegen.site import assemble_site
 
@@ -17,10 +17,11 @@ def make_article(slug: str, day: int, tags: tuple[str, ...] = (), draft: bool = 
         slug=slug,
         title=slug.title(),
         date=dt.datetime(2025, 1, day, tzinfo=dt.UTC),
-        byline="Staff Writer",
+        author=Author("staff-writer", "Staff Writer", "/author/staff-writer/"),
         tags=tuple(Tag(urls.slugify(t), t, urls.tag_url(urls.slugify(t))) for t in tags),
         image=None,
         summary="",
+        excerpt_html="",
         description="",
         body_html="",
         url=f"/{slug}/",
@@ -51,7 +52,11 @@ def test_assemble_site_uses_most_common_tag_spelling() -> None:
         make_article("c", 3, ("NCRI", "MEK Support")),
         make_article("d", 4, ("MEK-support",)),
     ]
-    site, _ = assemble_site(Config(site_dir=Path(".")), articles)
+    site, problems = assemble_site(Config(site_dir=Path(".")), articles)
+    assert [str(p) for p in problems] == [
+        "content/a.md:1: warning: tags: 'ncri' is shown as 'NCRI', the spelling most articles use",
+        "content/d.md:1: warning: tags: 'MEK-support' is shown as 'MEK Support', the spelling most articles use",
+    ]
     assert [(t.name, [a.slug for a in arts]) for t, arts in site.tags.items()] == [
         ("MEK Support", ["d", "c"]),  # tie of one each: the first in sort order wins
         ("NCRI", ["c", "b", "a"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sitegen.config import load_config
 from sitegen.content import load_articles
-from sitegen.errors import ContentError, OutputError, Problem
+from sitegen.errors import ContentError, OutputError, Problem, sort_problems
 from sitegen.render import render_site
 from sitegen.site import assemble_site
 from sitegen.theme import collect_static, resolve_theme
@@ -42,15 +42,15 @@ def build(
         raise OutputError(output_problems)
     log.info("loading articles")
     articles, problems = load_articles(config, strict=strict)
-    site, clashes = assemble_site(config, articles, include_drafts=include_drafts)
+    site, site_problems = assemble_site(config, articles, include_drafts=include_drafts)
     theme = resolve_theme(site_dir)
     log.info("rendering %d articles", len(site.articles))
     pages, template_problems = render_site(site, theme)
-    problems += clashes + template_problems
+    problems += site_problems + template_problems
     if any(problem.is_error for problem in problems):
         raise ContentError(problems)
     static = collect_static(theme)
     log.info("writing %d files to %s", len(pages) + len(static), output_dir)
     publish(output_dir, pages, static)
-    warnings = tuple(p for p in problems if not p.is_error)
+    warnings = tuple(sort_problems(p for p in problems if not p.is_error))
     return BuildReport(output_dir, len(site.articles), len(pages), len(static), warnings)

@@ -47,9 +47,13 @@ def build(
         for problem in sort_problems(report.warnings):
             click.echo(str(problem), err=True)
         click.echo(
-            f"built {report.articles} articles: {report.pages} pages and "
-            f"{report.static_files} static files in {report.output_dir}"
+            f"built {_count(report.articles, 'article')}: {_count(report.pages, 'page')} and "
+            f"{_count(report.static_files, 'static file')} in {report.output_dir}"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _configure_logging(quiet: bool) -> None:

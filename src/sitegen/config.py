@@ -40,6 +40,7 @@ class Config:
     copyright: str = ""
     social: tuple[SocialLink, ...] = ()
     timezone: str = "UTC"
+    related_count: int = 3
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -48,7 +49,7 @@ class Config:
 
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
-    "default_byline", "copyright", "social", "timezone",
+    "default_byline", "copyright", "social", "timezone", "related_count",
 }  # fmt: skip
 
 
@@ -78,6 +79,7 @@ def load_config(site_dir: Path) -> Config:
         copyright=reader.string("copyright"),
         social=_social(reader),
         timezone=_timezone(reader),
+        related_count=reader.integer("related_count", Config.related_count, minimum=0),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

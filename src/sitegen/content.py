@@ -10,15 +10,16 @@ from urllib.parse import urlsplit
 from sitegen import urls
 from sitegen.config import Config
 from sitegen.errors import Location, Problem, error, warning
+from sitegen.excerpt import excerpt_html
 from sitegen.frontmatter import Document, parse_document
 from sitegen.markup import MarkdownRenderer, first_words, plain_text
-from sitegen.model import Article, LeadImage, Tag
+from sitegen.model import Article, Author, LeadImage, Tag
 from sitegen.yamldoc import FieldReader, decode_utf8
 
 CONTENT_DIR = "content"
 ARTICLE_KEYS = {
     "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
-    "slug", "draft", "updated", "extra",
+    "slug", "draft", "updated", "related", "extra",
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
@@ -92,29 +93,34 @@ def _build_article(
     tags = _read_tags(reader)
     image = _read_image(reader, config)
     summary = reader.string("summary")
-    byline = reader.string("byline") or config.default_byline
+    author = _read_author(reader, config)
+    related_slugs = reader.string_list("related")
     is_draft = reader.boolean("draft")
     extra = _read_extra(reader)
-    if not (title and date and slug):
+    if not (title and date and slug and author):
         return None
     body_html = renderer.render(document.body)
+    excerpt = excerpt_html(summary, body_html)
     url = urls.article_url(config.permalink, slug, date)
     return Article(
         source=reader.location("slug" if "slug" in reader.entries else "title"),
         slug=slug,
         title=title,
         date=date,
-        byline=byline,
+        author=author,
         tags=tags,
         image=image,
         summary=summary,
-        description=summary or first_words(plain_text(body_html)),
+        excerpt_html=excerpt,
+        description=summary or first_words(plain_text(excerpt)),
         body_html=body_html,
         url=url,
         output_path=urls.output_path(url),
         draft=is_draft,
         updated=updated,
+        related_slugs=related_slugs,
         extra=extra,
+        field_lines={key: entry.line for key, entry in reader.entries.items()},
     )
 
 
@@ -153,6 +159,15 @@ def _read_slug(reader: FieldReader, title: str) -> str:
         reader.fail("slug", f"{slug!r} may only hold a-z, 0-9, '-' and '_'; e.g. {example!r}")
         return ""
     return slug
+
+
+def _read_author(reader: FieldReader, config: Config) -> Author | None:
+    name = reader.string("byline") or config.default_byline
+    slug = urls.slugify(name)
+    if not slug:
+        reader.fail("byline", f"{name!r} has no letters or digits to make a URL from")
+        return None
+    return Author(slug=slug, name=name, url=urls.author_url(slug))
 
 
 def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:

@@ -10,14 +10,29 @@ from typing import Any
 from sitegen.config import Config
 from sitegen.errors import Location
 
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
-class Tag:
-    """A tag; two spellings with the same slug are the same tag."""
+class Term:
+    """A name articles are grouped by; two spellings with the same slug are the same term."""
 
     slug: str
     name: str = field(compare=False)
     url: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Tag(Term):
+    """A tag, listed at /tag/<slug>/."""
+
+
+@dataclass(frozen=True)
+class Author(Term):
+    """A byline, listed at /author/<slug>/."""
 
 
 @dataclass(frozen=True)
@@ -37,17 +52,24 @@ class Article:
     slug: str
     title: str
     date: dt.datetime
-    byline: str
+    author: Author
     tags: tuple[Tag, ...]
     image: LeadImage | None
     summary: str
+    excerpt_html: str
     description: str
     body_html: str
     url: str
     output_path: str
     draft: bool = False
     updated: dt.datetime | None = None
+    related_slugs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+    def location(self, key: str) -> Location:
+        """Where front matter `key` was written (the file's first line if it was not)."""
+        return Location(self.source.path, self.field_lines.get(key, 1))
 
 
 @dataclass(frozen=True)
@@ -65,10 +87,39 @@ class ListingPage:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A whole paginated list: the archive, one tag, one author, one year or month."""
+
+    kind: str  # "home", "tag", "author", "year", "month"
+    title: str
+    url: str
+    count: int
+    pages: tuple[ListingPage, ...]
+    term: Term | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year or a month of the archive, for the /archive/ page."""
+
+    year: int
+    month: int | None
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderers need, assembled before anything is written."""
 
     config: Config
     articles: tuple[Article, ...]
     tags: Mapping[Tag, tuple[Article, ...]]
-    listings: tuple[ListingPage, ...]
+    authors: Mapping[Author, tuple[Article, ...]]
+    listings: tuple[Listing, ...]
+    periods: tuple[Period, ...]
+    related: Mapping[str, tuple[Article, ...]]  # article URL -> related articles
+
+    @property
+    def home(self) -> Listing:
+        return self.listings[0]

@@ -27,3 +27,15 @@ def paginate(
         )
         for number in range(1, total + 1)
     )
+
+
+def page_window(page: ListingPage, radius: int = 2) -> list[tuple[int, str] | None]:
+    """Numbered links for a pager: first, last and `radius` around the current page;
+    None marks a gap ("…"), so 500 pages never print 500 links."""
+    shown = {1, page.total} | set(range(page.number - radius, page.number + radius + 1))
+    window: list[tuple[int, str] | None] = []
+    for number in sorted(n for n in shown if 1 <= n <= page.total):
+        if window and window[-1] is not None and number - window[-1][0] > 1:
+            window.append(None)
+        window.append((number, page.page_urls[number - 1]))
+    return window

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Iterator
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
 from sitegen import urls
 from sitegen.errors import Location, Problem, error
-from sitegen.model import Site
+from sitegen.model import MONTH_NAMES, Article, Site, Tag
+from sitegen.pages import PageSpec, site_pages
+from sitegen.paginate import page_window
 from sitegen.theme import Theme
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
 
 
 def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
@@ -37,38 +33,54 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     env.filters["permalink"] = lambda url: urls.permalink(site.config.base_url, url)
     env.filters["iso"] = lambda when: when.isoformat()
     env.filters["display_date"] = display_date
+    env.globals.update(page_window=page_window, top_tags=top_tags, month_name=month_name)
     env.globals.update(site=site, config=site.config)
     return env
 
 
 def display_date(when: dt.date) -> str:
     """'14 March 2025', the same on every machine (no locale involved)."""
-    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+    return f"{when.day} {MONTH_NAMES[when.month - 1]} {when.year}"
+
+
+def month_name(month: int) -> str:
+    return MONTH_NAMES[month - 1]
+
+
+def top_tags(
+    tags: Mapping[Tag, Sequence[Article]], count: int
+) -> list[tuple[Tag, Sequence[Article]]]:
+    """The most used tags, most articles first (ties by slug)."""
+    return sorted(tags.items(), key=lambda item: (-len(item[1]), item[0].slug))[:count]
 
 
 def render_site(site: Site, theme: Theme) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every page in memory; a template problem is reported once, with its line."""
     env = make_environment(site, theme)
     pages: dict[str, bytes] = {}
+    owners: dict[str, PageSpec] = {}
     problems: dict[str, Problem] = {}
-    for output_path, template, context in _pages(site):
+    for spec in site_pages(site):
+        if spec.output_path in owners:
+            problem = _clash(spec, owners[spec.output_path])
+            problems.setdefault(str(problem), problem)
+            continue
+        owners[spec.output_path] = spec
         try:
-            pages[output_path] = env.get_template(template).render(context).encode("utf-8")
+            html = env.select_template(spec.templates).render(spec.context)
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
             problem = template_problem(exc, theme, site.config.site_dir)
             problems.setdefault(str(problem), problem)
+            continue
+        pages[spec.output_path] = html.encode("utf-8")
     return pages, list(problems.values())
 
 
-def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    articles = site.articles
-    for index, article in enumerate(articles):
-        newer = articles[index - 1] if index > 0 else None
-        older = articles[index + 1] if index + 1 < len(articles) else None
-        context = {"article": article, "newer": newer, "older": older, "url": article.url}
-        yield article.output_path, "article.html", context
-    for listing in site.listings:
-        yield listing.output_path, "listing.html", {"listing": listing, "url": listing.url}
+def _clash(spec: PageSpec, first: PageSpec) -> Problem:
+    """Two pages want one URL; blame the article, since generated pages cannot move."""
+    blamed, other = (first, spec) if first.source and not spec.source else (spec, first)
+    where = blamed.source or Location(PurePosixPath("sitegen.yaml"))
+    return error(where, f"URL {spec.url!r} is also used by {other.owner}; choose another 'slug'")
 
 
 def template_problem(exc: Exception, theme: Theme, site_dir: Path) -> Problem:

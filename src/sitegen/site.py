@@ -1,15 +1,22 @@
-"""Loaded articles -> the Site: drafts dropped, sorted, tags indexed, URL clashes caught."""
+"""Loaded articles -> the Site: drafts dropped, sorted, tags, bylines and periods indexed,
+listings paginated, related articles chosen. (URL clashes are caught in render.py, which
+sees every page.)"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
+from sitegen import urls
 from sitegen.config import Config
-from sitegen.errors import Problem, error
-from sitegen.model import Article, Site, Tag
+from sitegen.errors import Problem, warning
+from sitegen.model import MONTH_NAMES, Article, Author, Listing, Period, Site, Tag, Term
 from sitegen.paginate import paginate
+from sitegen.related import find_related
+
+T = TypeVar("T", bound=Term)
 
 
 def assemble_site(
@@ -17,57 +24,110 @@ def assemble_site(
 ) -> tuple[Site, list[Problem]]:
     """Build the complete in-memory site; nothing is rendered or written yet."""
     kept = [a for a in articles if include_drafts or not a.draft]
-    problems = find_url_clashes(kept)
-    kept = unify_tag_names(kept)
-    kept.sort(key=lambda a: a.slug)
+    kept, spelling_warnings = unify_names(kept)
+    kept.sort(key=lambda a: (a.slug, a.url))
     kept.sort(key=lambda a: a.date, reverse=True)
     ordered = tuple(kept)
+    tags = index_terms(ordered, lambda a: a.tags)
+    authors = index_terms(ordered, lambda a: (a.author,))
+    related, related_problems = find_related(ordered, config.related_count)
     site = Site(
         config=config,
         articles=ordered,
-        tags=index_tags(ordered),
-        listings=paginate(ordered, config.per_page),
+        tags=tags,
+        authors=authors,
+        listings=make_listings(config, ordered, tags, authors),
+        periods=index_periods(ordered),
+        related=related,
     )
-    return site, problems
+    return site, spelling_warnings + related_problems
 
 
-def find_url_clashes(articles: Sequence[Article]) -> list[Problem]:
-    """Two articles at one URL would overwrite each other: name both files."""
-    by_url: dict[str, list[Article]] = defaultdict(list)
+def unify_names(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+    """Show every spelling of a tag or byline as the one used most often, and warn of the rest."""
+    tag_names = _most_used_spellings(t for a in articles for t in a.tags)
+    author_names = _most_used_spellings(a.author for a in articles)
+    unified: list[Article] = []
+    problems: list[Problem] = []
     for article in articles:
-        by_url[article.url].append(article)
-    problems = []
-    for url, clashing in sorted(by_url.items()):
-        first, *others = sorted(clashing, key=lambda a: a.source)
-        for other in others:
-            message = f"URL {url!r} is also used by {first.source}; give one a different 'slug'"
-            problems.append(error(other.source, message))
-    return problems
+        tags = tuple(_respelled(t, tag_names, article, "tags", problems) for t in article.tags)
+        author = _respelled(article.author, author_names, article, "byline", problems)
+        unified.append(dataclasses.replace(article, tags=tags, author=author))
+    return unified, problems
 
 
-def unify_tag_names(articles: Sequence[Article]) -> list[Article]:
-    """Give every spelling of a tag the one used most often (ties: the first in sort order)."""
+def _most_used_spellings(terms: Iterable[Term]) -> dict[str, str]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
-        for tag in article.tags:
-            spellings[tag.slug][tag.name] += 1
-    chosen = {
-        slug: min(counts, key=lambda name: (-counts[name], name))
-        for slug, counts in spellings.items()
-    }
+    for term in terms:
+        spellings[term.slug][term.name] += 1
+    # ties go to the first spelling in code-point order, the same in every build
+    return {slug: min(c, key=lambda name: (-c[name], name)) for slug, c in spellings.items()}
 
-    def canonical(tag: Tag) -> Tag:
-        return (
-            tag if tag.name == chosen[tag.slug] else dataclasses.replace(tag, name=chosen[tag.slug])
+
+def _respelled(
+    term: T, names: Mapping[str, str], article: Article, key: str, problems: list[Problem]
+) -> T:
+    name = names[term.slug]
+    if term.name == name:
+        return term
+    message = f"{key}: {term.name!r} is shown as {name!r}, the spelling most articles use"
+    problems.append(warning(article.location(key), message))
+    return dataclasses.replace(term, name=name)
+
+
+def index_terms(
+    articles: Sequence[Article], terms_of: Callable[[Article], Iterable[T]]
+) -> dict[T, tuple[Article, ...]]:
+    """Term -> its articles (in site order), terms sorted by slug."""
+    index: dict[T, list[Article]] = defaultdict(list)
+    for article in articles:
+        for term in terms_of(article):
+            index[term].append(article)
+    return {term: tuple(index[term]) for term in sorted(index, key=lambda t: t.slug)}
+
+
+def index_periods(articles: Sequence[Article]) -> tuple[Period, ...]:
+    """Every year and month that has articles, newest first, each year before its months."""
+    years = Counter(a.date.year for a in articles)
+    months = Counter((a.date.year, a.date.month) for a in articles)
+    periods = []
+    for year in sorted(years, reverse=True):
+        periods.append(Period(year, None, years[year], urls.period_url(year)))
+        for y, month in sorted((k for k in months if k[0] == year), reverse=True):
+            periods.append(Period(y, month, months[(y, month)], urls.period_url(y, month)))
+    return tuple(periods)
+
+
+def make_listings(
+    config: Config,
+    articles: Sequence[Article],
+    tags: Mapping[Tag, Sequence[Article]],
+    authors: Mapping[Author, Sequence[Article]],
+) -> tuple[Listing, ...]:
+    """The home archive first, then one listing per tag, author, year and month."""
+
+    def listing(
+        kind: str, title: str, url: str, items: Sequence[Article], term: Term | None = None
+    ) -> Listing:
+        pages = paginate(items, config.per_page, first_url=url)
+        return Listing(kind, title, url, len(items), pages, term)
+
+    result = [listing("home", "Latest news", "/", articles)]
+    result += [listing("tag", tag.name, tag.url, items, tag) for tag, items in tags.items()]
+    result += [
+        listing("author", f"Articles by {a.name}", a.url, items, a) for a, items in authors.items()
+    ]
+    by_period: dict[tuple[int, int | None], list[Article]] = defaultdict(list)
+    for article in articles:
+        by_period[(article.date.year, None)].append(article)
+        by_period[(article.date.year, article.date.month)].append(article)
+    for (year, month), items in sorted(
+        by_period.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0), reverse=True
+    ):
+        title = str(year) if month is None else f"{MONTH_NAMES[month - 1]} {year}"
+        result.append(
+            listing(
+                "year" if month is None else "month", title, urls.period_url(year, month), items
+            )
         )
-
-    return [dataclasses.replace(a, tags=tuple(canonical(t) for t in a.tags)) for a in articles]
-
-
-def index_tags(articles: Sequence[Article]) -> dict[Tag, tuple[Article, ...]]:
-    """Tag -> its articles (in site order), tags sorted by slug."""
-    index: dict[Tag, list[Article]] = defaultdict(list)
-    for article in articles:
-        for tag in article.tags:
-            index[tag].append(article)
-    return {tag: tuple(index[tag]) for tag in sorted(index, key=lambda t: t.slug)}
+    return tuple(result)

@@ -23,8 +23,21 @@ def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
     )
 
 
+TAGS_URL = "/tags/"
+ARCHIVE_URL = "/archive/"
+
+
 def tag_url(slug: str) -> str:
     return f"/tag/{slug}/"
+
+
+def author_url(slug: str) -> str:
+    return f"/author/{slug}/"
+
+
+def period_url(year: int, month: int | None = None) -> str:
+    """'/2025/' for a year, '/2025/03/' for a month."""
+    return f"/{year:04d}/" if month is None else f"/{year:04d}/{month:02d}/"
 
 
 def listing_url(number: int, first_url: str = "/") -> str:

@@ -1,0 +1,49 @@
+"""Site -> the list of pages to render: which template, at which URL, with what context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sitegen import urls
+from sitegen.errors import Location
+from sitegen.model import Site
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One output page before rendering; `templates` are tried in order."""
+
+    url: str
+    templates: tuple[str, ...]
+    context: Mapping[str, Any]
+    source: Location | None = None  # the article that asked for this URL, if any
+
+    @property
+    def output_path(self) -> str:
+        return urls.output_path(self.url)
+
+    @property
+    def owner(self) -> str:
+        return str(self.source) if self.source else f"the {self.templates[0][:-5]} page"
+
+
+def site_pages(site: Site) -> Iterator[PageSpec]:
+    """Every page of the site, articles first, in a stable order."""
+    articles = site.articles
+    for index, article in enumerate(articles):
+        context: dict[str, Any] = {
+            "article": article,
+            "newer": articles[index - 1] if index > 0 else None,
+            "older": articles[index + 1] if index + 1 < len(articles) else None,
+            "related": site.related.get(article.url, ()),
+            "url": article.url,
+        }
+        yield PageSpec(article.url, ("article.html",), context, article.source)
+    for listing in site.listings:
+        for page in listing.pages:
+            values = {"listing": listing, "listing_page": page, "url": page.url}
+            yield PageSpec(page.url, (f"{listing.kind}.html", "listing.html"), values)
+    yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL})
+    yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL})

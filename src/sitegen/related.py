@@ -1,0 +1,109 @@
+"""Articles -> up to N related articles each ("Continue Reading" at the end of an article).
+
+Relatedness is the sum, over shared tags, of each tag's rarity log(N / articles with it):
+sharing a tag that half the site carries says little, sharing a rare one says much. Ties go
+to the article closest in date, then to the slug and URL, so the choice is deterministic.
+
+Candidates come from an inverted index (tag -> articles in site order). A tag carried by
+more than 2 x WINDOW articles contributes only the WINDOW articles on each side of the
+article in date order, so the work per article stays bounded on archives of 50,000 and up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from sitegen.errors import Problem, error
+from sitegen.model import Article, Tag
+
+WINDOW = 40
+
+
+def find_related(
+    articles: Sequence[Article], count: int, window: int = WINDOW
+) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
+    """Article URL -> its related articles; front matter `related:` lists win when given."""
+    by_slug: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_slug[article.slug].append(article)
+    index = _TagIndex(articles)
+    related: dict[str, tuple[Article, ...]] = {}
+    problems: list[Problem] = []
+    for position, article in enumerate(articles):
+        if article.related_slugs:
+            chosen, found = _chosen(article, by_slug)
+            related[article.url], problems = chosen, problems + found
+        elif count > 0:
+            best = index.best(position, count, window)
+            related[article.url] = tuple(articles[i] for i in best)
+    return related, problems
+
+
+class _TagIndex:
+    """Tag -> article positions, with each article's tags as a bit mask for cheap scoring."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.articles = articles
+        postings: dict[Tag, list[int]] = defaultdict(list)
+        for position, article in enumerate(articles):
+            for tag in article.tags:
+                postings[tag].append(position)
+        tags = sorted(postings, key=lambda t: t.slug)
+        self.bit = {tag: 1 << n for n, tag in enumerate(tags)}
+        self.weight = {self.bit[t]: math.log(len(articles) / len(postings[t])) for t in tags}
+        self.postings = postings
+        self.masks = [sum(self.bit[t] for t in a.tags) for a in articles]
+        self.places = {(t, p): n for t, ids in postings.items() for n, p in enumerate(ids)}
+        self.times = [a.date.timestamp() for a in articles]
+        self.scores: dict[int, float] = {}
+
+    def score(self, mask: int) -> float:
+        """Sum of the shared tags' weights, added in one fixed order so every run agrees."""
+        cached = self.scores.get(mask)
+        if cached is None:
+            bits = (1 << n for n in range(mask.bit_length()) if mask >> n & 1)
+            cached = self.scores[mask] = round(sum(self.weight[b] for b in bits), 9)
+        return cached
+
+    def best(self, position: int, count: int, window: int) -> list[int]:
+        candidates: set[int] = set()
+        for tag in self.articles[position].tags:
+            ids, here = self.postings[tag], self.places[(tag, position)]
+            candidates.update(ids[max(0, here - window) : here + window + 1])
+        candidates.discard(position)
+        if not candidates:
+            return []
+        own = self.masks[position]
+        scored = [(self.score(own & self.masks[c]), c) for c in candidates]
+        threshold = sorted((s for s, _ in scored), reverse=True)[:count][-1]
+        finalists = [c for s, c in scored if s >= threshold]
+        when = self.times[position]
+
+        def rank(c: int) -> tuple[float, float, str, str]:
+            other, distance = self.articles[c], abs(self.times[c] - when)
+            return (-self.score(own & self.masks[c]), distance, other.slug, other.url)
+
+        return sorted(finalists, key=rank)[:count]
+
+
+def _chosen(
+    article: Article, by_slug: Mapping[str, list[Article]]
+) -> tuple[tuple[Article, ...], list[Problem]]:
+    chosen: list[Article] = []
+    problems: list[Problem] = []
+    where = article.location("related")
+    for slug in article.related_slugs:
+        matches = by_slug.get(slug, [])
+        if len(matches) == 1 and matches[0].url != article.url:
+            chosen.append(matches[0])
+        elif not matches:
+            problems.append(error(where, f"related: no published article has the slug {slug!r}"))
+        elif len(matches) > 1:
+            problems.append(
+                error(where, f"related: slug {slug!r} is used by {len(matches)} articles")
+            )
+        else:
+            problems.append(error(where, "related: an article cannot be related to itself"))
+    return tuple(chosen), problems

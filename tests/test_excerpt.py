@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import html5lib
+import pytest
+
+from sitegen.excerpt import excerpt_html
+
+
+def words_of(fragment: str) -> list[str]:
+    document = html5lib.parseFragment(fragment, namespaceHTMLElements=False)
+    return " ".join(document.itertext()).split()
+
+
+def test_excerpt_summary_wins_and_is_escaped() -> None:
+    assert excerpt_html("Fish & <chips>", "<p>Body</p>") == "<p>Fish &amp; &lt;chips&gt;</p>"
+
+
+def test_excerpt_more_marker_keeps_everything_before_it() -> None:
+    body = "<p>" + "word " * 80 + "</p>\n<p>Second</p>\n<!--more-->\n<p>Hidden</p>"
+    excerpt = excerpt_html("", body)
+    assert "Hidden" not in excerpt
+    assert excerpt.endswith("<p>Second</p>")
+    assert len(words_of(excerpt)) == 81  # no word limit before the marker
+
+
+def test_excerpt_first_paragraphs_up_to_55_words() -> None:
+    first = " ".join(f"a{i}" for i in range(40))
+    second = " ".join(f"b{i}" for i in range(40))
+    excerpt = excerpt_html("", f"<p>{first}</p><p>{second}</p><p>third</p>")
+    assert words_of(excerpt)[-1] == "b14\u2026"
+    assert len(words_of(excerpt)) == 55
+    assert excerpt.count("<p>") == 2 and excerpt.endswith("</p>")
+
+
+def test_excerpt_short_article_is_whole_without_ellipsis() -> None:
+    assert (
+        excerpt_html("", "<p>Short <em>and</em> sweet.</p>") == "<p>Short <em>and</em> sweet.</p>"
+    )
+
+
+def test_excerpt_closes_open_inline_elements_when_cut() -> None:
+    excerpt = excerpt_html(
+        "", "<p><strong>one two <em>three four five</em></strong> six</p>", limit=3
+    )
+    assert excerpt == "<p><strong>one two <em>three\u2026</em></strong></p>"
+
+
+def test_excerpt_never_cuts_inside_an_entity_and_reescapes_text() -> None:
+    excerpt = excerpt_html(
+        "", "<p>AT&amp;T &lt;b&gt; caf&eacute; &#8220;quoted&#8221; more words</p>", limit=4
+    )
+    assert excerpt == "<p>AT&amp;T &lt;b&gt; café “quoted”\u2026</p>"
+
+
+def test_excerpt_keeps_emphasis_and_strips_links_images_and_footnotes() -> None:
+    body = (
+        '<p>See <a href="/other/">the <em>report</em></a><sup id="fnref:1"><a href="#fn:1">1</a></sup> '
+        '<img src="/x.jpg" alt="x"> <code>code</code> now.</p>'
+    )
+    assert excerpt_html("", body) == "<p>See the <em>report</em>  <code>code</code> now.</p>"
+
+
+def test_excerpt_skips_headings_lists_quotes_tables_and_scripts() -> None:
+    body = (
+        "<h2>Heading</h2><ul><li>item</li></ul><blockquote><p>quote</p></blockquote>"
+        "<table><tr><td>cell</td></tr></table><script>alert(1)</script><p>Real text.</p>"
+    )
+    assert excerpt_html("", body) == "<p>Real text.</p>"
+
+
+def test_excerpt_drops_empty_paragraphs() -> None:
+    assert excerpt_html("", '<p><img src="a.jpg" alt=""></p><p>Text</p>') == "<p>Text</p>"
+
+
+def test_excerpt_ends_on_word_boundary_without_dangling_punctuation() -> None:
+    assert excerpt_html("", "<p>One, two, three, four.</p>", limit=2) == "<p>One, two\u2026</p>"
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    [
+        "<p>unclosed <em>emphasis and <strong>more words here than the limit allows",
+        "<p>a<b>b<i>c</b>d</i> e f g h</p>",
+        "<p>x &amp y &#x26; z &notanentity; w v u t</p>",
+        "<p>" + "<em>w</em> " * 100 + "</p>",
+        "<p>text</p></div></p><p>after stray closers, which are ignored by the parser anyway</p>",
+    ],
+)
+def test_excerpt_output_is_always_well_formed(nasty: str) -> None:
+    excerpt = excerpt_html("", nasty, limit=6)
+    reparsed = html5lib.serializer.serialize(
+        html5lib.parseFragment(excerpt, namespaceHTMLElements=False), omit_optional_tags=False
+    )
+    assert reparsed == excerpt  # nothing for a browser to repair: every tag closed, nested right
+    assert len(words_of(excerpt)) <= 6

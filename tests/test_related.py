@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import dataclasses
+
+from sitegen.related import find_related
+from tests.test_site import make_article
+
+
+def related_slugs(articles: list, count: int = 3, window: int = 40) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    ordered = sorted(articles, key=lambda a: (-a.date.timestamp(), a.slug))
+    related, problems = find_related(ordered, count, window)
+    assert problems == []
+    return {url.strip("/"): [a.slug for a in items] for url, items in related.items()}
+
+
+def test_related_prefers_rare_shared_tags() -> None:
+    common = [make_article(f"filler{i}", 1 + i, ("News",)) for i in range(8)]
+    articles = [
+        make_article("target", 20, ("News", "Kraków")),
+        make_article("shares-rare", 10, ("Kraków",)),
+        make_article("shares-common", 19, ("News",)),
+        *common,
+    ]
+    assert related_slugs(articles, count=2)["target"] == ["shares-rare", "shares-common"]
+
+
+def test_related_ties_break_by_date_then_slug() -> None:
+    articles = [
+        make_article("target", 15, ("A",)),
+        make_article("far", 1, ("A",)),
+        make_article("near-b", 14, ("A",)),
+        make_article("near-a", 16, ("A",)),
+        make_article("unrelated", 15, ("B",)),
+    ]
+    assert related_slugs(articles)["target"] == ["near-a", "near-b", "far"]
+    assert related_slugs(articles)["unrelated"] == []
+
+
+def test_related_count_limits_and_zero_disables() -> None:
+    articles = [make_article(f"a{i}", i + 1, ("A",)) for i in range(6)]
+    assert all(len(v) == 2 for v in related_slugs(articles, count=2).values())
+    assert related_slugs(articles, count=0) == {}
+
+
+def test_related_front_matter_overrides_and_is_validated() -> None:
+    target = dataclasses.replace(
+        make_article("target", 5, ("A",)),
+        related_slugs=("other", "missing", "target"),
+        field_lines={"related": 7},
+    )
+    other = make_article("other", 1, ("Z",))
+    related, problems = find_related([target, other, make_article("same-tag", 4, ("A",))], 3)
+    assert [a.slug for a in related["/target/"]] == ["other"]
+    assert [str(p) for p in problems] == [
+        "content/target.md:7: related: no published article has the slug 'missing'",
+        "content/target.md:7: related: an article cannot be related to itself",
+    ]
+
+
+def test_related_is_deterministic_on_a_large_archive() -> None:
+    tags = [f"t{i}" for i in range(60)]
+    articles = []
+    for i in range(5_000):
+        chosen = tuple({tags[0], tags[(i * 7) % 60], tags[(i * 13) % 60], tags[(i * 31) % 60]})
+        articles.append(make_article(f"a{i:05d}", 1 + i % 28, tuple(sorted(chosen))))
+    ordered = sorted(articles, key=lambda a: (-a.date.timestamp(), a.slug))
+    first, _ = find_related(ordered, 3)
+    second, _ = find_related(list(ordered), 3)
+    assert first == second
+    assert all(len(items) == 3 for items in first.values())
+
+
+def test_related_window_bounds_candidates_of_very_common_tags() -> None:
+    # 'target' shares only the everywhere-tag with 100 others: just the nearest in date are seen
+    articles = [make_article("target", 15, ("All",))]
+    articles += [make_article(f"o{i:03d}", 1 + i % 28, ("All",)) for i in range(100)]
+    chosen = related_slugs(articles, count=3, window=5)["target"]
+    assert len(chosen) == 3
+    assert all(a.date.day == 15 for a in articles if a.slug in chosen)
