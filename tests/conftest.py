@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import textwrap
@@ -30,18 +31,24 @@ def article(
     title: str = "A title", date: str = "2025-01-02", body: str = "Body text.", **fields: str
 ) -> str:
     """Text of an article file; extra fields are written as given (already YAML)."""
-    lines = [f"title: {title!r}", f"date: {date}"] + [f"{k}: {v}" for k, v in fields.items()]
+    lines = [f"title: {json.dumps(title)}", f"date: {date}"] + [
+        f"{k}: {v}" for k, v in fields.items()
+    ]
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
 
 
 @pytest.fixture
 def make_site(tmp_path: Path) -> MakeSite:
-    """Write {relative path: text} under a fresh site folder and return the folder."""
+    """Write {relative path: text} under a fresh site folder and return the folder.
+
+    Unless the test gives its own sitegen.yaml, the site has a base_url (and so no warning).
+    """
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "site"
         root.mkdir(exist_ok=True)
         (root / "content").mkdir(exist_ok=True)
+        files = {"sitegen.yaml": "base_url: https://example.org/\n", **files}
         for rel, text in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)

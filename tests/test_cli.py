@@ -29,7 +29,7 @@ def test_cli_build_success_prints_summary(make_site: MakeSite, tmp_path: Path) -
     root = make_site({"content/a.md": article("A"), "content/b.md": article("B", titel="x")})
     code, out, err = run("build", str(root), "-o", str(tmp_path / "out"))
     assert code == 0
-    assert out == f"built 2 articles: 8 pages and 1 static file in {tmp_path / 'out'}\n"
+    assert out == f"built 2 articles: 9 pages and 1 static file in {tmp_path / 'out'}\n"
     assert err == "content/b.md:4: warning: unknown key 'titel'; did you mean 'title'?\n"
     assert (tmp_path / "out/a/index.html").is_file()
 

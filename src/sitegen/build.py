@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from sitegen.config import load_config
+from sitegen.config import config_warnings, load_config
 from sitegen.content import load_articles
-from sitegen.errors import ContentError, OutputError, Problem, sort_problems
-from sitegen.render import render_site
+from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
+from sitegen.feeds import render_feeds
+from sitegen.pages import PageSpec, site_pages
+from sitegen.render import render_pages
 from sitegen.site import assemble_site
+from sitegen.sitemap import SitemapEntry, render_sitemaps
 from sitegen.theme import collect_static, resolve_theme
 from sitegen.write import check_output_dir, publish
 
@@ -44,13 +48,32 @@ def build(
     articles, problems = load_articles(config, strict=strict)
     site, site_problems = assemble_site(config, articles, include_drafts=include_drafts)
     theme = resolve_theme(site_dir)
-    log.info("rendering %d articles", len(site.articles))
-    pages, template_problems = render_site(site, theme)
-    problems += site_problems + template_problems
+    specs = tuple(site_pages(site))
+    log.info("rendering %d pages", len(specs))
+    pages, template_problems = render_pages(site, theme, specs)
+    files = {
+        **pages,
+        **dict(render_feeds(site)),
+        **dict(render_sitemaps(sitemap_entries(specs), config.site_url)),
+    }
+    static = collect_static(theme)
+    problems += config_warnings(config, strict=strict) + site_problems + template_problems
+    problems += static_clashes(static, files)
     if any(problem.is_error for problem in problems):
         raise ContentError(problems)
-    static = collect_static(theme)
-    log.info("writing %d files to %s", len(pages) + len(static), output_dir)
-    publish(output_dir, pages, static)
+    log.info("writing %d files to %s", len(files) + len(static), output_dir)
+    publish(output_dir, files, static)
     warnings = tuple(sort_problems(p for p in problems if not p.is_error))
     return BuildReport(output_dir, len(site.articles), len(pages), len(static), warnings)
+
+
+def sitemap_entries(specs: Sequence[PageSpec]) -> list[SitemapEntry]:
+    return [SitemapEntry(spec.url, spec.lastmod) for spec in specs if spec.in_sitemap]
+
+
+def static_clashes(static: Mapping[str, Path], files: Mapping[str, bytes]) -> list[Problem]:
+    """A static file with the path of a generated one would silently lose; say so instead."""
+    return [
+        error(Location(PurePosixPath("static", rel)), "has the path of a generated file; rename it")
+        for rel in sorted(static.keys() & files.keys())
+    ]

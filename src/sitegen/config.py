@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from sitegen.errors import ConfigError
+from sitegen.errors import ConfigError, Location, Problem, error, warning
 from sitegen.yamldoc import Entry, FieldReader, decode_utf8, load_mapping
 
 CONFIG_NAME = "sitegen.yaml"
+LOCAL_BASE_URL = "http://localhost:8000/"
+FEED_CONTENT = ("full", "summary")
 PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -41,6 +43,13 @@ class Config:
     social: tuple[SocialLink, ...] = ()
     timezone: str = "UTC"
     related_count: int = 3
+    feed_items: int = 20
+    feed_content: str = "full"
+
+    @property
+    def site_url(self) -> str:
+        """base_url, or a local address so feeds and the sitemap still get absolute URLs."""
+        return self.base_url or LOCAL_BASE_URL
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -49,7 +58,8 @@ class Config:
 
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
-    "default_byline", "copyright", "social", "timezone", "related_count",
+    "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
+    "feed_content",
 }  # fmt: skip
 
 
@@ -80,10 +90,24 @@ def load_config(site_dir: Path) -> Config:
         social=_social(reader),
         timezone=_timezone(reader),
         related_count=reader.integer("related_count", Config.related_count, minimum=0),
+        feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
+        feed_content=_choice(reader, "feed_content", FEED_CONTENT),
     )
     if reader.problems:
         raise ConfigError(reader.problems)
     return config
+
+
+def config_warnings(config: Config, *, strict: bool = False) -> list[Problem]:
+    """Settings that build, but not the site the editor wants to publish."""
+    if config.base_url:
+        return []
+    make = error if strict else warning
+    message = (
+        f"base_url: not set, so feeds, the sitemap and canonical links point at "
+        f"{LOCAL_BASE_URL!r}; set it to the address the site is published at"
+    )
+    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message)]
 
 
 def _base_url(reader: FieldReader) -> str:
@@ -100,6 +124,14 @@ def _base_url(reader: FieldReader) -> str:
         reader.fail("base_url", f"{url!r} must not have a query or fragment")
         return ""
     return url if url.endswith("/") else url + "/"
+
+
+def _choice(reader: FieldReader, key: str, choices: tuple[str, ...]) -> str:
+    value = reader.string(key, choices[0])
+    if value not in choices:
+        reader.fail(key, f"{value!r} is not one of {', '.join(map(repr, choices))}")
+        return choices[0]
+    return value
 
 
 def _language(reader: FieldReader) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sitegen import urls
 from sitegen.errors import Location
-from sitegen.model import Site
+from sitegen.model import Article, Site
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class PageSpec:
     templates: tuple[str, ...]
     context: Mapping[str, Any]
     source: Location | None = None  # the article that asked for this URL, if any
+    lastmod: dt.datetime | None = None
+    in_sitemap: bool = True
 
     @property
     def output_path(self) -> str:
@@ -40,10 +43,18 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
             "related": site.related.get(article.url, ()),
             "url": article.url,
         }
-        yield PageSpec(article.url, ("article.html",), context, article.source)
+        changed = article.updated or article.date
+        yield PageSpec(article.url, ("article.html",), context, article.source, changed)
     for listing in site.listings:
         for page in listing.pages:
             values = {"listing": listing, "listing_page": page, "url": page.url}
-            yield PageSpec(page.url, (f"{listing.kind}.html", "listing.html"), values)
-    yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL})
-    yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL})
+            templates = (f"{listing.kind}.html", "listing.html")
+            yield PageSpec(page.url, templates, values, lastmod=_newest(page.items))
+    newest = _newest(articles)
+    yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL}, lastmod=newest)
+    yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL}, lastmod=newest)
+    yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), {"url": urls.NOT_FOUND_URL}, in_sitemap=False)
+
+
+def _newest(articles: Sequence[Article]) -> dt.datetime | None:
+    return max((a.updated or a.date for a in articles), default=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -13,8 +13,9 @@ import jinja2
 from sitegen import urls
 from sitegen.errors import Location, Problem, error
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
-from sitegen.pages import PageSpec, site_pages
+from sitegen.pages import PageSpec
 from sitegen.paginate import page_window
+from sitegen.sharing import news_article, script_json
 from sitegen.theme import Theme
 
 
@@ -30,10 +31,14 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     )
     base_path = urlsplit(site.config.base_url).path.rstrip("/")
     env.filters["url"] = lambda url: base_path + url
-    env.filters["permalink"] = lambda url: urls.permalink(site.config.base_url, url)
+    env.filters["permalink"] = lambda url: urls.permalink(site.config.site_url, url)
+    env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()
     env.filters["display_date"] = display_date
     env.globals.update(page_window=page_window, top_tags=top_tags, month_name=month_name)
+    env.globals.update(
+        feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
+    )
     env.globals.update(site=site, config=site.config)
     return env
 
@@ -54,13 +59,15 @@ def top_tags(
     return sorted(tags.items(), key=lambda item: (-len(item[1]), item[0].slug))[:count]
 
 
-def render_site(site: Site, theme: Theme) -> tuple[dict[str, bytes], list[Problem]]:
+def render_pages(
+    site: Site, theme: Theme, specs: Iterable[PageSpec]
+) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every page in memory; a template problem is reported once, with its line."""
     env = make_environment(site, theme)
     pages: dict[str, bytes] = {}
     owners: dict[str, PageSpec] = {}
     problems: dict[str, Problem] = {}
-    for spec in site_pages(site):
+    for spec in specs:
         if spec.output_path in owners:
             problem = _clash(spec, owners[spec.output_path])
             problems.setdefault(str(problem), problem)

@@ -25,6 +25,7 @@ def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
 
 TAGS_URL = "/tags/"
 ARCHIVE_URL = "/archive/"
+NOT_FOUND_URL = "/404.html"
 
 
 def tag_url(slug: str) -> str:
@@ -43,6 +44,11 @@ def period_url(year: int, month: int | None = None) -> str:
 def listing_url(number: int, first_url: str = "/") -> str:
     """Page 1 of a listing lives at its own URL; page n at `<first>page/n/` (never page/1/)."""
     return first_url if number == 1 else f"{first_url}page/{number}/"
+
+
+def feed_urls(page_url: str) -> tuple[str, str]:
+    """The RSS and Atom feeds that belong to a page: '/tag/x/' -> '/tag/x/feed.xml', ..."""
+    return page_url + "feed.xml", page_url + "atom.xml"
 
 
 def output_path(url: str) -> str:

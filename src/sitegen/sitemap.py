@@ -1,0 +1,55 @@
+"""Pages -> /sitemap.xml (sitemaps.org 0.9), split under a sitemap index past 50,000 URLs,
+and /robots.txt pointing at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from sitegen import urls
+
+URL_LIMIT = 50_000  # the protocol's limit per sitemap file
+_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """One page for search engines: where it is and when it last changed."""
+
+    url: str
+    lastmod: dt.datetime | None
+
+
+def render_sitemaps(
+    entries: Sequence[SitemapEntry], site_url: str, limit: int = URL_LIMIT
+) -> Iterator[tuple[str, bytes]]:
+    """(output path, bytes) for the sitemap(s) and robots.txt."""
+    if len(entries) <= limit:
+        yield "sitemap.xml", _urlset(entries, site_url)
+    else:
+        parts = [entries[start : start + limit] for start in range(0, len(entries), limit)]
+        index = []
+        for number, part in enumerate(parts, start=1):
+            path = f"sitemap-{number}.xml"
+            yield path, _urlset(part, site_url)
+            newest = max((e.lastmod for e in part if e.lastmod), default=None)
+            index.append(SitemapEntry("/" + path, newest))
+        yield "sitemap.xml", _document("sitemapindex", "sitemap", index, site_url)
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {urls.permalink(site_url, '/sitemap.xml')}\n"
+    yield "robots.txt", robots.encode("utf-8")
+
+
+def _urlset(entries: Sequence[SitemapEntry], site_url: str) -> bytes:
+    return _document("urlset", "url", entries, site_url)
+
+
+def _document(root: str, item: str, entries: Sequence[SitemapEntry], site_url: str) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NAMESPACE}">']
+    for entry in entries:
+        lastmod = f"<lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod else ""
+        loc = escape(urls.permalink(site_url, entry.url))
+        lines.append(f"  <{item}><loc>{loc}</loc>{lastmod}</{item}>")
+    lines.append(f"</{root}>\n")
+    return "\n".join(lines).encode("utf-8")
