@@ -9,6 +9,7 @@ import os
 import shutil
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from sitegen.build import build
+from sitegen.preview import Preview, PreviewOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,3 +115,28 @@ def serve_dir() -> Iterator[Callable[[Path], str]]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+@pytest.fixture
+def preview(make_site: MakeSite) -> Iterator[tuple[Preview, Path]]:
+    """`sitegen serve` of a one-article site, running in a thread on a free port."""
+    root = make_site({"content/a.md": article("First title", slug="a")})
+    lines: list[str] = []
+    running = Preview(root, PreviewOptions(port=0), report=lines.append)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    wait_for(lambda: running.server.state.epoch == 1)
+    yield running, root
+    running.stop()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert not running.output_dir.parent.exists()  # the private build folder is removed
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the preview")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sitegen.build import build
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, article, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +96,45 @@ def test_example_article_page_reads_well(
     assert overflow is False  # no sideways scrolling on a phone
     screenshot(mobile, "article-mobile", tmp_path)
     assert foreign == []
+
+
+def test_serve_reloads_open_page_and_shows_build_errors(browser: Any, preview: Any) -> None:
+    from playwright.sync_api import expect
+
+    running, root = preview
+    page = browser.new_page()
+    page.goto(running.server.url + "a/")
+    expect(page.locator("h1")).to_have_text("First title")
+    page.wait_for_timeout(300)  # let the page's event stream connect
+    (root / "content/a.md").write_text(article("Edited on disk", slug="a"))
+    expect(page.locator("h1")).to_have_text("Edited on disk", timeout=10_000)  # no test-side reload
+
+    (root / "content/a.md").write_text("---\ntitle: [broken\n---\n")
+    overlay = page.locator("#sitegen-error-overlay")
+    expect(overlay).to_be_visible(timeout=10_000)
+    expect(overlay).to_contain_text("content/a.md:")
+    expect(page.locator("h1")).to_have_text("Edited on disk")  # last good page underneath
+
+    (root / "content/a.md").write_text(article("Fixed", slug="a"))
+    expect(page.locator("h1")).to_have_text("Fixed", timeout=10_000)
+    expect(overlay).to_have_count(0)
+
+
+def test_serve_reloads_stylesheets_without_reloading_the_page(browser: Any, preview: Any) -> None:
+    from playwright.sync_api import expect
+
+    running, root = preview
+    (root / "static/css").mkdir(parents=True)
+    wait_for(lambda: running.server.state.epoch == 2)
+    page = browser.new_page()
+    page.goto(running.server.url + "a/")
+    page.evaluate("window.stillTheSamePage = true")
+    page.wait_for_timeout(300)
+    (root / "static/css/site.css").write_text("h1 { color: rgb(1, 2, 3); }")
+    expect(page.locator("h1")).to_have_css("color", "rgb(1, 2, 3)", timeout=10_000)
+    assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_build_output_has_no_live_reload_script(example_out: Path) -> None:
+    for page in example_out.rglob("*.html"):
+        assert "EventSource" not in page.read_text()

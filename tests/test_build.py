@@ -174,3 +174,19 @@ def test_build_rejects_two_articles_at_one_url(make_site: MakeSite, build_site: 
     assert [str(p) for p in caught.value.problems] == [
         "content/news/b.md:4: URL '/rally/' is also used by content/a.md:2; choose another 'slug'"
     ]
+
+
+def test_build_leaves_out_future_articles_unless_asked(
+    make_site: MakeSite, build_site: BuildSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    root = make_site({
+        "content/a.md": article("Published", "2025-12-31"),
+        "content/b.md": article("Scheduled", "2026-01-02"),
+    })
+    out = build_site(root)
+    assert (out / "published/index.html").is_file()
+    assert not (out / "scheduled").exists()
+    assert "Scheduled" not in (out / "feed.xml").read_text()
+    out = build_site(root, tmp_path / "future", include_future=True)
+    assert (out / "scheduled/index.html").is_file()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -37,16 +40,24 @@ def build(
     output_dir: Path | None = None,
     *,
     include_drafts: bool = False,
+    include_future: bool = False,
     strict: bool = False,
+    base_url: str | None = None,
 ) -> BuildReport:
-    """Build the site in memory; only if nothing is wrong, swap it into `output_dir`."""
+    """Build the site in memory; only if nothing is wrong, swap it into `output_dir`.
+
+    `base_url` replaces the configured one (the preview server passes its own address).
+    """
     output_dir = output_dir or site_dir / "build"
     config = load_config(site_dir)
+    if base_url is not None:
+        config = dataclasses.replace(config, base_url=base_url)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
     log.info("loading articles")
     articles, problems = load_articles(config, strict=strict)
-    site, site_problems = assemble_site(config, articles, include_drafts=include_drafts)
+    now = None if include_future else build_time()
+    site, site_problems = assemble_site(config, articles, include_drafts=include_drafts, now=now)
     theme = resolve_theme(site_dir)
     specs = tuple(site_pages(site))
     log.info("rendering %d pages", len(specs))
@@ -65,6 +76,14 @@ def build(
     publish(output_dir, files, static)
     warnings = tuple(sort_problems(p for p in problems if not p.is_error))
     return BuildReport(output_dir, len(site.articles), len(pages), len(static), warnings)
+
+
+def build_time() -> dt.datetime:
+    """Now, unless SOURCE_DATE_EPOCH pins it (reproducible builds); decides what is future."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC)
 
 
 def sitemap_entries(specs: Sequence[PageSpec]) -> list[SitemapEntry]:

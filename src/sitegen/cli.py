@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,14 +53,64 @@ def build(
         )
 
 
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (the next free one if taken).",
+)
+@click.option("--drafts", is_flag=True, help="Show articles marked 'draft: true'.")
+@click.option("--future", is_flag=True, help="Show articles dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    site_dir: Path,
+    host: str,
+    port: int,
+    drafts: bool,
+    future: bool,
+    open_browser: bool,
+) -> None:
+    """Preview SITE_DIR on a local web server, rebuilding and reloading as files change."""
+    from sitegen.preview import Preview, PreviewOptions
+
+    options = PreviewOptions(host, port, drafts, future, open_browser)
+    try:
+        preview = Preview(site_dir, options, report=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from exc
+    # watchdog logs a harmless warning when stopped while events are queued
+    logging.getLogger("watchdog").setLevel(logging.ERROR)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    try:
+        _guarded(ctx, preview.run)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _configure_logging(quiet: bool) -> None:
     """Progress lines go to a terminal only; CI logs and pipes stay clean."""
-    level = logging.INFO if sys.stderr.isatty() and not quiet else logging.WARNING
-    logging.basicConfig(level=level, format="… %(message)s", stream=sys.stderr, force=True)
+    logger = logging.getLogger("sitegen")
+    logger.setLevel(logging.INFO if sys.stderr.isatty() and not quiet else logging.WARNING)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("… %(message)s"))
+        logger.addHandler(handler)
 
 
 def _guarded(ctx: click.Context, action: Callable[[], T]) -> T:
@@ -69,11 +120,16 @@ def _guarded(ctx: click.Context, action: Callable[[], T]) -> T:
     except SitegenError:
         raise
     except Exception as exc:
-        if ctx.obj["debug"]:
-            raise
-        raise click.ClickException(
-            f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
-        ) from exc
+        raise _internal_error(ctx, exc) from exc
+
+
+def _internal_error(ctx: click.Context, exc: Exception) -> click.ClickException:
+    """A bug in sitegen: one line for the user, the traceback only with --debug."""
+    if ctx.obj["debug"]:
+        raise exc
+    return click.ClickException(
+        f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
+    )
 
 
 def main() -> None:

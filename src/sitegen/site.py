@@ -5,6 +5,7 @@ sees every page.)"""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
@@ -20,10 +21,19 @@ T = TypeVar("T", bound=Term)
 
 
 def assemble_site(
-    config: Config, articles: Iterable[Article], *, include_drafts: bool = False
+    config: Config,
+    articles: Iterable[Article],
+    *,
+    include_drafts: bool = False,
+    now: dt.datetime | None = None,
 ) -> tuple[Site, list[Problem]]:
-    """Build the complete in-memory site; nothing is rendered or written yet."""
-    kept = [a for a in articles if include_drafts or not a.draft]
+    """Build the complete in-memory site; nothing is rendered or written yet.
+
+    Drafts are left out unless included; with `now`, so are articles dated after it.
+    """
+    kept = [
+        a for a in articles if (include_drafts or not a.draft) and (now is None or a.date <= now)
+    ]
     kept, spelling_warnings = unify_names(kept)
     kept.sort(key=lambda a: (a.slug, a.url))
     kept.sort(key=lambda a: a.date, reverse=True)

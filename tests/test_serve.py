@@ -1,0 +1,248 @@
+"""`sitegen serve`: what changes trigger rebuilds, what the HTTP server answers, how the
+preview recovers from bad edits, and that it stops cleanly."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path, PurePath
+
+import pytest
+
+from sitegen.preview import Preview
+from sitegen.serve import BuildState, DevServer, inject_script, resolve_request
+from sitegen.watch import ChangeCollector, ChangeKind, classify
+from tests.conftest import MakeSite, article, wait_for
+
+SITE = PurePath("/site")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/site/content/a.md", ChangeKind.CONTENT),
+        ("/site/content/news/b.md", ChangeKind.CONTENT),
+        ("/site/content/news", ChangeKind.CONTENT),  # a folder renamed or removed
+        ("/site/templates/base.html", ChangeKind.TEMPLATES),
+        ("/site/static/css/site.css", ChangeKind.STATIC),
+        ("/site/sitegen.yaml", ChangeKind.CONFIG),
+        ("/site/content/.a.md.swp", None),
+        ("/site/content/a.md~", None),
+        ("/site/content/.#a.md", None),
+        ("/site/content/4913", None),
+        ("/site/content/notes.txt", None),
+        ("/site/templates/__pycache__/x", None),
+        ("/site/build/index.html", None),
+        ("/site/.git/index", None),
+        ("/site/README.md", None),
+        ("/elsewhere/content/a.md", None),
+    ],
+)
+def test_classify(path: str, kind: ChangeKind | None) -> None:
+    assert classify(PurePath(path), SITE) is kind
+
+
+def test_change_collector_debounces_a_burst_into_one_batch() -> None:
+    collector = ChangeCollector(quiet=0.2)
+    for name in ("a.md.tmp", "a.md", "b.md"):
+        collector.add(Path(name), ChangeKind.CONTENT)
+        time.sleep(0.05)
+    assert collector.wait(timeout=0.1) == {}  # still inside the burst's quiet period
+    batch = collector.wait(timeout=2)
+    assert set(batch) == {Path("a.md.tmp"), Path("a.md"), Path("b.md")}
+    assert collector.wait(timeout=0.3) == {}
+
+
+def test_inject_script_goes_before_body_end() -> None:
+    html = inject_script(b"<html><body><p>x</p></body></html>")
+    assert html.startswith(b"<html><body><p>x</p><script>")
+    assert html.endswith(b"</script>\n</body></html>")
+    assert b"/_sitegen/events" in html
+    assert inject_script(b"<p>no body</p>").startswith(b"<p>no body</p><script>")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
+    root = tmp_path / "out"
+    (root / "news").mkdir(parents=True)
+    (root / "index.html").write_text("<html><body>home</body></html>")
+    (root / "news/index.html").write_text("<html><body>news</body></html>")
+    (root / "404.html").write_text("<html><body>custom not found</body></html>")
+    (root / "style.css").write_text("p{}")
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "link-out").symlink_to(tmp_path / "secret.txt")
+    server = DevServer(root, "127.0.0.1", 0)
+    server.start()
+    yield server, root
+    server.stop()
+
+
+def get(server: DevServer, raw_path: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.putrequest("GET", raw_path, skip_accept_encoding=True)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def test_server_serves_directory_index_and_redirects_bare_directories(
+    served: tuple[DevServer, Path],
+) -> None:
+    server, _ = served
+    status, headers, body = get(server, "/news/")
+    assert status == 200 and body.startswith(b"<html><body>news") and b"EventSource" in body
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    status, headers, _ = get(server, "/news")
+    assert status == 301 and headers["Location"] == "/news/"
+    status, headers, body = get(server, "/style.css")
+    assert (status, body, headers["Content-Type"]) == (200, b"p{}", "text/css; charset=utf-8")
+
+
+def test_server_unknown_path_gets_site_404_page_with_status_404(
+    served: tuple[DevServer, Path],
+) -> None:
+    status, _, body = get(served[0], "/no/such/page/")
+    assert status == 404
+    assert b"custom not found" in body
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "/../secret.txt",
+        "/news/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2fsecret.txt",
+        "//etc/passwd",
+        "/link-out",
+        "/%00index.html",
+        "/..%5csecret.txt",
+    ],
+)
+def test_server_never_reads_outside_the_output(served: tuple[DevServer, Path], attack: str) -> None:
+    status, _, body = get(served[0], attack)
+    assert status == 404
+    assert b"secret" not in body and b"root:" not in body
+
+
+def test_resolve_request_stays_inside_root(served: tuple[DevServer, Path]) -> None:
+    _, root = served
+    assert resolve_request(root, "/news/?q=1") == (root / "news/index.html").resolve()
+    assert resolve_request(root, "/../secret.txt") is None
+    assert resolve_request(root, "/link-out") is None
+
+
+def test_server_takes_next_port_when_busy_and_fails_clearly_when_all_are(tmp_path: Path) -> None:
+    blockers = []
+    try:
+        first = socket.socket()
+        first.bind(("127.0.0.1", 0))
+        first.listen()
+        blockers.append(first)
+        port = first.getsockname()[1]
+        server = DevServer(tmp_path, "127.0.0.1", port)
+        assert server.port != port
+        server.httpd.server_close()
+    finally:
+        for blocker in blockers:
+            blocker.close()
+
+
+def test_cli_serve_reports_busy_ports(tmp_path: Path, make_site: MakeSite) -> None:
+    from click.testing import CliRunner
+
+    from sitegen.cli import cli
+    from sitegen.serve import PORT_TRIES
+
+    root = make_site({"content/a.md": article()})
+    blockers = []
+    base = 0
+    try:
+        while len(blockers) < PORT_TRIES:  # find PORT_TRIES consecutive free ports and hold them
+            blockers = []
+            probe = socket.socket()
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+            probe.close()
+            for port in range(base, base + PORT_TRIES):
+                sock = socket.socket()
+                try:
+                    sock.bind(("127.0.0.1", port))
+                    sock.listen()
+                except OSError:
+                    sock.close()
+                    break
+                blockers.append(sock)
+        result = CliRunner().invoke(cli, ["serve", str(root), "--port", str(base)])
+    finally:
+        for sock in blockers:
+            sock.close()
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot listen on 127.0.0.1:{base}: Address already in use\n"
+
+
+def test_preview_rebuilds_on_save_and_survives_a_bad_edit(preview: tuple[Preview, Path]) -> None:
+    running, root = preview
+    page = running.output_dir / "a/index.html"
+    assert "<h1>First title</h1>" in page.read_text()
+    assert "127.0.0.1" in page.read_text()  # canonical links point at the preview server
+    (root / "content/a.md").write_text(article("Second title", slug="a"))
+    wait_for(lambda: running.server.state.epoch == 2)
+    assert "<h1>Second title</h1>" in page.read_text()
+    (root / "content/a.md").write_text("---\ntitle: Broken\n")
+    wait_for(lambda: running.server.state.problems != ())
+    assert (
+        running.server.state.problems[0]
+        == "content/a.md:1: front matter is not closed; add a line '---' after the last field"
+    )
+    assert "<h1>Second title</h1>" in page.read_text()  # the last good site is still served
+    (root / "content/a.md").write_text(article("Third title", slug="a"))
+    wait_for(lambda: running.server.state == BuildState(3, ()))
+    assert "<h1>Third title</h1>" in page.read_text()
+
+
+def test_preview_ignores_editor_swap_files(preview: tuple[Preview, Path]) -> None:
+    running, root = preview
+    (root / "content/.a.md.swp").write_text("swap")
+    (root / "content/a.md~").write_text("backup")
+    time.sleep(1)
+    assert running.server.state.epoch == 1
+
+
+def test_preview_css_change_is_announced_as_css_only(preview: tuple[Preview, Path]) -> None:
+    running, root = preview
+    (root / "static/css").mkdir(parents=True)  # static/ did not exist when serve started
+    wait_for(lambda: running.server.state.epoch == 2)
+    (root / "static/css/extra.css").write_text("p{color:red}")
+    wait_for(lambda: running.server.state.epoch == 3)
+    assert running.server.state.css_only
+    assert (running.output_dir / "css/extra.css").read_text() == "p{color:red}"
+    (root / "content/a.md").write_text(article("Changed", slug="a"))
+    wait_for(lambda: running.server.state.epoch == 4)
+    assert not running.server.state.css_only
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_cleanly_on_ctrl_c(make_site: MakeSite, sig: signal.Signals) -> None:
+    root = make_site({"content/a.md": article()})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", str(root), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()
+    assert first.startswith(f"serving {root} at http://127.0.0.1:")
+    process.send_signal(sig)
+    _, rest = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert rest == "stopped\n"
