@@ -128,7 +128,10 @@ def test_build_leaves_out_drafts_unless_asked(
     make_site: MakeSite, build_site: BuildSite, tmp_path: Path
 ) -> None:
     root = make_site(
-        {"content/a.md": article("Public"), "content/b.md": article("Secret", draft="true")}
+        {
+            "content/public.md": article("Public"),
+            "content/secret.md": article("Secret", draft="true"),
+        }
     )
     out = build_site(root)
     assert not (out / "secret").exists()
@@ -142,7 +145,7 @@ def test_build_default_theme_is_used_and_overridden_per_file(
 ) -> None:
     root = make_site(
         {
-            "content/a.md": article("Hello"),
+            "content/hello.md": article("Hello"),
             "templates/listing.html": "{% extends 'base.html' %}{% block main %}MY HOME{% endblock %}",
             "static/css/extra.css": "p{}",
         }
@@ -165,14 +168,14 @@ def test_build_site_static_overrides_theme_static(
 def test_build_rejects_two_articles_at_one_url(make_site: MakeSite, build_site: BuildSite) -> None:
     root = make_site(
         {
-            "content/a.md": article("Rally"),
+            "content/rally.md": article("Rally"),
             "content/news/b.md": article("Other", slug="rally"),
         }
     )
     with pytest.raises(ContentError) as caught:
         build_site(root)
     assert [str(p) for p in caught.value.problems] == [
-        "content/news/b.md:4: URL '/rally/' is also used by content/a.md:2; choose another 'slug'"
+        "content/rally.md:1: URL '/rally/' is also used by content/news/b.md:4; choose another 'slug'"
     ]
 
 
@@ -180,10 +183,12 @@ def test_build_leaves_out_future_articles_unless_asked(
     make_site: MakeSite, build_site: BuildSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
-    root = make_site({
-        "content/a.md": article("Published", "2025-12-31"),
-        "content/b.md": article("Scheduled", "2026-01-02"),
-    })
+    root = make_site(
+        {
+            "content/published.md": article("Published", "2025-12-31"),
+            "content/scheduled.md": article("Scheduled", "2026-01-02"),
+        }
+    )
     out = build_site(root)
     assert (out / "published/index.html").is_file()
     assert not (out / "scheduled").exists()

@@ -36,7 +36,7 @@ def test_dated_permalinks_and_many_pages_links_resolve(
     make_site: MakeSite, build_site: BuildSite
 ) -> None:
     files = {
-        f"content/a{i}.md": article(
+        f"content/article-{i}.md": article(
             f"Article {i}",
             f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
             tags=f"[T{i % 3}, Shared]",

@@ -75,7 +75,7 @@ def test_teaser_shows_image_title_date_byline_tags_excerpt_and_continue_link(
     body = "First paragraph with a [link](/x/) and *emphasis*.\n\n<!--more-->\n\nHidden part."
     root = make_site(
         {
-            "content/a.md": article(
+            "content/vigil.md": article(
                 "Vigil",
                 byline="Mina",
                 tags='["#FreeThePress"]',
@@ -177,12 +177,14 @@ def test_year_month_pages_and_archive_index(make_site: MakeSite, build_site: Bui
 def test_related_articles_block_on_article_page(make_site: MakeSite, build_site: BuildSite) -> None:
     root = make_site(
         {
-            "content/a.md": article("Target", "2025-01-10", tags="[Rare, Common]"),
-            "content/b.md": article("Rare Match", "2025-01-01", tags="[Rare]"),
-            "content/c.md": article("Common Match", "2025-01-09", tags="[Common]"),
-            "content/d.md": article("Other", "2025-01-08", tags="[Common]"),
-            "content/e.md": article("Unrelated", "2025-01-07", tags="[Else]"),
-            "content/f.md": article("Chosen", "2025-01-06", tags="[Else]", related="[unrelated]"),
+            "content/target.md": article("Target", "2025-01-10", tags="[Rare, Common]"),
+            "content/rare.md": article("Rare Match", "2025-01-01", tags="[Rare]"),
+            "content/common.md": article("Common Match", "2025-01-09", tags="[Common]"),
+            "content/other.md": article("Other", "2025-01-08", tags="[Common]"),
+            "content/unrelated.md": article("Unrelated", "2025-01-07", tags="[Else]"),
+            "content/chosen.md": article(
+                "Chosen", "2025-01-06", tags="[Else]", related="[unrelated]"
+            ),
             "sitegen.yaml": "related_count: 2\n",
         }
     )

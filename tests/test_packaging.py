@@ -37,7 +37,7 @@ def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_
     assert "sitegen/theme/static/css/site.css" in names
     assert not any(name.startswith("sitegen/theme/static/images") for name in names)
 
-    root = make_site({"content/a.md": article("From the wheel")})
+    root = make_site({"content/from-the-wheel.md": article("From the wheel")})
     env = {**os.environ, "PYTHONPATH": str(installed)}
     result = subprocess.run(
         [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(tmp_path / "out")],

@@ -89,7 +89,7 @@ def _build_article(
         reader.fail("title", "is empty")
     date = _read_date(reader, "date", config) if has_date else None
     updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
-    slug = _read_slug(reader, title)
+    slug = _read_slug(reader, config)
     tags = _read_tags(reader)
     image = _read_image(reader, config)
     summary = reader.string("summary")
@@ -103,7 +103,7 @@ def _build_article(
     excerpt = excerpt_html(summary, body_html)
     url = urls.article_url(config.permalink, slug, date)
     return Article(
-        source=reader.location("slug" if "slug" in reader.entries else "title"),
+        source=reader.location("slug") if "slug" in reader.entries else Location(reader.path, 1),
         slug=slug,
         title=title,
         date=date,
@@ -147,11 +147,13 @@ def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | N
     return parsed
 
 
-def _read_slug(reader: FieldReader, title: str) -> str:
+def _read_slug(reader: FieldReader, config: Config) -> str:
+    """The `slug` field, else the file name: editing a title must not move its article."""
     if "slug" not in reader.entries:
-        slug = urls.slugify(title)
-        if title and not slug:
-            reader.fail("title", f"{title!r} gives an empty URL slug; add a 'slug' field")
+        stem = PurePosixPath(reader.path).stem
+        slug = urls.slugify(stem)
+        if not slug:
+            reader.fail("slug", f"file name {stem!r} gives an empty URL slug; add a 'slug' field")
         return slug
     slug = reader.string("slug")
     if not _SLUG.fullmatch(slug):

@@ -35,7 +35,7 @@ def assemble_site(
         a for a in articles if (include_drafts or not a.draft) and (now is None or a.date <= now)
     ]
     kept, spelling_warnings = unify_names(kept)
-    kept.sort(key=lambda a: (a.slug, a.url))
+    kept.sort(key=lambda a: (a.slug, a.url, a.source))
     kept.sort(key=lambda a: a.date, reverse=True)
     ordered = tuple(kept)
     tags = index_terms(ordered, lambda a: a.tags)
