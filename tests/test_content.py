@@ -119,7 +119,7 @@ def test_article_markdown_extensions(tmp_path: Path) -> None:
     body = '## Sub\n\n"Quoted" -- text[^1]\n\n[^1]: Note.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'
     html = load_ok(f"---\ntitle: A\ndate: 2024-03-01\n---\n{body}", tmp_path).body_html
     assert '<h2 id="sub">Sub</h2>' in html  # toc
-    assert "&ldquo;Quoted&rdquo; &ndash;" in html  # smarty
+    assert "“Quoted” – text" in html  # typography
     assert 'class="footnote"' in html and "<table>" in html  # extra
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +35,7 @@ class BuildReport:
     pages: int
     static_files: int
     warnings: tuple[Problem, ...]
+    seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
 def build(
@@ -49,33 +52,56 @@ def build(
     `base_url` replaces the configured one (the preview server passes its own address).
     """
     output_dir = output_dir or site_dir / "build"
+    clock = Stopwatch()
     config = load_config(site_dir)
     if base_url is not None:
         config = dataclasses.replace(config, base_url=base_url)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
-    log.info("loading articles")
-    articles, problems = load_articles(config, strict=strict)
-    now = None if include_future else build_time()
-    site, site_problems = assemble_site(config, articles, include_drafts=include_drafts, now=now)
-    theme = resolve_theme(site_dir)
-    specs = tuple(site_pages(site))
-    log.info("rendering %d pages", len(specs))
-    pages, template_problems = render_pages(site, theme, specs)
-    files = {
-        **pages,
-        **dict(render_feeds(site)),
-        **dict(render_sitemaps(sitemap_entries(specs), config.site_url)),
-    }
+    with clock("load"):
+        articles, problems = load_articles(config, strict=strict)
+    with clock("assemble"):
+        now = None if include_future else build_time()
+        site, site_problems = assemble_site(
+            config, articles, include_drafts=include_drafts, now=now
+        )
+        specs = tuple(site_pages(site))
+    with clock("render"):
+        theme = resolve_theme(site_dir)
+        pages, template_problems = render_pages(site, theme, specs)
+    with clock("feeds"):
+        files = {
+            **pages,
+            **dict(render_feeds(site)),
+            **dict(render_sitemaps(sitemap_entries(specs), config.site_url)),
+        }
     static = collect_static(theme)
     problems += config_warnings(config, strict=strict) + site_problems + template_problems
     problems += static_clashes(static, files)
     if any(problem.is_error for problem in problems):
         raise ContentError(problems)
-    log.info("writing %d files to %s", len(files) + len(static), output_dir)
-    publish(output_dir, files, static)
+    with clock("write"):
+        publish(output_dir, files, static)
     warnings = tuple(sort_problems(p for p in problems if not p.is_error))
-    return BuildReport(output_dir, len(site.articles), len(pages), len(static), warnings)
+    return BuildReport(
+        output_dir, len(site.articles), len(pages), len(static), warnings, dict(clock.seconds)
+    )
+
+
+class Stopwatch:
+    """Seconds spent per stage, for --stats and the progress line."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        log.info("%s…", stage)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
 def build_time() -> dt.datetime:

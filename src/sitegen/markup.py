@@ -7,7 +7,9 @@ from html.parser import HTMLParser
 
 import markdown
 
-EXTENSIONS = ("extra", "toc", "smarty", "sane_lists")
+from sitegen.typography import TypographyExtension
+
+EXTENSIONS = ("extra", "toc", "sane_lists")
 DESCRIPTION_WORDS = 30
 
 
@@ -16,7 +18,7 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._markdown = markdown.Markdown(
-            extensions=list(EXTENSIONS),
+            extensions=[*EXTENSIONS, TypographyExtension()],
             extension_configs={"toc": {"permalink": False}},
             output_format="html",
         )
