@@ -60,6 +60,24 @@ def make_site(tmp_path: Path) -> MakeSite:
     return make
 
 
+def copy_site(source: Path, destination: Path) -> Path:
+    """A copy of a site's inputs, so building it (which writes .sitegen-cache/) never
+    touches the repository."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("content", "templates", "static"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, destination / name)
+    if (source / "sitegen.yaml").is_file():
+        shutil.copy(source / "sitegen.yaml", destination / "sitegen.yaml")
+    return destination
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's example archive."""
+    return copy_site(REPO_ROOT, tmp_path_factory.mktemp("example") / "site")
+
+
 @pytest.fixture
 def build_site(tmp_path: Path) -> BuildSite:
     """Build a site into tmp_path/out (or `out`) and return the output folder."""

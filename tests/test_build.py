@@ -8,7 +8,7 @@ import pytest
 
 from sitegen.build import build
 from sitegen.errors import ConfigError, ContentError, OutputError
-from tests.conftest import REPO_ROOT, BuildSite, MakeSite, article
+from tests.conftest import REPO_ROOT, BuildSite, MakeSite, article, copy_site
 
 SITES = Path(__file__).parent / "sites"
 
@@ -27,7 +27,7 @@ def test_golden_site_output_matches_expected(
 ) -> None:
     expected_dir = SITES / case / "expected"
     out = tmp_path / "out"
-    build(SITES / case / "input", out)
+    build(copy_site(SITES / case / "input", tmp_path / "site"), out)
     if request.config.getoption("--update-golden"):
         shutil.rmtree(expected_dir, ignore_errors=True)
         shutil.copytree(out, expected_dir)
@@ -46,14 +46,14 @@ def test_golden_site_output_matches_expected(
 
 
 def test_build_twice_is_byte_identical(tmp_path: Path) -> None:
-    site = SITES / "basic" / "input"
-    build(site, tmp_path / "one")
-    build(site, tmp_path / "two")
+    site = copy_site(SITES / "basic" / "input", tmp_path / "site")
+    build(site, tmp_path / "one", use_cache=False)
+    build(site, tmp_path / "two", use_cache=False)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
-def test_build_example_archive_has_no_problems(tmp_path: Path) -> None:
-    report = build(REPO_ROOT, tmp_path / "out")
+def test_build_example_archive_has_no_problems(tmp_path: Path, example_site: Path) -> None:
+    report = build(example_site, tmp_path / "out")
     assert report.warnings == ()
     assert report.articles >= 12
     assert (tmp_path / "out/index.html").is_file()

@@ -6,7 +6,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from sitegen.config import Config
-from sitegen.content import load_article, load_articles
+from sitegen.content import load_article, missing_images
+from sitegen.loading import load_articles
 from sitegen.markup import MarkdownRenderer
 from sitegen.model import Article, Author, LeadImage, Tag
 
@@ -231,9 +232,12 @@ def test_article_image_warnings(tmp_path: Path) -> None:
     )
     assert article is not None
     assert problems == [
-        "content/a.md:4: warning: image: '/images/gone.jpg' not found under static/",
         "content/a.md:4: warning: image_alt: missing; describe the image for readers who cannot see it",
     ]
+    assert [str(p) for p in missing_images([article], {"images/here.jpg"})] == [
+        "content/a.md:4: warning: image: '/images/gone.jpg' not found under static/"
+    ]
+    assert missing_images([article], {"images/gone.jpg"}) == []
     _, problems = load("---\ntitle: A\ndate: 2024-01-01\nimage_caption: C\n---\n", tmp_path)
     assert problems == [
         "content/a.md:4: warning: image_caption: given without 'image'; it is not shown"
@@ -246,12 +250,14 @@ def test_article_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
 
 
 def test_load_articles_skips_hidden_files_and_needs_content_dir(tmp_path: Path) -> None:
-    articles, problems = load_articles(Config(site_dir=tmp_path))
-    assert [str(p) for p in problems] == ["content: no such directory; articles go in content/*.md"]
+    result = load_articles(Config(site_dir=tmp_path))
+    assert [str(p) for p in result.problems] == [
+        "content: no such directory; articles go in content/*.md"
+    ]
     (tmp_path / "content/news").mkdir(parents=True)
     (tmp_path / "content/news/a.md").write_text("---\ntitle: A\ndate: 2024-01-01\n---\n")
     (tmp_path / "content/news/.#a.md").write_text("lock file")
     (tmp_path / "content/notes.txt").write_text("not an article")
-    articles, problems = load_articles(Config(site_dir=tmp_path))
-    assert problems == []
-    assert [str(a.source) for a in articles] == ["content/news/a.md:1"]
+    result = load_articles(Config(site_dir=tmp_path))
+    assert result.problems == []
+    assert [str(a.source) for a in result.articles] == ["content/news/a.md:1"]

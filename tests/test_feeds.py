@@ -13,7 +13,7 @@ from lxml import etree
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.sitemap import SitemapEntry, render_sitemaps
-from tests.conftest import REPO_ROOT, BuildSite, MakeSite, article
+from tests.conftest import BuildSite, MakeSite, article
 
 DATA = Path(__file__).parent / "data"
 NASTY_TITLE = "He said \"</script><script>alert(1)</script>\" & left 'now' ]]> {{ x }}"
@@ -30,9 +30,9 @@ def schema(name: str) -> etree.XMLSchema:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Path:
     out = tmp_path_factory.mktemp("example") / "out"
-    build(REPO_ROOT, out)
+    build(example_site, out, use_cache=False)
     return out
 
 

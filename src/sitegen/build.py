@@ -12,10 +12,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from sitegen.cache import BuildCache
 from sitegen.config import config_warnings, load_config
-from sitegen.content import load_articles
+from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
 from sitegen.feeds import render_feeds
+from sitegen.loading import load_articles
 from sitegen.pages import PageSpec, site_pages
 from sitegen.render import render_pages
 from sitegen.site import assemble_site
@@ -46,6 +48,8 @@ def build(
     include_future: bool = False,
     strict: bool = False,
     base_url: str | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build the site in memory; only if nothing is wrong, swap it into `output_dir`.
 
@@ -58,8 +62,9 @@ def build(
         config = dataclasses.replace(config, base_url=base_url)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
-    with clock("load"):
-        articles, problems = load_articles(config, strict=strict)
+    with clock("load"), contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
+        loaded = load_articles(config, strict=strict, cache=cache, jobs=jobs)
+        articles, problems = loaded.articles, loaded.problems + cache.problems
     with clock("assemble"):
         now = None if include_future else build_time()
         site, site_problems = assemble_site(
@@ -76,6 +81,7 @@ def build(
             **dict(render_sitemaps(sitemap_entries(specs), config.site_url)),
         }
     static = collect_static(theme)
+    problems += missing_images(site.articles, static.keys())
     problems += config_warnings(config, strict=strict) + site_problems + template_problems
     problems += static_clashes(static, files)
     if any(problem.is_error for problem in problems):

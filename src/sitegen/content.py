@@ -1,15 +1,18 @@
-"""content/**/*.md -> Article objects (front matter checked, Markdown rendered)."""
+"""One content file -> an Article (front matter checked, Markdown rendered); plus the
+checks that need the whole set. `loading.py` runs this over content/ with cache and pool."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sitegen import urls
 from sitegen.config import Config
-from sitegen.errors import Location, Problem, error, warning
+from sitegen.errors import Location, Problem, warning
 from sitegen.excerpt import excerpt_html
 from sitegen.frontmatter import Document, parse_document
 from sitegen.markup import MarkdownRenderer, first_words, plain_text
@@ -37,28 +40,6 @@ def find_sources(site_dir: Path) -> list[Path]:
     return sorted(visible)
 
 
-def load_articles(config: Config, *, strict: bool = False) -> tuple[list[Article], list[Problem]]:
-    """Load every article under content/; problems of all files are returned together."""
-    content_dir = config.site_dir / CONTENT_DIR
-    if not content_dir.is_dir():
-        return [], [
-            error(
-                Location(PurePosixPath(CONTENT_DIR)),
-                "no such directory; articles go in content/*.md",
-            )
-        ]
-    renderer = MarkdownRenderer()
-    articles: list[Article] = []
-    problems: list[Problem] = []
-    for path in find_sources(config.site_dir):
-        rel = PurePosixPath(path.relative_to(config.site_dir).as_posix())
-        article, found = load_article(path.read_bytes(), rel, config, renderer, strict=strict)
-        problems.extend(found)
-        if article is not None:
-            articles.append(article)
-    return articles, problems
-
-
 def load_article(
     data: bytes,
     rel: PurePosixPath,
@@ -66,8 +47,13 @@ def load_article(
     renderer: MarkdownRenderer,
     *,
     strict: bool = False,
+    digest: str = "",
 ) -> tuple[Article | None, list[Problem]]:
-    """One file's bytes -> an Article, or the problems that stop it from being one."""
+    """One file's bytes -> an Article, or the problems that stop it from being one.
+
+    Pure: the result depends only on the bytes, the name and the settings, so it can be
+    cached by their hash (`digest`, stored on the article) and computed in any process.
+    """
     text, problems = decode_utf8(data, rel)
     if text is None:
         return None, problems
@@ -77,7 +63,9 @@ def load_article(
     reader = FieldReader(document.entries, rel)
     reader.unknown_keys(ARTICLE_KEYS, as_error=strict)
     article = _build_article(reader, document, config, renderer)
-    return (article if not any(p.is_error for p in reader.problems) else None), reader.problems
+    if article is None or any(p.is_error for p in reader.problems):
+        return None, reader.problems
+    return dataclasses.replace(article, digest=digest), reader.problems
 
 
 def _build_article(
@@ -197,10 +185,6 @@ def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
         leak = f"{src!r} is on another host, which would tell that host who reads the page"
         reader.fail("image", f"{leak}; put the file under static/images/")
         return None
-    if not (config.site_dir / "static" / parts.path.lstrip("/")).is_file():
-        reader.problems.append(
-            warning(reader.location("image"), f"image: {src!r} not found under static/")
-        )
     if not alt:
         reader.problems.append(
             warning(
@@ -209,6 +193,16 @@ def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
             )
         )
     return LeadImage(src=urls.asset_url(src), alt=alt, caption=caption)
+
+
+def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -> list[Problem]:
+    """Lead images that no static file provides (checked apart from loading, which stays
+    a pure function of a file's bytes and so can be cached)."""
+    return [
+        warning(article.location("image"), f"image: {article.image.src!r} not found under static/")
+        for article in articles
+        if article.image and unquote(article.image.src.lstrip("/")) not in static_paths
+    ]
 
 
 def _read_extra(reader: FieldReader) -> dict[str, object]:

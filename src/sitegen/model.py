@@ -66,6 +66,7 @@ class Article:
     related_slugs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    digest: str = ""  # identifies the source bytes and parse settings; keys rendered pages
 
     def location(self, key: str) -> Location:
         """Where front matter `key` was written (the file's first line if it was not)."""

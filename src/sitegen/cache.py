@@ -1,0 +1,235 @@
+"""The build cache in `.sitegen-cache/`: parsed articles keyed by content hash, and the
+fingerprint of every output file, so a rebuild redoes only what an edit changed.
+
+Stored as JSON in SQLite (never pickle: a cache file is data, and a corrupt or foreign one
+is discarded with a warning, never trusted and never fatal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sitegen import __version__
+from sitegen.errors import Location, Problem, Severity, warning
+from sitegen.model import Article, Author, LeadImage, Tag
+
+CACHE_DIR = ".sitegen-cache"
+SCHEMA = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+"""
+
+Loaded = tuple[Article | None, list[Problem]]
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short, stable hash of the parts (each length-prefixed, so parts cannot run together)."""
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        sha.update(len(data).to_bytes(8, "big"))
+        sha.update(data)
+    return sha.hexdigest()[:32]
+
+
+class BuildCache:
+    """One open cache; `None`-like behaviour (no reads, no writes) when disabled."""
+
+    def __init__(self, site_dir: Path, *, enabled: bool = True) -> None:
+        self.path = site_dir / CACHE_DIR / "cache.sqlite"
+        self.problems: list[Problem] = []
+        self.db: sqlite3.Connection | None = None
+        if enabled:
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            (self.path.parent / ".gitignore").write_text("*\n")
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.executescript(_TABLES)
+            found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if found is None:
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+            elif found[0] != str(SCHEMA):
+                raise sqlite3.DatabaseError(f"schema {found[0]!r}, expected {SCHEMA}")
+            return db
+        except (sqlite3.Error, OSError) as exc:
+            self._discard(exc)
+            return None
+
+    def _discard(self, exc: Exception) -> None:
+        where = Location(PurePosixPath(CACHE_DIR, self.path.name))
+        self.problems.append(warning(where, f"cache: unreadable ({exc}); discarded and rebuilt"))
+        try:
+            self.path.unlink(missing_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.executescript(_TABLES)
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+            self.db = db
+        except (sqlite3.Error, OSError):
+            self.db = None
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    # articles ------------------------------------------------------------------------
+    def articles(self, keys: Iterable[str]) -> dict[str, Loaded]:
+        """Cached parse results for the keys that have one."""
+        if self.db is None:
+            return {}
+        found: dict[str, Loaded] = {}
+        wanted = list(keys)
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(
+                    f"SELECT key, value FROM articles WHERE key IN ({marks})", chunk
+                )
+                for key, value in rows:
+                    found[key] = decode_loaded(json.loads(value))
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            self._discard(exc)
+            return {}
+        return found
+
+    def store_articles(self, entries: Mapping[str, Loaded], keep: Iterable[str]) -> None:
+        """Save new parse results and forget those of files that no longer exist."""
+        if self.db is None:
+            return
+        rows = [(key, json.dumps(encode_loaded(value))) for key, value in entries.items()]
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM keep")
+            self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+            self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._discard(exc)
+
+    # outputs -------------------------------------------------------------------------
+    def outputs(self, output_dir: Path) -> dict[str, str]:
+        """Fingerprints of the files last written to `output_dir` (empty for another dir)."""
+        if self.db is None:
+            return {}
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'output_dir'").fetchone()
+            if row is None or row[0] != str(output_dir.resolve()):
+                return {}
+            return dict(self.db.execute("SELECT path, fingerprint FROM outputs").fetchall())
+        except sqlite3.Error as exc:
+            self._discard(exc)
+            return {}
+
+    def store_outputs(self, output_dir: Path, fingerprints: Mapping[str, str]) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('output_dir', ?)", (str(output_dir.resolve()),)
+            )
+            self.db.execute("DELETE FROM outputs")
+            self.db.executemany("INSERT INTO outputs VALUES (?, ?)", fingerprints.items())
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._discard(exc)
+
+
+def article_key(data: bytes, rel: PurePosixPath, fingerprint: str) -> str:
+    """What a parse result depends on: the file's bytes and name, and the parse settings."""
+    return digest(__version__, fingerprint, str(rel), data)
+
+
+# JSON codec ---------------------------------------------------------------------------
+def encode_loaded(loaded: Loaded) -> dict[str, Any]:
+    article, problems = loaded
+    return {
+        "article": None if article is None else _encode_article(article),
+        "problems": [
+            [str(p.location.path), p.location.line, p.message, p.severity.value] for p in problems
+        ],
+    }
+
+
+def decode_loaded(data: dict[str, Any]) -> Loaded:
+    problems = [
+        Problem(Location(PurePosixPath(path), line), message, Severity(severity))
+        for path, line, message, severity in data["problems"]
+    ]
+    raw = data["article"]
+    return (None if raw is None else _decode_article(raw)), problems
+
+
+def _encode_article(a: Article) -> dict[str, Any]:
+    return {
+        "source": [str(a.source.path), a.source.line], "slug": a.slug, "title": a.title,
+        "date": a.date.isoformat(), "author": [a.author.slug, a.author.name, a.author.url],
+        "tags": [[t.slug, t.name, t.url] for t in a.tags],
+        "image": None if a.image is None else [a.image.src, a.image.alt, a.image.caption],
+        "summary": a.summary, "excerpt_html": a.excerpt_html, "description": a.description,
+        "body_html": a.body_html, "url": a.url, "output_path": a.output_path, "draft": a.draft,
+        "updated": None if a.updated is None else a.updated.isoformat(),
+        "related_slugs": list(a.related_slugs), "extra": _encode_value(dict(a.extra)),
+        "field_lines": dict(a.field_lines), "digest": a.digest,
+    }  # fmt: skip
+
+
+def _decode_article(d: dict[str, Any]) -> Article:
+    return Article(
+        source=Location(PurePosixPath(d["source"][0]), d["source"][1]),
+        slug=d["slug"], title=d["title"], date=dt.datetime.fromisoformat(d["date"]),
+        author=Author(*d["author"]), tags=tuple(Tag(*t) for t in d["tags"]),
+        image=None if d["image"] is None else LeadImage(*d["image"]),
+        summary=d["summary"], excerpt_html=d["excerpt_html"], description=d["description"],
+        body_html=d["body_html"], url=d["url"], output_path=d["output_path"], draft=d["draft"],
+        updated=None if d["updated"] is None else dt.datetime.fromisoformat(d["updated"]),
+        related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]),
+        field_lines=d["field_lines"], digest=d["digest"],
+    )  # fmt: skip
+
+
+def _encode_value(value: Any) -> Any:
+    """YAML values (with dates) as JSON; dates become {"$date": ...} or {"$datetime": ...}."""
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {"$map": [[_encode_value(k), _encode_value(v)] for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        return [_encode_value(v) for v in value]
+    if isinstance(value, bytes):
+        return {"$bytes": value.hex()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode_value(v) for v in value]
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+        if "$bytes" in value:
+            return bytes.fromhex(value["$bytes"])
+        return {_hashable(_decode_value(k)): _decode_value(v) for k, v in value["$map"]}
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
