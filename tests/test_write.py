@@ -9,12 +9,9 @@ from sitegen.write import MARKER, check_output_dir, publish
 
 
 def test_publish_creates_output_with_marker(tmp_path: Path) -> None:
-    static = tmp_path / "style.css"
-    static.write_text("body{}")
     publish(
         tmp_path / "out",
-        {"index.html": b"<p>hi</p>", "a/b/index.html": b"b"},
-        {"css/s.css": static},
+        {"index.html": b"<p>hi</p>", "a/b/index.html": b"b", "css/s.css": b"body{}"},
     )
     out = tmp_path / "out"
     assert (out / "index.html").read_bytes() == b"<p>hi</p>"
@@ -26,8 +23,8 @@ def test_publish_creates_output_with_marker(tmp_path: Path) -> None:
 
 def test_publish_replaces_previous_output_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish(out, {"old/index.html": b"old", "index.html": b"1"}, {})
-    publish(out, {"index.html": b"2"}, {})
+    publish(out, {"old/index.html": b"old", "index.html": b"1"})
+    publish(out, {"index.html": b"2"})
     assert not (out / "old").exists()
     assert (out / "index.html").read_bytes() == b"2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -49,7 +46,7 @@ def test_check_output_dir_accepts_new_empty_and_previous_output(tmp_path: Path) 
     assert check_output_dir(tmp_path / "new", site) == []
     (tmp_path / "empty").mkdir()
     assert check_output_dir(tmp_path / "empty", site) == []
-    publish(tmp_path / "ours", {"index.html": b"x"}, {})
+    publish(tmp_path / "ours", {"index.html": b"x"})
     assert check_output_dir(tmp_path / "ours", site) == []
 
 
@@ -78,8 +75,8 @@ def test_check_output_dir_refuses_a_file(tmp_path: Path) -> None:
 
 def test_publish_failure_leaves_previous_output_and_no_staging(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish(out, {"index.html": b"good"}, {})
+    publish(out, {"index.html": b"good"})
     with pytest.raises(OutputError):
-        publish(out, {"index.html": b"new"}, {"missing.css": tmp_path / "no-such-file"})
+        publish(out, {"index.html": b"new", "index.html/x": b"cannot be under a file"})
     assert (out / "index.html").read_bytes() == b"good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -16,21 +16,20 @@ from sitegen.cache import BuildCache
 from sitegen.config import config_warnings, load_config
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
-from sitegen.feeds import render_feeds
 from sitegen.loading import load_articles
-from sitegen.pages import PageSpec, site_pages
-from sitegen.render import render_pages
+from sitegen.outputs import Output, plan_outputs
+from sitegen.pages import site_pages
+from sitegen.render import PageRenderer, find_clashes
 from sitegen.site import assemble_site
-from sitegen.sitemap import SitemapEntry, render_sitemaps
 from sitegen.theme import collect_static, resolve_theme
-from sitegen.write import check_output_dir, publish
+from sitegen.write import MARKER, check_output_dir, publish, update_in_place
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a successful build wrote, and the warnings worth an editor's attention."""
+    """What a successful build did, and the warnings worth an editor's attention."""
 
     output_dir: Path
     articles: int
@@ -38,6 +37,9 @@ class BuildReport:
     static_files: int
     warnings: tuple[Problem, ...]
     seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    parsed: int = 0  # articles converted (the others came from the cache)
+    written: int = 0  # output files written (the others were already up to date)
+    removed: int = 0  # stale output files deleted
 
 
 def build(
@@ -51,7 +53,7 @@ def build(
     use_cache: bool = True,
     jobs: int | None = None,
 ) -> BuildReport:
-    """Build the site in memory; only if nothing is wrong, swap it into `output_dir`.
+    """Build the site in memory; only if nothing is wrong, bring `output_dir` up to date.
 
     `base_url` replaces the configured one (the preview server passes its own address).
     """
@@ -62,36 +64,74 @@ def build(
         config = dataclasses.replace(config, base_url=base_url)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
-    with clock("load"), contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
-        loaded = load_articles(config, strict=strict, cache=cache, jobs=jobs)
-        articles, problems = loaded.articles, loaded.problems + cache.problems
-    with clock("assemble"):
-        now = None if include_future else build_time()
-        site, site_problems = assemble_site(
-            config, articles, include_drafts=include_drafts, now=now
-        )
-        specs = tuple(site_pages(site))
-    with clock("render"):
-        theme = resolve_theme(site_dir)
-        pages, template_problems = render_pages(site, theme, specs)
-    with clock("feeds"):
-        files = {
-            **pages,
-            **dict(render_feeds(site)),
-            **dict(render_sitemaps(sitemap_entries(specs), config.site_url)),
-        }
-    static = collect_static(theme)
-    problems += missing_images(site.articles, static.keys())
-    problems += config_warnings(config, strict=strict) + site_problems + template_problems
-    problems += static_clashes(static, files)
-    if any(problem.is_error for problem in problems):
-        raise ContentError(problems)
-    with clock("write"):
-        publish(output_dir, files, static)
+    with contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
+        with clock("load"):
+            loaded = load_articles(config, strict=strict, cache=cache, jobs=jobs)
+        with clock("assemble"):
+            now = None if include_future else build_time()
+            site, site_problems = assemble_site(
+                config, loaded.articles, include_drafts=include_drafts, now=now
+            )
+            specs = tuple(site_pages(site))
+            theme = resolve_theme(site_dir)
+            static = collect_static(theme)
+        with clock("render"):
+            renderer = PageRenderer(site, theme)
+            plan = plan_outputs(site, renderer.env, theme.template_dirs, specs, static, renderer)
+            previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
+            made = {o.path: o.make() for o in plan if _is_outdated(o, previous, output_dir)}
+        problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
+        problems += [*renderer.problems.values(), *static_clashes(plan)]
+        problems += missing_images(site.articles, static.keys())
+        problems += config_warnings(config, strict=strict)
+        if any(problem.is_error for problem in problems + cache.problems):
+            raise ContentError(problems + cache.problems)
+        with clock("write"):
+            written, removed = _write(output_dir, made, previous, {o.path for o in plan})
+            cache.store_outputs(output_dir, {o.path: o.fingerprint for o in plan})
+        problems += cache.problems
     warnings = tuple(sort_problems(p for p in problems if not p.is_error))
     return BuildReport(
-        output_dir, len(site.articles), len(pages), len(static), warnings, dict(clock.seconds)
-    )
+        output_dir, len(site.articles), len(specs), len(static), warnings,
+        dict(clock.seconds), loaded.parsed, written, removed,
+    )  # fmt: skip
+
+
+def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) -> bool:
+    if previous.get(output.path) != output.fingerprint:
+        return True
+    return not (output_dir / output.path).is_file()  # deleted by hand since
+
+
+def _write(
+    output_dir: Path, made: Mapping[str, bytes], previous: Mapping[str, str], paths: Collection[str]
+) -> tuple[int, int]:
+    """A first build is staged and swapped in whole; later ones update changed files."""
+    if not previous:
+        publish(output_dir, made)
+        return len(made), 0
+    stale = sorted(set(previous) - set(paths))
+    return update_in_place(output_dir, made, stale)
+
+
+def build_time() -> dt.datetime:
+    """Now, unless SOURCE_DATE_EPOCH pins it (reproducible builds); decides what is future."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC)
+
+
+def static_clashes(plan: list[Output]) -> list[Problem]:
+    """A static file with the path of a generated one would silently lose; say so instead."""
+    generated = {o.path for o in plan if o.kind != "static"}
+    return [
+        error(
+            Location(PurePosixPath("static", o.path)), "has the path of a generated file; rename it"
+        )
+        for o in plan
+        if o.kind == "static" and o.path in generated
+    ]
 
 
 class Stopwatch:
@@ -108,23 +148,3 @@ class Stopwatch:
             yield
         finally:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
-
-
-def build_time() -> dt.datetime:
-    """Now, unless SOURCE_DATE_EPOCH pins it (reproducible builds); decides what is future."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.now(tz=dt.UTC)
-
-
-def sitemap_entries(specs: Sequence[PageSpec]) -> list[SitemapEntry]:
-    return [SitemapEntry(spec.url, spec.lastmod) for spec in specs if spec.in_sitemap]
-
-
-def static_clashes(static: Mapping[str, Path], files: Mapping[str, bytes]) -> list[Problem]:
-    """A static file with the path of a generated one would silently lose; say so instead."""
-    return [
-        error(Location(PurePosixPath("static", rel)), "has the path of a generated file; rename it")
-        for rel in sorted(static.keys() & files.keys())
-    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -86,8 +87,10 @@ def serve(
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}"
         ) from exc
-    # watchdog logs a harmless warning when stopped while events are queued
+    # watchdog logs or warns harmlessly when stopped with events queued, or when a watched
+    # folder gains subfolders quickly; editors need not see either
     logging.getLogger("watchdog").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         _guarded(ctx, preview.run)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
@@ -23,22 +24,38 @@ _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|poster)=")([^"]*)(")')
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def render_feeds(site: Site) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for /feed.xml, /atom.xml and each tag's pair."""
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed file: RSS or Atom, of the whole site or of one tag."""
+
+    path: str
+    kind: str  # "rss" or "atom"
+    page_url: str
+    title: str
+    articles: tuple[Article, ...]
+    config: Config
+
+
+def feed_specs(site: Site) -> list[FeedSpec]:
+    """/feed.xml and /atom.xml, then each tag's pair."""
     config = site.config
-    yield from _feed_pair(config, "/", config.title, site.articles)
-    for tag, articles in site.tags.items():
-        yield from _feed_pair(config, tag.url, f"{config.title}: {tag.name}", articles)
+    sources = [("/", config.title, site.articles)]
+    sources += [(tag.url, f"{config.title}: {tag.name}", items) for tag, items in site.tags.items()]
+    specs = []
+    for page_url, title, articles in sources:
+        rss_url, atom_url = urls.feed_urls(page_url)
+        newest = tuple(articles[: config.feed_items])
+        for url, kind in ((rss_url, "rss"), (atom_url, "atom")):
+            specs.append(FeedSpec(urls.output_path(url), kind, page_url, title, newest, config))
+    return specs
 
 
-def _feed_pair(
-    config: Config, page_url: str, title: str, articles: Sequence[Article]
-) -> Iterator[tuple[str, bytes]]:
-    rss_url, atom_url = urls.feed_urls(page_url)
-    for url, kind in ((rss_url, "rss"), (atom_url, "atom")):
-        generator = _generator(config, page_url, url, title, articles[: config.feed_items])
-        data = generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
-        yield urls.output_path(url), data
+def render_feed(spec: FeedSpec) -> bytes:
+    feed_url = "/" + spec.path
+    generator = _generator(spec.config, spec.page_url, feed_url, spec.title, spec.articles)
+    return bytes(
+        generator.rss_str(pretty=True) if spec.kind == "rss" else generator.atom_str(pretty=True)
+    )
 
 
 def _generator(

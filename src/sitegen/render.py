@@ -59,28 +59,33 @@ def top_tags(
     return sorted(tags.items(), key=lambda item: (-len(item[1]), item[0].slug))[:count]
 
 
-def render_pages(
-    site: Site, theme: Theme, specs: Iterable[PageSpec]
-) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every page in memory; a template problem is reported once, with its line."""
-    env = make_environment(site, theme)
-    pages: dict[str, bytes] = {}
+def find_clashes(specs: Iterable[PageSpec]) -> list[Problem]:
+    """Two pages at one URL would overwrite each other: name the article to move."""
     owners: dict[str, PageSpec] = {}
-    problems: dict[str, Problem] = {}
+    problems = []
     for spec in specs:
-        if spec.output_path in owners:
-            problem = _clash(spec, owners[spec.output_path])
-            problems.setdefault(str(problem), problem)
-            continue
-        owners[spec.output_path] = spec
+        first = owners.setdefault(spec.output_path, spec)
+        if first is not spec:
+            problems.append(_clash(spec, first))
+    return problems
+
+
+class PageRenderer:
+    """Renders pages one by one; a template failure becomes a problem and empty bytes."""
+
+    def __init__(self, site: Site, theme: Theme) -> None:
+        self.env = make_environment(site, theme)
+        self.theme = theme
+        self.site_dir = site.config.site_dir
+        self.problems: dict[str, Problem] = {}
+
+    def __call__(self, spec: PageSpec) -> bytes:
         try:
-            html = env.select_template(spec.templates).render(spec.context)
+            return self.env.select_template(spec.templates).render(spec.context).encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
-            problem = template_problem(exc, theme, site.config.site_dir)
-            problems.setdefault(str(problem), problem)
-            continue
-        pages[spec.output_path] = html.encode("utf-8")
-    return pages, list(problems.values())
+            problem = template_problem(exc, self.theme, self.site_dir)
+            self.problems.setdefault(str(problem), problem)  # once, not once per page
+            return b""
 
 
 def _clash(spec: PageSpec, first: PageSpec) -> Problem:

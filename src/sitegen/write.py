@@ -12,7 +12,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from sitegen.errors import Location, OutputError, Problem, error
@@ -41,16 +41,19 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> list[Problem]:
     return []
 
 
-def publish(output_dir: Path, pages: Mapping[str, bytes], static: Mapping[str, Path]) -> None:
+def publish(output_dir: Path, files: Mapping[str, bytes]) -> None:
     """Write everything into a staging folder, then swap it in for `output_dir`."""
     output_dir = output_dir.absolute()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
     try:
-        for rel, source in static.items():
-            _target(staging, rel).write_bytes(source.read_bytes())
-        for rel, data in pages.items():
-            _target(staging, rel).write_bytes(data)
+        made: set[Path] = {staging}
+        for rel, data in files.items():
+            target = staging / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
         (staging / MARKER).write_bytes(MARKER_TEXT)
         staging.chmod(0o755)
         _swap_in(staging, output_dir)
@@ -58,12 +61,6 @@ def publish(output_dir: Path, pages: Mapping[str, bytes], static: Mapping[str, P
         shutil.rmtree(staging, ignore_errors=True)
         where = Location(PurePosixPath(str(output_dir)))
         raise OutputError([error(where, f"cannot write output: {exc.strerror or exc}")]) from exc
-
-
-def _target(root: Path, rel: str) -> Path:
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
@@ -92,3 +89,43 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd, rename_exchange = -100, 2
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
     return bool(result == 0)
+
+
+def update_in_place(
+    output_dir: Path, changed: Mapping[str, bytes], stale: Iterable[str]
+) -> tuple[int, int]:
+    """Bring a previous output up to date: write the files whose bytes differ, each
+    replaced atomically (a reader gets the old file or the new one, never a part), in the
+    given order (static files, pages, then the feeds and indexes that point at them), and
+    remove stale files last. Returns (files written, files removed)."""
+    written = removed = 0
+    try:
+        for rel, data in changed.items():
+            target = output_dir / rel
+            if (
+                target.is_file()
+                and target.stat().st_size == len(data)
+                and target.read_bytes() == data
+            ):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.sitegen-{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+            written += 1
+        for rel in stale:
+            target = output_dir / rel
+            if target.is_file():
+                target.unlink()
+                removed += 1
+                _remove_empty_parents(target.parent, output_dir)
+    except OSError as exc:
+        where = Location(PurePosixPath(str(output_dir)))
+        raise OutputError([error(where, f"cannot write output: {exc.strerror or exc}")]) from exc
+    return written, removed
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -1,0 +1,143 @@
+"""Site -> every output file as (path, fingerprint, how to make its bytes).
+
+A fingerprint hashes everything a file is made from: for a page, the sitegen version, the
+config, every template, and the articles in its context (each known by the hash of its
+source); pages whose template reads `site` also depend on every article. A rebuild makes
+only the files whose fingerprint changed since the last build of the same output folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from sitegen import __version__
+from sitegen.cache import digest
+from sitegen.feeds import FeedSpec, feed_specs, render_feed
+from sitegen.model import Article, Listing, ListingPage, Site
+from sitegen.pages import PageSpec
+from sitegen.sitemap import SitemapEntry, render_sitemaps
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site, not yet made."""
+
+    path: str
+    fingerprint: str
+    make: Callable[[], bytes]
+    kind: str  # "static", "page", "feed" or "index" (sitemap, robots): the write order
+
+
+def plan_outputs(
+    site: Site,
+    env: jinja2.Environment,
+    theme_dirs: Sequence[Path],
+    specs: Sequence[PageSpec],
+    static: Mapping[str, Path],
+    render: Callable[[PageSpec], bytes],
+) -> list[Output]:
+    """Every output file with its fingerprint; making the bytes is left to the caller."""
+    keys = _Keys(site, env, theme_dirs)
+    outputs = [
+        Output(rel, digest(str(src), *_stat(src)), src.read_bytes, "static")
+        for rel, src in static.items()
+    ]
+    outputs += [Output(s.output_path, keys.page(s), _bound(render, s), "page") for s in specs]
+    outputs += [
+        Output(f.path, keys.feed(f), _bound(render_feed, f), "feed") for f in feed_specs(site)
+    ]
+    entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
+    index_key = digest(keys.base, repr(entries))
+    for path, data in render_sitemaps(entries, site.config.site_url):
+        outputs.append(Output(path, index_key, _constant(data), "index"))
+    return outputs
+
+
+def _stat(path: Path) -> tuple[str, str]:
+    status = path.stat()
+    return str(status.st_size), str(status.st_mtime_ns)
+
+
+def _bound(function: Callable[[Any], bytes], argument: Any) -> Callable[[], bytes]:
+    return lambda: function(argument)
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+class _Keys:
+    """Fingerprints of pages and feeds, from the hashes of the articles they show."""
+
+    def __init__(self, site: Site, env: jinja2.Environment, theme_dirs: Sequence[Path]) -> None:
+        self.env = env
+        self.base = digest(__version__, repr(site.config), _templates_digest(theme_dirs))
+        self.articles = {
+            a.url: digest(a.digest, a.author.name, *(t.name for t in a.tags)) for a in site.articles
+        }
+        self.related = {
+            url: tuple(self.articles[r.url] for r in rs) for url, rs in site.related.items()
+        }
+        self.site = digest(self.base, *self.articles.values(), repr(self.related))
+        self._uses_site: dict[tuple[str, ...], bool] = {}
+
+    def page(self, spec: PageSpec) -> str:
+        context = sorted((name, self._key(value)) for name, value in spec.context.items())
+        whole_site = self.site if self.uses_site(spec.templates) else ""
+        return digest(self.base, repr(spec.templates), repr(context), whole_site)
+
+    def feed(self, feed: FeedSpec) -> str:
+        items = [self.articles[a.url] for a in feed.articles]
+        return digest(self.base, feed.path, feed.page_url, feed.title, *items)
+
+    def uses_site(self, templates: tuple[str, ...]) -> bool:
+        if templates not in self._uses_site:
+            try:
+                name = self.env.select_template(templates).name or templates[0]
+                self._uses_site[templates] = "site" in _names_used(self.env, name, set())
+            except jinja2.TemplateError:
+                self._uses_site[templates] = True  # rendering will report it; never skip
+        return self._uses_site[templates]
+
+    def _key(self, value: Any) -> Any:
+        if isinstance(value, Article):
+            return self.articles[value.url]
+        if isinstance(value, ListingPage):
+            return (value.number, value.total, value.url, tuple(self._key(a) for a in value.items))
+        if isinstance(value, Listing):
+            term = value.term.name if value.term else None
+            return (value.kind, value.title, value.url, value.count, term, len(value.pages))
+        if isinstance(value, tuple | list):
+            return tuple(self._key(item) for item in value)
+        return value
+
+
+def _names_used(env: jinja2.Environment, name: str, seen: set[str]) -> set[str]:
+    """Variables a template and everything it extends, includes or imports reads."""
+    if name in seen:
+        return set()
+    seen.add(name)
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    tree = env.parse(source)
+    used = set(meta.find_undeclared_variables(tree))
+    for other in meta.find_referenced_templates(tree):
+        if other is None:
+            return {"site"}  # a computed template name: assume the worst
+        used |= _names_used(env, other, seen)
+    return used
+
+
+def _templates_digest(dirs: Iterable[Path]) -> str:
+    parts: list[str | bytes] = []
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts += [str(path.relative_to(folder)), path.read_bytes()]
+    return digest(*parts)
