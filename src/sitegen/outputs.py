@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from sitegen import __version__
 from sitegen.cache import digest
@@ -126,7 +126,8 @@ def _names_used(env: jinja2.Environment, name: str, seen: set[str]) -> set[str]:
     assert env.loader is not None
     source, _, _ = env.loader.get_source(env, name)
     tree = env.parse(source)
-    used = set(meta.find_undeclared_variables(tree))
+    # every name read anywhere (meta.find_undeclared_variables misses names inside blocks)
+    used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
     for other in meta.find_referenced_templates(tree):
         if other is None:
             return {"site"}  # a computed template name: assume the worst

@@ -1,0 +1,126 @@
+"""Rebuilds through the cache must produce exactly what a clean cold build produces."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from tests.conftest import MakeSite, article
+from tests.test_build import tree
+
+STEPS = int(os.environ.get("SITEGEN_INCREMENTAL_STEPS", "25"))
+TAGS = ["Paris", "UN", "Women's Rights", "#FreeThePress", "Kraków", "Refugees"]
+WRITERS = ["Mina Ardalan", "Leila Haddad", "Tomas Reyes"]
+
+
+def random_article(rng: random.Random, number: int) -> str:
+    tags = rng.sample(TAGS, rng.randint(0, 3))
+    fields = {"tags": "[" + ", ".join(f'"{t}"' for t in tags) + "]"}
+    if rng.random() < 0.7:
+        fields["byline"] = f'"{rng.choice(WRITERS)}"'
+    if rng.random() < 0.3:
+        fields["summary"] = f'"Summary {rng.randint(0, 999)}"'
+    day = f"2025-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}"
+    body = f"Paragraph {number} with *emphasis* and a [link](/). " * rng.randint(1, 12)
+    return article(f"Article {number} v{rng.randint(0, 99)}", day, body=body, **fields)
+
+
+def mutate(rng: random.Random, root: Path, step: int) -> str:
+    """One editor action on the site; returns what it was, for the failure message."""
+    files = sorted((root / "content").rglob("*.md"))
+    action = rng.choice(["edit", "edit", "add", "delete", "rename", "retag", "template", "config", "static"])
+    if action == "add" or not files:
+        path = root / "content" / f"new-{step}.md"
+        path.write_text(random_article(rng, step))
+    elif action == "edit":
+        path = rng.choice(files)
+        path.write_text(random_article(rng, step))
+    elif action == "delete" and len(files) > 1:
+        path = rng.choice(files)
+        path.unlink()
+    elif action == "rename":
+        path = rng.choice(files)
+        path.rename(path.with_name(f"renamed-{step}.md"))
+    elif action == "retag":
+        path = rng.choice(files)
+        text = path.read_text()
+        path.write_text(text.replace("tags: [", f'tags: ["{rng.choice(TAGS)}", ', 1))
+    elif action == "template":
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates/article.html").write_text(
+            "{% extends 'base.html' %}{% block main %}<h1>{{ article.title }}</h1>"
+            f"<p>variant {step}</p>{{{{ article.body_html | safe }}}}{{% endblock %}}"
+        )
+    elif action == "config":
+        (root / "sitegen.yaml").write_text(f"base_url: https://example.org/\nper_page: {rng.randint(1, 4)}\n")
+    else:
+        (root / "static").mkdir(exist_ok=True)
+        (root / "static" / f"file-{rng.randint(0, 2)}.txt").write_text(f"static {step}")
+    return action
+
+
+def test_incremental_builds_equal_cold_builds(make_site: MakeSite, tmp_path: Path) -> None:
+    rng = random.Random(20261124)
+    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(12)})
+    incremental = tmp_path / "incremental"
+    build(root, incremental)
+    history = []
+    for step in range(STEPS):
+        history.append(mutate(rng, root, step))
+        report = build(root, incremental)
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        build(root, cold, use_cache=False)
+        assert tree(incremental) == tree(cold), f"differs after steps {history}"
+        assert report.parsed <= len(list((root / "content").rglob("*.md")))
+
+
+def test_noop_rebuild_touches_no_file(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({f"content/a{i}.md": article(f"A{i}", f"2025-01-{i + 1:02d}", tags="[X]") for i in range(8)})
+    out = tmp_path / "out"
+    build(root, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    report = build(root, out)
+    assert (report.parsed, report.written, report.removed) == (0, 0, 0)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_one_edit_rewrites_only_what_shows_the_article(make_site: MakeSite, tmp_path: Path) -> None:
+    files = {f"content/a{i:02d}.md": article(f"A{i}", f"2025-01-{i + 1:02d}", tags="[Common]") for i in range(30)}
+    files["sitegen.yaml"] = "base_url: https://example.org/\nper_page: 5\nrelated_count: 0\n"
+    root = make_site(files)
+    out = tmp_path / "out"
+    build(root, out)
+    (root / "content/a03.md").write_text(article("A3 corrected", "2025-01-04", tags="[Common]"))
+    report = build(root, out)
+    assert report.parsed == 1
+    assert "A3 corrected" in (out / "a03/index.html").read_text()
+    assert "A3 corrected" in (out / "page/6/index.html").read_text()
+    assert "A3 corrected" in (out / "tag/common/page/6/index.html").read_text()
+    assert "A3 corrected" not in (out / "index.html").read_text()
+    assert 0 < report.written < 25  # the article, its neighbours, a few listings, sitemap...
+
+
+def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article("A")})
+    build(root, tmp_path / "out")
+    (root / ".sitegen-cache/cache.sqlite").write_bytes(b"not a database at all" * 100)
+    report = build(root, tmp_path / "out")
+    assert [w.message.split(" (")[0] for w in report.warnings] == ["cache: unreadable"]
+    assert (tmp_path / "out/a/index.html").is_file()
+    assert build(root, tmp_path / "out").warnings == ()  # rebuilt cleanly
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parallel_loading_equals_serial(make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
+    rng = random.Random(7)
+    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
+    build(root, tmp_path / "serial", use_cache=False, jobs=1)
+    build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
+    assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")
