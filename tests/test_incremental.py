@@ -33,7 +33,9 @@ def random_article(rng: random.Random, number: int) -> str:
 def mutate(rng: random.Random, root: Path, step: int) -> str:
     """One editor action on the site; returns what it was, for the failure message."""
     files = sorted((root / "content").rglob("*.md"))
-    action = rng.choice(["edit", "edit", "add", "delete", "rename", "retag", "template", "config", "static"])
+    action = rng.choice(
+        ["edit", "edit", "add", "delete", "rename", "retag", "template", "config", "static"]
+    )
     if action == "add" or not files:
         path = root / "content" / f"new-{step}.md"
         path.write_text(random_article(rng, step))
@@ -57,7 +59,9 @@ def mutate(rng: random.Random, root: Path, step: int) -> str:
             f"<p>variant {step}</p>{{{{ article.body_html | safe }}}}{{% endblock %}}"
         )
     elif action == "config":
-        (root / "sitegen.yaml").write_text(f"base_url: https://example.org/\nper_page: {rng.randint(1, 4)}\n")
+        (root / "sitegen.yaml").write_text(
+            f"base_url: https://example.org/\nper_page: {rng.randint(1, 4)}\n"
+        )
     else:
         (root / "static").mkdir(exist_ok=True)
         (root / "static" / f"file-{rng.randint(0, 2)}.txt").write_text(f"static {step}")
@@ -81,7 +85,9 @@ def test_incremental_builds_equal_cold_builds(make_site: MakeSite, tmp_path: Pat
 
 
 def test_noop_rebuild_touches_no_file(make_site: MakeSite, tmp_path: Path) -> None:
-    root = make_site({f"content/a{i}.md": article(f"A{i}", f"2025-01-{i + 1:02d}", tags="[X]") for i in range(8)})
+    root = make_site(
+        {f"content/a{i}.md": article(f"A{i}", f"2025-01-{i + 1:02d}", tags="[X]") for i in range(8)}
+    )
     out = tmp_path / "out"
     build(root, out)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
@@ -91,7 +97,10 @@ def test_noop_rebuild_touches_no_file(make_site: MakeSite, tmp_path: Path) -> No
 
 
 def test_one_edit_rewrites_only_what_shows_the_article(make_site: MakeSite, tmp_path: Path) -> None:
-    files = {f"content/a{i:02d}.md": article(f"A{i}", f"2025-01-{i + 1:02d}", tags="[Common]") for i in range(30)}
+    files = {
+        f"content/a{i:02d}.md": article(f"A{i}", f"2025-01-{i + 1:02d}", tags="[Common]")
+        for i in range(30)
+    }
     files["sitegen.yaml"] = "base_url: https://example.org/\nper_page: 5\nrelated_count: 0\n"
     root = make_site(files)
     out = tmp_path / "out"
@@ -117,10 +126,41 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_parallel_loading_equals_serial(make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_loading_equals_serial(
+    make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
     rng = random.Random(7)
     root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")
+
+
+def test_unchanged_rebuild_still_publishes_articles_that_came_due(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(
+        {
+            "content/now.md": article("Now", "2025-12-31"),
+            "content/later.md": article("Later", "2026-01-02"),
+        }
+    )
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    build(root, out)
+    assert not (out / "later").exists()
+    assert build(root, out).seconds == {}  # nothing changed: nothing done
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767398400")  # 2026-01-03
+    build(root, out)
+    assert (out / "later/index.html").is_file()
+
+
+def test_touched_but_unchanged_file_rewrites_nothing(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article("A"), "content/b.md": article("B")})
+    out = tmp_path / "out"
+    build(root, out)
+    (root / "content/a.md").write_text((root / "content/a.md").read_text())  # new mtime
+    report = build(root, out)
+    assert report.seconds != {}  # the inputs' signature changed, so it looked
+    assert (report.parsed, report.written, report.removed) == (0, 0, 0)

@@ -11,17 +11,20 @@ import time
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from sitegen.cache import BuildCache
+from sitegen.cache import BuildCache, decode_problems, encode_problems
 from sitegen.config import config_warnings, load_config
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
 from sitegen.loading import load_articles
+from sitegen.manifest import input_signature, next_due
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import site_pages
+from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.site import assemble_site
-from sitegen.theme import collect_static, resolve_theme
+from sitegen.theme import Theme, collect_static, resolve_theme
 from sitegen.write import MARKER, check_output_dir, publish, update_in_place
 
 log = logging.getLogger(__name__)
@@ -64,16 +67,26 @@ def build(
         config = dataclasses.replace(config, base_url=base_url)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
+    theme = resolve_theme(site_dir)
+    now = None if include_future else build_time()
+    options = repr((include_drafts, include_future, strict, base_url, str(output_dir.resolve())))
     with contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
+        signature = input_signature(site_dir, _input_folders(theme), options)
+        if (output_dir / MARKER).is_file() and (
+            summary := cache.unchanged_build(signature, now or build_time())
+        ):
+            return _report_unchanged(output_dir, summary)
         with clock("load"):
             loaded = load_articles(config, strict=strict, cache=cache, jobs=jobs)
         with clock("assemble"):
-            now = None if include_future else build_time()
             site, site_problems = assemble_site(
-                config, loaded.articles, include_drafts=include_drafts, now=now
+                config,
+                loaded.articles,
+                include_drafts=include_drafts,
+                now=now,
+                relate=cache.related(find_related),
             )
             specs = tuple(site_pages(site))
-            theme = resolve_theme(site_dir)
             static = collect_static(theme)
         with clock("render"):
             renderer = PageRenderer(site, theme)
@@ -89,12 +102,27 @@ def build(
         with clock("write"):
             written, removed = _write(output_dir, made, previous, {o.path for o in plan})
             cache.store_outputs(output_dir, {o.path: o.fingerprint for o in plan})
-        problems += cache.problems
-    warnings = tuple(sort_problems(p for p in problems if not p.is_error))
+        warnings = tuple(sort_problems(p for p in problems if not p.is_error))
+        counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
+        due = next_due((a.date for a in loaded.articles), now)
+        cache.remember_build(signature, {**counts, "warnings": encode_problems(warnings)}, due)
+        warnings += tuple(cache.problems)  # about this build's cache only: not remembered
     return BuildReport(
-        output_dir, len(site.articles), len(specs), len(static), warnings,
+        output_dir, counts["articles"], counts["pages"], counts["static"], warnings,
         dict(clock.seconds), loaded.parsed, written, removed,
     )  # fmt: skip
+
+
+def _input_folders(theme: Theme) -> list[Path]:
+    return [*theme.template_dirs, *(folder for folder, _ in theme.static_dirs)]
+
+
+def _report_unchanged(output_dir: Path, summary: dict[str, Any]) -> BuildReport:
+    """Nothing changed since the last build: report it again, touching nothing."""
+    warnings = tuple(decode_problems(summary["warnings"]))
+    return BuildReport(
+        output_dir, summary["articles"], summary["pages"], summary["static"], warnings
+    )
 
 
 def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) -> bool:

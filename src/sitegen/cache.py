@@ -8,10 +8,11 @@ is discarded with a warning, never trusted and never fatal).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -20,14 +21,17 @@ from sitegen.errors import Location, Problem, Severity, warning
 from sitegen.model import Article, Author, LeadImage, Tag
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 1
+SCHEMA = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles
+    (key TEXT PRIMARY KEY, value TEXT NOT NULL, body TEXT, excerpt TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 """
 
 Loaded = tuple[Article | None, list[Problem]]
+RelatedResult = tuple[dict[str, tuple[Article, ...]], list[Problem]]
+RelateFn = Callable[[Sequence[Article], int], RelatedResult]
 
 
 def digest(*parts: str | bytes) -> str:
@@ -64,7 +68,7 @@ class BuildCache:
             return db
         except (sqlite3.Error, OSError) as exc:
             self._discard(exc)
-            return None
+            return self.db  # the fresh database _discard made, if it could
 
     def _discard(self, exc: Exception) -> None:
         where = Location(PurePosixPath(CACHE_DIR, self.path.name))
@@ -95,10 +99,10 @@ class BuildCache:
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
-                    f"SELECT key, value FROM articles WHERE key IN ({marks})", chunk
+                    f"SELECT key, value, body, excerpt FROM articles WHERE key IN ({marks})", chunk
                 )
-                for key, value in rows:
-                    found[key] = decode_loaded(json.loads(value))
+                for key, value, body, excerpt in rows:
+                    found[key] = decode_loaded(json.loads(value), body, excerpt)
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             self._discard(exc)
             return {}
@@ -108,10 +112,10 @@ class BuildCache:
         """Save new parse results and forget those of files that no longer exist."""
         if self.db is None:
             return
-        rows = [(key, json.dumps(encode_loaded(value))) for key, value in entries.items()]
+        rows = [_article_row(key, value) for key, value in entries.items()]
         try:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM keep")
             self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
@@ -148,6 +152,84 @@ class BuildCache:
         except sqlite3.Error as exc:
             self._discard(exc)
 
+    # related articles ------------------------------------------------------------------
+    def related(self, relate: RelateFn) -> RelateFn:
+        """`relate`, remembered across builds: related articles depend only on every
+        article's URL, slug, date and tags, which most edits leave alone."""
+
+        def remembered(articles: Sequence[Article], count: int) -> RelatedResult:
+            key = digest(__version__, str(count), *map(_relatedness, articles))
+            by_url = {a.url: a for a in articles}
+            stored = self._meta("related")
+            if stored is not None:
+                try:
+                    data = json.loads(stored)
+                    if data["key"] == key:
+                        chosen = {
+                            url: tuple(by_url[u] for u in urls)
+                            for url, urls in data["related"].items()
+                        }
+                        return chosen, decode_loaded(
+                            {"article": None, "problems": data["problems"]}
+                        )[1]
+                except (ValueError, KeyError, TypeError):
+                    pass  # recompute below
+            related, problems = relate(articles, count)
+            encoded = {url: [a.url for a in items] for url, items in related.items()}
+            problems_json = encode_loaded((None, problems))["problems"]
+            self._set_meta(
+                "related", json.dumps({"key": key, "related": encoded, "problems": problems_json})
+            )
+            return related, problems
+
+        return remembered
+
+    # whole builds -----------------------------------------------------------------
+    def unchanged_build(self, signature: str, now: dt.datetime) -> dict[str, Any] | None:
+        """The summary of the last build if its inputs had this signature and nothing it
+        left out as scheduled has come due since."""
+        stored = self._meta("last_build")
+        try:
+            data = json.loads(stored) if stored else None
+            if data is None or data["signature"] != signature:
+                return None
+            due = data["next_due"]
+            if due is not None and dt.datetime.fromisoformat(due) <= now:
+                return None
+            return dict(data["summary"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def remember_build(
+        self, signature: str, summary: dict[str, Any], next_due: dt.datetime | None
+    ) -> None:
+        due = None if next_due is None else next_due.isoformat()
+        self._set_meta(
+            "last_build", json.dumps({"signature": signature, "summary": summary, "next_due": due})
+        )
+
+    def _meta(self, key: str) -> str | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._discard(exc)
+            return None
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        except sqlite3.Error as exc:
+            self._discard(exc)
+
+
+def _relatedness(a: Article) -> str:
+    return f"{a.url} {a.slug} {a.date.isoformat()} {[t.slug for t in a.tags]} {a.related_slugs}"
+
 
 def article_key(data: bytes, rel: PurePosixPath, fingerprint: str) -> str:
     """What a parse result depends on: the file's bytes and name, and the parse settings."""
@@ -155,6 +237,17 @@ def article_key(data: bytes, rel: PurePosixPath, fingerprint: str) -> str:
 
 
 # JSON codec ---------------------------------------------------------------------------
+def encode_problems(problems: Iterable[Problem]) -> list[list[Any]]:
+    return [[str(p.location.path), p.location.line, p.message, p.severity.value] for p in problems]
+
+
+def decode_problems(rows: Iterable[list[Any]]) -> list[Problem]:
+    return [
+        Problem(Location(_path(path), line), message, Severity(severity))
+        for path, line, message, severity in rows
+    ]
+
+
 def encode_loaded(loaded: Loaded) -> dict[str, Any]:
     article, problems = loaded
     return {
@@ -165,13 +258,24 @@ def encode_loaded(loaded: Loaded) -> dict[str, Any]:
     }
 
 
-def decode_loaded(data: dict[str, Any]) -> Loaded:
-    problems = [
-        Problem(Location(PurePosixPath(path), line), message, Severity(severity))
-        for path, line, message, severity in data["problems"]
-    ]
+@functools.lru_cache(maxsize=1 << 16)
+def _path(text: str) -> PurePosixPath:
+    return PurePosixPath(text)  # parsing paths is slow; each appears in several places
+
+
+def decode_loaded(data: dict[str, Any], body: str | None = "", excerpt: str | None = "") -> Loaded:
+    problems = decode_problems(data["problems"])
     raw = data["article"]
-    return (None if raw is None else _decode_article(raw)), problems
+    if raw is None:
+        return None, problems
+    return _decode_article(raw, body or "", excerpt or ""), problems
+
+
+def _article_row(key: str, loaded: Loaded) -> tuple[str, str, str, str]:
+    """The HTML goes in columns of its own: JSON-decoding 30 MB of it is the slow part."""
+    article = loaded[0]
+    body, excerpt = (article.body_html, article.excerpt_html) if article else ("", "")
+    return key, json.dumps(encode_loaded(loaded)), body, excerpt
 
 
 def _encode_article(a: Article) -> dict[str, Any]:
@@ -180,22 +284,22 @@ def _encode_article(a: Article) -> dict[str, Any]:
         "date": a.date.isoformat(), "author": [a.author.slug, a.author.name, a.author.url],
         "tags": [[t.slug, t.name, t.url] for t in a.tags],
         "image": None if a.image is None else [a.image.src, a.image.alt, a.image.caption],
-        "summary": a.summary, "excerpt_html": a.excerpt_html, "description": a.description,
-        "body_html": a.body_html, "url": a.url, "output_path": a.output_path, "draft": a.draft,
+        "summary": a.summary, "description": a.description, "url": a.url,
+        "output_path": a.output_path, "draft": a.draft,
         "updated": None if a.updated is None else a.updated.isoformat(),
         "related_slugs": list(a.related_slugs), "extra": _encode_value(dict(a.extra)),
         "field_lines": dict(a.field_lines), "digest": a.digest,
     }  # fmt: skip
 
 
-def _decode_article(d: dict[str, Any]) -> Article:
+def _decode_article(d: dict[str, Any], body_html: str, excerpt_html: str) -> Article:
     return Article(
-        source=Location(PurePosixPath(d["source"][0]), d["source"][1]),
+        source=Location(_path(d["source"][0]), d["source"][1]),
         slug=d["slug"], title=d["title"], date=dt.datetime.fromisoformat(d["date"]),
         author=Author(*d["author"]), tags=tuple(Tag(*t) for t in d["tags"]),
         image=None if d["image"] is None else LeadImage(*d["image"]),
-        summary=d["summary"], excerpt_html=d["excerpt_html"], description=d["description"],
-        body_html=d["body_html"], url=d["url"], output_path=d["output_path"], draft=d["draft"],
+        summary=d["summary"], excerpt_html=excerpt_html, description=d["description"],
+        body_html=body_html, url=d["url"], output_path=d["output_path"], draft=d["draft"],
         updated=None if d["updated"] is None else dt.datetime.fromisoformat(d["updated"]),
         related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]),
         field_lines=d["field_lines"], digest=d["digest"],

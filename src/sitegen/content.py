@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
@@ -28,16 +29,16 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 
-def find_sources(site_dir: Path) -> list[Path]:
-    """Every article file, in a stable order; hidden files (editor locks) are skipped."""
-    content_dir = site_dir / CONTENT_DIR
-    found = (p for p in content_dir.rglob("*.md") if p.is_file())
-    visible = (
-        p
-        for p in found
-        if not any(part.startswith(".") for part in p.relative_to(content_dir).parts)
-    )
-    return sorted(visible)
+def find_sources(site_dir: Path) -> list[str]:
+    """Every article file as a POSIX path relative to the site ('content/news/a.md'), in a
+    stable order; hidden files and folders (editor locks, .git) are skipped."""
+    found = []
+    root = site_dir / CONTENT_DIR
+    for folder, subfolders, names in os.walk(root, followlinks=False):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        prefix = PurePosixPath(CONTENT_DIR, Path(folder).relative_to(root).as_posix()).as_posix()
+        found += [f"{prefix}/{n}" for n in names if n.endswith(".md") and not n.startswith(".")]
+    return sorted(found)
 
 
 def load_article(

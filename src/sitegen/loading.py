@@ -41,9 +41,9 @@ def load_articles(
     if not (config.site_dir / CONTENT_DIR).is_dir():
         where = Location(PurePosixPath(CONTENT_DIR))
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
+    site_dir = config.site_dir
     sources = [
-        (path.read_bytes(), PurePosixPath(path.relative_to(config.site_dir).as_posix()))
-        for path in find_sources(config.site_dir)
+        ((site_dir / rel).read_bytes(), PurePosixPath(rel)) for rel in find_sources(site_dir)
     ]
     settings = parse_fingerprint(config, strict)
     keys = [article_key(data, rel, settings) for data, rel in sources]

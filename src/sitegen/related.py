@@ -11,6 +11,7 @@ article in date order, so the work per article stays bounded on archives of 50,0
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Tag
 
-WINDOW = 40
+WINDOW = 20
 
 
 def find_related(
@@ -75,17 +76,20 @@ class _TagIndex:
         candidates.discard(position)
         if not candidates:
             return []
-        own = self.masks[position]
-        scored = [(self.score(own & self.masks[c]), c) for c in candidates]
-        threshold = sorted((s for s, _ in scored), reverse=True)[:count][-1]
-        finalists = [c for s, c in scored if s >= threshold]
+        own, masks, known = self.masks[position], self.masks, self.scores
+        scored: dict[int, float] = {}
+        for candidate in candidates:  # the hot loop of this module: kept to dict look-ups
+            shared = own & masks[candidate]
+            value = known.get(shared)
+            scored[candidate] = value if value is not None else self.score(shared)
+        threshold = heapq.nlargest(count, scored.values())[-1]
         when = self.times[position]
 
         def rank(c: int) -> tuple[float, float, str, str]:
             other, distance = self.articles[c], abs(self.times[c] - when)
-            return (-self.score(own & self.masks[c]), distance, other.slug, other.url)
+            return (-scored[c], distance, other.slug, other.url)
 
-        return sorted(finalists, key=rank)[:count]
+        return sorted((c for c, value in scored.items() if value >= threshold), key=rank)[:count]
 
 
 def _chosen(

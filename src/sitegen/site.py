@@ -18,6 +18,7 @@ from sitegen.paginate import paginate
 from sitegen.related import find_related
 
 T = TypeVar("T", bound=Term)
+RelateFn = Callable[[Sequence[Article], int], tuple[dict[str, tuple[Article, ...]], list[Problem]]]
 
 
 def assemble_site(
@@ -26,6 +27,7 @@ def assemble_site(
     *,
     include_drafts: bool = False,
     now: dt.datetime | None = None,
+    relate: RelateFn = find_related,
 ) -> tuple[Site, list[Problem]]:
     """Build the complete in-memory site; nothing is rendered or written yet.
 
@@ -40,7 +42,7 @@ def assemble_site(
     ordered = tuple(kept)
     tags = index_terms(ordered, lambda a: a.tags)
     authors = index_terms(ordered, lambda a: (a.author,))
-    related, related_problems = find_related(ordered, config.related_count)
+    related, related_problems = relate(ordered, config.related_count)
     site = Site(
         config=config,
         articles=ordered,
@@ -62,7 +64,10 @@ def unify_names(articles: Sequence[Article]) -> tuple[list[Article], list[Proble
     for article in articles:
         tags = tuple(_respelled(t, tag_names, article, "tags", problems) for t in article.tags)
         author = _respelled(article.author, author_names, article, "byline", problems)
-        unified.append(dataclasses.replace(article, tags=tags, author=author))
+        respelled = [a.name != b.name for a, b in zip(tags, article.tags, strict=True)]
+        if any(respelled) or author.name != article.author.name:
+            article = dataclasses.replace(article, tags=tags, author=author)
+        unified.append(article)
     return unified, problems
 
 
