@@ -21,6 +21,7 @@ from sitegen.loading import load_articles
 from sitegen.manifest import input_signature, next_due
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import site_pages
+from sitegen.parallel import make_all
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.site import assemble_site
@@ -92,9 +93,11 @@ def build(
             renderer = PageRenderer(site, theme)
             plan = plan_outputs(site, renderer.env, theme.template_dirs, specs, static, renderer)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
-            made = {o.path: o.make() for o in plan if _is_outdated(o, previous, output_dir)}
+            outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
+            data, render_problems = make_all([o.make for o in outdated], renderer.found, jobs)
+            made = dict(zip((o.path for o in outdated), data, strict=True))
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
-        problems += [*renderer.problems.values(), *static_clashes(plan)]
+        problems += [*render_problems, *static_clashes(plan)]
         problems += missing_images(site.articles, static.keys())
         problems += config_warnings(config, strict=strict)
         if any(problem.is_error for problem in problems + cache.problems):

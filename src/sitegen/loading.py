@@ -3,10 +3,12 @@ pool of processes (Markdown conversion is most of a cold build and uses one core
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -18,6 +20,7 @@ from sitegen.errors import Location, Problem, error
 from sitegen.markup import EXTENSIONS, MarkdownRenderer
 from sitegen.model import Article
 
+log = logging.getLogger(__name__)
 PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
 
 Source = tuple[bytes, PurePosixPath]
@@ -78,9 +81,14 @@ def parse_all(
     size = -(-len(items) // (jobs * 4))  # a few chunks per process evens out slow files
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context("spawn")  # no fork: callers (serve) run threads
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        done = pool.map(_parse_chunk, [config] * len(chunks), [strict] * len(chunks), chunks)
-        return [loaded for chunk in done for loaded in chunk]
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            done = pool.map(_parse_chunk, [config] * len(chunks), [strict] * len(chunks), chunks)
+            return [loaded for chunk in done for loaded in chunk]
+    except (BrokenProcessPool, OSError) as exc:
+        # e.g. a host program that cannot be re-imported by spawned workers: do it here
+        log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
+        return _parse_chunk(config, strict, items)
 
 
 def _parse_chunk(config: Config, strict: bool, items: list[tuple[Source, str]]) -> list[Loaded]:

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from sitegen import urls
 from sitegen.errors import Location, Problem, error
@@ -39,8 +40,24 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     env.globals.update(
         feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
     )
-    env.globals.update(site=site, config=site.config)
+    env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     return env
+
+
+class _Teasers:
+    """`teaser(article)` in templates: _teaser.html rendered once per article and build,
+    then reused by every listing that shows it (most articles appear on ten or so)."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.done: dict[str, Markup] = {}
+
+    def __call__(self, article: Article) -> Markup:
+        html = self.done.get(article.url)
+        if html is None:
+            template = self.env.get_template("_teaser.html")
+            html = self.done[article.url] = Markup(template.render(article=article))
+        return html
 
 
 def display_date(when: dt.date) -> str:
@@ -78,6 +95,9 @@ class PageRenderer:
         self.theme = theme
         self.site_dir = site.config.site_dir
         self.problems: dict[str, Problem] = {}
+
+    def found(self) -> list[Problem]:
+        return list(self.problems.values())
 
     def __call__(self, spec: PageSpec) -> bytes:
         try:

@@ -1,0 +1,47 @@
+"""Make many output files on all cores: forked workers inherit the assembled site, so
+nothing has to be copied to them; each returns its files' bytes and its problems."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+
+from sitegen.errors import Problem
+
+PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
+Make = Callable[[], bytes]
+
+# Set only while a pool forks (the children read it), then cleared: fork hands the parent's
+# memory to the children, which is the point, and a module variable is how they find it.
+_work: tuple[Sequence[Make], Callable[[], list[Problem]]] | None = None
+
+
+def make_all(
+    makers: Sequence[Make], problems: Callable[[], list[Problem]], jobs: int | None
+) -> tuple[list[bytes], list[Problem]]:
+    """Call every maker, in parallel when there are many, a POSIX fork is available and no
+    other thread runs (forking a threaded process can deadlock, so `serve` stays serial)."""
+    jobs = jobs or os.cpu_count() or 1
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if jobs < 2 or len(makers) < PARALLEL_MIN or not can_fork or threading.active_count() > 1:
+        return [make() for make in makers], problems()
+    global _work
+    size = -(-len(makers) // (jobs * 4))
+    chunks = [(start, min(start + size, len(makers))) for start in range(0, len(makers), size)]
+    _work = (makers, problems)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.map(_make_chunk, chunks)
+    finally:
+        _work = None
+    made = [data for chunk, _ in results for data in chunk]
+    found = {str(p): p for _, chunk_problems in results for p in chunk_problems}
+    return made, list(found.values())
+
+
+def _make_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], list[Problem]]:
+    assert _work is not None
+    makers, problems = _work
+    return [makers[i]() for i in range(*bounds)], problems()
