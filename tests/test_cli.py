@@ -99,3 +99,41 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert result.returncode == 0
     assert result.stdout == f"sitegen, version {__version__}\n"
+
+
+def test_cli_build_stats_and_no_cache(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": article("A"), "content/b.md": article("B")})
+    out = str(tmp_path / "out")
+    code, stdout, _ = run("build", str(root), "-o", out, "--stats", "-q")
+    assert code == 0
+    assert stdout.startswith("articles: 2 parsed, 0 from cache; files: ")
+    assert "time: load " in stdout
+    code, stdout, _ = run("build", str(root), "-o", out, "--stats", "-q")
+    assert stdout == "nothing changed since the last build: no file read, made or written\n"
+    code, stdout, _ = run("build", str(root), "-o", out, "--stats", "-q", "--no-cache")
+    assert stdout.startswith("articles: 2 parsed, 0 from cache;")
+
+
+def test_cli_build_future(make_site: MakeSite, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    root = make_site({"content/later.md": article("Later", "2030-01-01")})
+    run("build", str(root), "-o", str(tmp_path / "a"))
+    assert not (tmp_path / "a/later").exists()
+    run("build", str(root), "-o", str(tmp_path / "b"), "--future")
+    assert (tmp_path / "b/later/index.html").is_file()
+
+
+def test_cli_clean_removes_cache_and_output_but_nothing_foreign(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({"content/a.md": article("A")})
+    assert run("build", str(root), "-q") == (0, "", "")
+    assert (root / ".sitegen-cache").is_dir() and (root / "build/index.html").is_file()
+    code, out, _ = run("clean", str(root))
+    assert (code, out) == (0, f"removed {root / '.sitegen-cache'}, {root / 'build'}\n")
+    assert not (root / "build").exists() and not (root / ".sitegen-cache").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine/thesis.txt").write_text("keep")
+    code, _, err = run("clean", str(root), "-o", str(tmp_path / "mine"))
+    assert code == 1 and "not removed, it was not written by sitegen" in err
+    assert (tmp_path / "mine/thesis.txt").is_file()

@@ -8,12 +8,15 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from sitegen import __version__
 from sitegen.errors import SitegenError, sort_problems
+
+if TYPE_CHECKING:
+    from sitegen.build import BuildReport
 
 T = TypeVar("T")
 SITE_DIR = click.Path(file_okay=False, path_type=Path)
@@ -32,18 +35,44 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.argument("site_dir", type=SITE_DIR, default=".")
 @click.option("-o", "--output", type=SITE_DIR, help="Output directory [default: SITE_DIR/build].")
 @click.option("--drafts", is_flag=True, help="Include articles marked 'draft: true'.")
-@click.option("--strict", is_flag=True, help="Treat unknown front matter keys as errors.")
+@click.option("--future", is_flag=True, help="Include articles dated in the future.")
+@click.option(
+    "--strict", is_flag=True, help="Make unknown front matter keys and a missing base_url errors."
+)
+@click.option("--no-cache", is_flag=True, help="Ignore .sitegen-cache/ and rebuild everything.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 256), help="Processes to use [default: all cores]."
+)
+@click.option("--stats", is_flag=True, help="Print counts, cache use and time per stage.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.pass_context
 def build(
-    ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool, strict: bool, quiet: bool
+    ctx: click.Context,
+    site_dir: Path,
+    output: Path | None,
+    drafts: bool,
+    future: bool,
+    strict: bool,
+    no_cache: bool,
+    jobs: int | None,
+    stats: bool,
+    quiet: bool,
 ) -> None:
     """Build the site in SITE_DIR (default: the current directory)."""
     from sitegen.build import build as run_build
 
     _configure_logging(quiet)
     report = _guarded(
-        ctx, lambda: run_build(site_dir, output, include_drafts=drafts, strict=strict)
+        ctx,
+        lambda: run_build(
+            site_dir,
+            output,
+            include_drafts=drafts,
+            include_future=future,
+            strict=strict,
+            use_cache=not no_cache,
+            jobs=jobs,
+        ),
     )
     if not quiet:
         for problem in sort_problems(report.warnings):
@@ -52,6 +81,44 @@ def build(
             f"built {_count(report.articles, 'article')}: {_count(report.pages, 'page')} and "
             f"{_count(report.static_files, 'static file')} in {report.output_dir}"
         )
+    if stats:
+        click.echo(_stats(report))
+
+
+def _stats(report: BuildReport) -> str:
+    if not report.seconds:
+        return "nothing changed since the last build: no file read, made or written"
+    stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.seconds.items())
+    cached = report.articles - report.parsed if report.parsed <= report.articles else 0
+    return (
+        f"articles: {report.parsed} parsed, {cached} from cache; files: {report.written} "
+        f"written, {report.removed} removed; time: {stages}"
+    )
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.option(
+    "-o", "--output", type=SITE_DIR, help="Also remove this build output [default: SITE_DIR/build]."
+)
+def clean(site_dir: Path, output: Path | None) -> None:
+    """Remove the build cache (.sitegen-cache/) and the build output of SITE_DIR."""
+    import shutil
+
+    from sitegen.cache import CACHE_DIR
+    from sitegen.write import MARKER
+
+    output = output or site_dir / "build"
+    removed = []
+    if (site_dir / CACHE_DIR).is_dir():
+        shutil.rmtree(site_dir / CACHE_DIR)
+        removed.append(str(site_dir / CACHE_DIR))
+    if (output / MARKER).is_file():  # only ever a folder sitegen wrote
+        shutil.rmtree(output)
+        removed.append(str(output))
+    elif output.exists():
+        raise click.ClickException(f"{output}: not removed, it was not written by sitegen")
+    click.echo(f"removed {', '.join(removed)}" if removed else "nothing to remove")
 
 
 @cli.command()
