@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,7 +26,7 @@ from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.site import assemble_site
 from sitegen.theme import Theme, collect_static, resolve_theme
-from sitegen.write import MARKER, check_output_dir, publish, update_in_place
+from sitegen.write import MARKER, Staging, check_output_dir, update_in_place
 
 log = logging.getLogger(__name__)
 
@@ -94,16 +94,33 @@ def build(
             plan = plan_outputs(site, renderer.env, theme.template_dirs, specs, static, renderer)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
-            data, render_problems = make_all([o.make for o in outdated], renderer.found, jobs)
-            made = dict(zip((o.path for o in outdated), data, strict=True))
+            # a full build writes straight into a staging folder, from every worker
+            staging = None if previous else Staging(output_dir)
+            sink = None if staging is None else _stage_into(staging, outdated)
+            try:
+                data, render_problems = make_all(
+                    [o.make for o in outdated], renderer.found, jobs, sink
+                )
+            except BaseException:
+                if staging:
+                    staging.discard()
+                raise
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
         problems += [*render_problems, *static_clashes(plan)]
         problems += missing_images(site.articles, static.keys())
         problems += config_warnings(config, strict=strict)
         if any(problem.is_error for problem in problems + cache.problems):
+            if staging:
+                staging.discard()
             raise ContentError(problems + cache.problems)
         with clock("write"):
-            written, removed = _write(output_dir, made, previous, {o.path for o in plan})
+            if staging:
+                staging.commit()
+                written, removed = len(outdated), 0
+            else:
+                made = dict(zip((o.path for o in outdated), data, strict=True))
+                stale = sorted(set(previous) - {o.path for o in plan})
+                written, removed = update_in_place(output_dir, made, stale)
             cache.store_outputs(output_dir, {o.path: o.fingerprint for o in plan})
         warnings = tuple(sort_problems(p for p in problems if not p.is_error))
         counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
@@ -134,15 +151,8 @@ def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) 
     return not (output_dir / output.path).is_file()  # deleted by hand since
 
 
-def _write(
-    output_dir: Path, made: Mapping[str, bytes], previous: Mapping[str, str], paths: Collection[str]
-) -> tuple[int, int]:
-    """A first build is staged and swapped in whole; later ones update changed files."""
-    if not previous:
-        publish(output_dir, made)
-        return len(made), 0
-    stale = sorted(set(previous) - set(paths))
-    return update_in_place(output_dir, made, stale)
+def _stage_into(staging: Staging, outputs: list[Output]) -> Callable[[int, bytes], None]:
+    return lambda index, data: staging.write(outputs[index].path, data)
 
 
 def build_time() -> dt.datetime:

@@ -12,25 +12,33 @@ from sitegen.errors import Problem
 
 PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
 Make = Callable[[], bytes]
+Sink = Callable[[int, bytes], None]
 
 # Set only while a pool forks (the children read it), then cleared: fork hands the parent's
 # memory to the children, which is the point, and a module variable is how they find it.
-_work: tuple[Sequence[Make], Callable[[], list[Problem]]] | None = None
+_work: tuple[Sequence[Make], Callable[[], list[Problem]], Sink | None] | None = None
 
 
 def make_all(
-    makers: Sequence[Make], problems: Callable[[], list[Problem]], jobs: int | None
+    makers: Sequence[Make],
+    problems: Callable[[], list[Problem]],
+    jobs: int | None,
+    sink: Sink | None = None,
 ) -> tuple[list[bytes], list[Problem]]:
     """Call every maker, in parallel when there are many, a POSIX fork is available and no
-    other thread runs (forking a threaded process can deadlock, so `serve` stays serial)."""
+    other thread runs (forking a threaded process can deadlock, so `serve` stays serial).
+
+    With a `sink`, each result goes to sink(index, bytes) where it is made (in a worker:
+    no copying back) and the returned list holds empty bytes instead.
+    """
     jobs = jobs or os.cpu_count() or 1
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if jobs < 2 or len(makers) < PARALLEL_MIN or not can_fork or threading.active_count() > 1:
-        return [make() for make in makers], problems()
+        return [_deliver(i, make(), sink) for i, make in enumerate(makers)], problems()
     global _work
     size = -(-len(makers) // (jobs * 4))
     chunks = [(start, min(start + size, len(makers))) for start in range(0, len(makers), size)]
-    _work = (makers, problems)
+    _work = (makers, problems, sink)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.map(_make_chunk, chunks)
@@ -43,5 +51,12 @@ def make_all(
 
 def _make_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], list[Problem]]:
     assert _work is not None
-    makers, problems = _work
-    return [makers[i]() for i in range(*bounds)], problems()
+    makers, problems, sink = _work
+    return [_deliver(i, makers[i](), sink) for i in range(*bounds)], problems()
+
+
+def _deliver(index: int, data: bytes, sink: Sink | None) -> bytes:
+    if sink is None:
+        return data
+    sink(index, data)
+    return b""

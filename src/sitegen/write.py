@@ -41,26 +41,56 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> list[Problem]:
     return []
 
 
+class Staging:
+    """A folder beside the output that a full build fills (from any process: forked
+    workers write their own files) and then swaps in for the output in one step."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir.absolute()
+        try:
+            self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+            prefix = f".{self.output_dir.name}.staging-"
+            self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.output_dir.parent))
+        except OSError as exc:
+            raise _output_error(self.output_dir, exc) from exc
+        self._folders: set[Path] = {self.path}
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = self.path / rel
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)  # safe when workers race
+            self._folders.add(target.parent)
+        target.write_bytes(data)
+
+    def commit(self) -> None:
+        """Swap the staged site in; the previous output disappears with it."""
+        try:
+            (self.path / MARKER).write_bytes(MARKER_TEXT)
+            self.path.chmod(0o755)
+            _swap_in(self.path, self.output_dir)
+        except OSError as exc:
+            self.discard()
+            raise _output_error(self.output_dir, exc) from exc
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
 def publish(output_dir: Path, files: Mapping[str, bytes]) -> None:
     """Write everything into a staging folder, then swap it in for `output_dir`."""
-    output_dir = output_dir.absolute()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.staging-", dir=output_dir.parent))
+    staging = Staging(output_dir)
     try:
-        made: set[Path] = {staging}
         for rel, data in files.items():
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        staging.chmod(0o755)
-        _swap_in(staging, output_dir)
+            staging.write(rel, data)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        where = Location(PurePosixPath(str(output_dir)))
-        raise OutputError([error(where, f"cannot write output: {exc.strerror or exc}")]) from exc
+        staging.discard()
+        raise _output_error(output_dir, exc) from exc
+    staging.commit()
+
+
+def _output_error(output_dir: Path, exc: OSError) -> OutputError:
+    where = Location(PurePosixPath(str(output_dir)))
+    return OutputError([error(where, f"cannot write output: {exc.strerror or exc}")])
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
@@ -120,8 +150,7 @@ def update_in_place(
                 removed += 1
                 _remove_empty_parents(target.parent, output_dir)
     except OSError as exc:
-        where = Location(PurePosixPath(str(output_dir)))
-        raise OutputError([error(where, f"cannot write output: {exc.strerror or exc}")]) from exc
+        raise _output_error(output_dir, exc) from exc
     return written, removed
 
 
