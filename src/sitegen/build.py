@@ -94,8 +94,10 @@ def build(
             plan = plan_outputs(site, renderer.env, theme.template_dirs, specs, static, renderer)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
-            # a full build writes straight into a staging folder, from every worker
-            staging = None if previous else Staging(output_dir)
+            outdated_set = set(outdated)
+            # a first build, or one that remakes most files (a template edit, say), writes
+            # straight into a staging folder from every worker and swaps it in whole
+            staging = Staging(output_dir) if 2 * len(outdated) > len(plan) else None
             sink = None if staging is None else _stage_into(staging, outdated)
             try:
                 data, render_problems = make_all(
@@ -115,8 +117,10 @@ def build(
             raise ContentError(problems + cache.problems)
         with clock("write"):
             if staging:
+                if previous:  # files still right were not remade: carry them over
+                    staging.adopt(output_dir, (o.path for o in plan if o not in outdated_set))
                 staging.commit()
-                written, removed = len(outdated), 0
+                written, removed = len(outdated), len(set(previous) - {o.path for o in plan})
             else:
                 made = dict(zip((o.path for o in outdated), data, strict=True))
                 stale = sorted(set(previous) - {o.path for o in plan})
@@ -148,7 +152,7 @@ def _report_unchanged(output_dir: Path, summary: dict[str, Any]) -> BuildReport:
 def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) -> bool:
     if previous.get(output.path) != output.fingerprint:
         return True
-    return not (output_dir / output.path).is_file()  # deleted by hand since
+    return not os.path.isfile(os.path.join(output_dir, output.path))  # deleted by hand since
 
 
 def _stage_into(staging: Staging, outputs: list[Output]) -> Callable[[int, bytes], None]:

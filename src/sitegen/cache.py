@@ -21,12 +21,13 @@ from sitegen.errors import Location, Problem, Severity, warning
 from sitegen.model import Article, Author, LeadImage, Tag
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 2
+SCHEMA = 3
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles
     (key TEXT PRIMARY KEY, value TEXT NOT NULL, body TEXT, excerpt TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, hash TEXT NOT NULL);
 """
 
 Loaded = tuple[Article | None, list[Problem]]
@@ -120,6 +121,30 @@ class BuildCache:
             self.db.execute("DELETE FROM keep")
             self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
             self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._discard(exc)
+
+    # content files ---------------------------------------------------------------------
+    def file_hashes(self) -> dict[str, tuple[str, str]]:
+        """Path -> ("size:mtime_ns", content hash) as last seen."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT path, stat, hash FROM files").fetchall()
+        except sqlite3.Error as exc:
+            self._discard(exc)
+            return {}
+        return {path: (stat, content) for path, stat, content in rows}
+
+    def store_file_hashes(self, hashes: Mapping[str, tuple[str, str]]) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM files")
+            rows = ((path, stat, content) for path, (stat, content) in hashes.items())
+            self.db.executemany("INSERT INTO files VALUES (?, ?, ?)", rows)
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._discard(exc)
@@ -231,9 +256,9 @@ def _relatedness(a: Article) -> str:
     return f"{a.url} {a.slug} {a.date.isoformat()} {[t.slug for t in a.tags]} {a.related_slugs}"
 
 
-def article_key(data: bytes, rel: PurePosixPath, fingerprint: str) -> str:
-    """What a parse result depends on: the file's bytes and name, and the parse settings."""
-    return digest(__version__, fingerprint, str(rel), data)
+def article_key(content_hash: str, fingerprint: str) -> str:
+    """What a parse result depends on: the file's name and bytes (hashed), and the settings."""
+    return digest(__version__, fingerprint, content_hash)
 
 
 # JSON codec ---------------------------------------------------------------------------

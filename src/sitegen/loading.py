@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from sitegen import __version__
 from sitegen.cache import BuildCache, Loaded, article_key, digest
@@ -45,14 +45,17 @@ def load_articles(
         where = Location(PurePosixPath(CONTENT_DIR))
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
     site_dir = config.site_dir
-    sources = [
-        ((site_dir / rel).read_bytes(), PurePosixPath(rel)) for rel in find_sources(site_dir)
-    ]
+    rels = find_sources(site_dir)
+    read: dict[str, bytes] = {}
+    hashes = _content_hashes(site_dir, rels, cache, read)
     settings = parse_fingerprint(config, strict)
-    keys = [article_key(data, rel, settings) for data, rel in sources]
+    keys = [article_key(hashes[rel], settings) for rel in rels]
     known = cache.articles(keys) if cache else {}
     todo = [i for i, key in enumerate(keys) if key not in known]
-    fresh = parse_all([sources[i] for i in todo], [keys[i] for i in todo], config, strict, jobs)
+    sources = [
+        (read.get(rels[i]) or _read(site_dir, rels[i]), PurePosixPath(rels[i])) for i in todo
+    ]
+    fresh = parse_all(sources, [keys[i] for i in todo], config, strict, jobs)
     results = dict(known)
     results.update(zip((keys[i] for i in todo), fresh, strict=True))
     if cache:
@@ -60,6 +63,33 @@ def load_articles(
     articles = [a for key in keys if (a := results[key][0]) is not None]
     problems = [p for key in keys for p in results[key][1]]
     return LoadResult(articles, problems, len(todo))
+
+
+def _content_hashes(
+    site_dir: Path, rels: Sequence[str], cache: BuildCache | None, read: dict[str, bytes]
+) -> dict[str, str]:
+    """Hash of each file's name and bytes; a file whose size and modification time are
+    as the cache last saw them is not read again (fills `read` with the files it read)."""
+    seen = cache.file_hashes() if cache else {}
+    hashes: dict[str, str] = {}
+    stats: dict[str, str] = {}
+    for rel in rels:
+        status = os.stat(os.path.join(site_dir, rel))
+        stats[rel] = f"{status.st_size}:{status.st_mtime_ns}"
+        known = seen.get(rel)
+        if known is not None and known[0] == stats[rel]:
+            hashes[rel] = known[1]
+        else:
+            read[rel] = _read(site_dir, rel)
+            hashes[rel] = digest(rel, read[rel])
+    if cache:
+        cache.store_file_hashes({rel: (stats[rel], hashes[rel]) for rel in rels})
+    return hashes
+
+
+def _read(site_dir: Path, rel: str) -> bytes:
+    with open(os.path.join(site_dir, rel), "rb") as file:  # pathlib costs more than reading
+        return file.read()
 
 
 def parse_fingerprint(config: Config, strict: bool) -> str:

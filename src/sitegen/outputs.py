@@ -88,7 +88,7 @@ class _Keys:
         self._uses_site: dict[tuple[str, ...], bool] = {}
 
     def page(self, spec: PageSpec) -> str:
-        context = sorted((name, self._key(value)) for name, value in spec.context.items())
+        context = [(name, self._key(value)) for name, value in spec.context.items()]
         whole_site = self.site if self.uses_site(spec.templates) else ""
         return digest(self.base, repr(spec.templates), repr(context), whole_site)
 
