@@ -23,7 +23,7 @@ def make_article(slug: str, day: int, tags: tuple[str, ...] = (), draft: bool = 
         summary="",
         excerpt_html="",
         description="",
-        body_html="",
+        body=b"",
         url=f"/{slug}/",
         output_path=f"{slug}/index.html",
         draft=draft,

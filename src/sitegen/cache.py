@@ -21,11 +21,11 @@ from sitegen.errors import Location, Problem, Severity, warning
 from sitegen.model import Article, Author, LeadImage, Tag
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 3
+SCHEMA = 4
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles
-    (key TEXT PRIMARY KEY, value TEXT NOT NULL, body TEXT, excerpt TEXT);
+    (key TEXT PRIMARY KEY, value TEXT NOT NULL, body BLOB, excerpt TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, hash TEXT NOT NULL);
 """
@@ -288,18 +288,20 @@ def _path(text: str) -> PurePosixPath:
     return PurePosixPath(text)  # parsing paths is slow; each appears in several places
 
 
-def decode_loaded(data: dict[str, Any], body: str | None = "", excerpt: str | None = "") -> Loaded:
+def decode_loaded(
+    data: dict[str, Any], body: bytes | None = b"", excerpt: str | None = ""
+) -> Loaded:
     problems = decode_problems(data["problems"])
     raw = data["article"]
     if raw is None:
         return None, problems
-    return _decode_article(raw, body or "", excerpt or ""), problems
+    return _decode_article(raw, body or b"", excerpt or ""), problems
 
 
-def _article_row(key: str, loaded: Loaded) -> tuple[str, str, str, str]:
+def _article_row(key: str, loaded: Loaded) -> tuple[str, str, bytes, str]:
     """The HTML goes in columns of its own: JSON-decoding 30 MB of it is the slow part."""
     article = loaded[0]
-    body, excerpt = (article.body_html, article.excerpt_html) if article else ("", "")
+    body, excerpt = (article.body, article.excerpt_html) if article else (b"", "")
     return key, json.dumps(encode_loaded(loaded)), body, excerpt
 
 
@@ -317,14 +319,14 @@ def _encode_article(a: Article) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _decode_article(d: dict[str, Any], body_html: str, excerpt_html: str) -> Article:
+def _decode_article(d: dict[str, Any], body: bytes, excerpt_html: str) -> Article:
     return Article(
         source=Location(_path(d["source"][0]), d["source"][1]),
         slug=d["slug"], title=d["title"], date=dt.datetime.fromisoformat(d["date"]),
         author=Author(*d["author"]), tags=tuple(Tag(*t) for t in d["tags"]),
         image=None if d["image"] is None else LeadImage(*d["image"]),
         summary=d["summary"], excerpt_html=excerpt_html, description=d["description"],
-        body_html=body_html, url=d["url"], output_path=d["output_path"], draft=d["draft"],
+        body=body, url=d["url"], output_path=d["output_path"], draft=d["draft"],
         updated=None if d["updated"] is None else dt.datetime.fromisoformat(d["updated"]),
         related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]),
         field_lines=d["field_lines"], digest=d["digest"],

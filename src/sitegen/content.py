@@ -102,7 +102,7 @@ def _build_article(
         summary=summary,
         excerpt_html=excerpt,
         description=summary or first_words(plain_text(excerpt)),
-        body_html=body_html,
+        body=body_html.encode("utf-8"),
         url=url,
         output_path=urls.output_path(url),
         draft=is_draft,

@@ -23,8 +23,6 @@ from sitegen.model import Article
 log = logging.getLogger(__name__)
 PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
 
-Source = tuple[bytes, PurePosixPath]
-
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -46,16 +44,13 @@ def load_articles(
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
     site_dir = config.site_dir
     rels = find_sources(site_dir)
-    read: dict[str, bytes] = {}
-    hashes = _content_hashes(site_dir, rels, cache, read)
+    hashes = _content_hashes(site_dir, rels, cache)
     settings = parse_fingerprint(config, strict)
     keys = [article_key(hashes[rel], settings) for rel in rels]
     known = cache.articles(keys) if cache else {}
     todo = [i for i, key in enumerate(keys) if key not in known]
-    sources = [
-        (read.get(rels[i]) or _read(site_dir, rels[i]), PurePosixPath(rels[i])) for i in todo
-    ]
-    fresh = parse_all(sources, [keys[i] for i in todo], config, strict, jobs)
+    # parsers read their files themselves: on big archives the bytes never all sit here
+    fresh = parse_all([rels[i] for i in todo], [keys[i] for i in todo], config, strict, jobs)
     results = dict(known)
     results.update(zip((keys[i] for i in todo), fresh, strict=True))
     if cache:
@@ -66,10 +61,10 @@ def load_articles(
 
 
 def _content_hashes(
-    site_dir: Path, rels: Sequence[str], cache: BuildCache | None, read: dict[str, bytes]
+    site_dir: Path, rels: Sequence[str], cache: BuildCache | None
 ) -> dict[str, str]:
     """Hash of each file's name and bytes; a file whose size and modification time are
-    as the cache last saw them is not read again (fills `read` with the files it read)."""
+    as the cache last saw them is not read again."""
     seen = cache.file_hashes() if cache else {}
     hashes: dict[str, str] = {}
     stats: dict[str, str] = {}
@@ -80,8 +75,7 @@ def _content_hashes(
         if known is not None and known[0] == stats[rel]:
             hashes[rel] = known[1]
         else:
-            read[rel] = _read(site_dir, rel)
-            hashes[rel] = digest(rel, read[rel])
+            hashes[rel] = digest(rel, _read(site_dir, rel))
     if cache:
         cache.store_file_hashes({rel: (stats[rel], hashes[rel]) for rel in rels})
     return hashes
@@ -101,13 +95,13 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
 
 
 def parse_all(
-    sources: Sequence[Source], keys: Sequence[str], config: Config, strict: bool, jobs: int | None
+    rels: Sequence[str], keys: Sequence[str], config: Config, strict: bool, jobs: int | None
 ) -> list[Loaded]:
     """Parse in this process, or spread over `jobs` processes when there is enough work."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs < 2 or len(sources) < PARALLEL_MIN:
-        return _parse_chunk(config, strict, list(zip(sources, keys, strict=True)))
-    items = list(zip(sources, keys, strict=True))
+    items = list(zip(rels, keys, strict=True))
+    if jobs < 2 or len(items) < PARALLEL_MIN:
+        return _parse_chunk(config, strict, items)
     size = -(-len(items) // (jobs * 4))  # a few chunks per process evens out slow files
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context("spawn")  # no fork: callers (serve) run threads
@@ -121,9 +115,16 @@ def parse_all(
         return _parse_chunk(config, strict, items)
 
 
-def _parse_chunk(config: Config, strict: bool, items: list[tuple[Source, str]]) -> list[Loaded]:
+def _parse_chunk(config: Config, strict: bool, items: list[tuple[str, str]]) -> list[Loaded]:
     renderer = MarkdownRenderer()
     return [
-        load_article(data, rel, config, renderer, strict=strict, digest=key)
-        for (data, rel), key in items
+        load_article(
+            _read(config.site_dir, rel),
+            PurePosixPath(rel),
+            config,
+            renderer,
+            strict=strict,
+            digest=key,
+        )
+        for rel, key in items
     ]
