@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -93,38 +93,16 @@ def build(
             renderer = PageRenderer(site, theme)
             plan = plan_outputs(site, renderer.env, theme.template_dirs, specs, static, renderer)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
-            outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
-            outdated_set = set(outdated)
-            # a first build, or one that remakes most files (a template edit, say), writes
-            # straight into a staging folder from every worker and swaps it in whole
-            staging = Staging(output_dir) if 2 * len(outdated) > len(plan) else None
-            sink = None if staging is None else _stage_into(staging, outdated)
-            try:
-                data, render_problems = make_all(
-                    [o.make for o in outdated], renderer.found, jobs, sink
-                )
-            except BaseException:
-                if staging:
-                    staging.discard()
-                raise
+            pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
-        problems += [*render_problems, *static_clashes(plan)]
+        problems += [*pending.problems, *static_clashes(plan)]
         problems += missing_images(site.articles, static.keys())
         problems += config_warnings(config, strict=strict)
         if any(problem.is_error for problem in problems + cache.problems):
-            if staging:
-                staging.discard()
+            pending.discard()
             raise ContentError(problems + cache.problems)
         with clock("write"):
-            if staging:
-                if previous:  # files still right were not remade: carry them over
-                    staging.adopt(output_dir, (o.path for o in plan if o not in outdated_set))
-                staging.commit()
-                written, removed = len(outdated), len(set(previous) - {o.path for o in plan})
-            else:
-                made = dict(zip((o.path for o in outdated), data, strict=True))
-                stale = sorted(set(previous) - {o.path for o in plan})
-                written, removed = update_in_place(output_dir, made, stale)
+            written, removed = pending.write()
             cache.store_outputs(output_dir, {o.path: o.fingerprint for o in plan})
         warnings = tuple(sort_problems(p for p in problems if not p.is_error))
         counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
@@ -155,8 +133,61 @@ def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) 
     return not os.path.isfile(os.path.join(output_dir, output.path))  # deleted by hand since
 
 
-def _stage_into(staging: Staging, outputs: list[Output]) -> Callable[[int, bytes], None]:
-    return lambda index, data: staging.write(outputs[index].path, data)
+@dataclass
+class _Pending:
+    """Outdated files, made but not yet in the output: either staged already (a first
+    build, or one remaking most files) or held in memory for an in-place update."""
+
+    output_dir: Path
+    plan: list[Output]
+    outdated: list[Output]
+    previous: Mapping[str, str]
+    staging: Staging | None
+    data: list[bytes]
+    problems: list[Problem]
+
+    def discard(self) -> None:
+        if self.staging:
+            self.staging.discard()
+
+    def write(self) -> tuple[int, int]:
+        """Bring the output up to date; returns (files written, stale files removed)."""
+        current = {o.path for o in self.plan}
+        stale = sorted(set(self.previous) - current)
+        if self.staging is None:
+            made = dict(zip((o.path for o in self.outdated), self.data, strict=True))
+            return update_in_place(self.output_dir, made, stale)
+        if self.previous:  # files still right were not remade: carry them over
+            remade = {o.path for o in self.outdated}
+            self.staging.adopt(self.output_dir, (p for p in current if p not in remade))
+        self.staging.commit()
+        return len(self.outdated), len(stale)
+
+
+def _make_outdated(
+    plan: list[Output],
+    previous: Mapping[str, str],
+    output_dir: Path,
+    renderer: PageRenderer,
+    jobs: int | None,
+) -> _Pending:
+    """Make every outdated file. A first build, or one that remakes most files (a
+    template edit, say), has the workers write straight into a staging folder."""
+    outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
+    staging = Staging(output_dir) if 2 * len(outdated) > len(plan) else None
+
+    def stage(index: int, data: bytes) -> None:
+        assert staging is not None
+        staging.write(outdated[index].path, data)
+
+    try:
+        makers = [o.make for o in outdated]
+        data, problems = make_all(makers, renderer.found, jobs, stage if staging else None)
+    except BaseException:
+        if staging:
+            staging.discard()
+        raise
+    return _Pending(output_dir, plan, outdated, previous, staging, data, problems)
 
 
 def build_time() -> dt.datetime:
