@@ -90,8 +90,12 @@ def build(
             specs = tuple(site_pages(site))
             static = collect_static(theme)
         with clock("render"):
-            renderer = PageRenderer(site, theme)
-            plan = plan_outputs(site, renderer.env, theme.template_dirs, specs, static, renderer)
+            renderer = PageRenderer(site, theme, cache.compiled_templates_dir)
+            memo = cache.template_memo()
+            plan = plan_outputs(
+                site, renderer.env, theme.template_dirs, specs, static, renderer, memo
+            )
+            cache.store_template_memo(memo)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]

@@ -177,6 +177,28 @@ class BuildCache:
         except sqlite3.Error as exc:
             self._discard(exc)
 
+    # templates -------------------------------------------------------------------------
+    @property
+    def compiled_templates_dir(self) -> Path | None:
+        """Where Jinja keeps compiled templates (keyed by their source, so never stale)."""
+        if self.db is None:
+            return None
+        folder = self.path.parent / "templates"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def template_memo(self) -> dict[str, bool]:
+        stored = self._meta("uses_site")
+        try:
+            loaded = json.loads(stored) if stored else {}
+            return {str(k): bool(v) for k, v in loaded.items()}
+        except (ValueError, AttributeError):
+            return {}
+
+    def store_template_memo(self, memo: Mapping[str, bool]) -> None:
+        recent = dict(list(memo.items())[-64:])  # newest last: older template versions go
+        self._set_meta("uses_site", json.dumps(recent))
+
     # related articles ------------------------------------------------------------------
     def related(self, relate: RelateFn) -> RelateFn:
         """`relate`, remembered across builds: related articles depend only on every

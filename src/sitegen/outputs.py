@@ -8,7 +8,7 @@ only the files whose fingerprint changed since the last build of the same output
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,11 @@ def plan_outputs(
     specs: Sequence[PageSpec],
     static: Mapping[str, Path],
     render: Callable[[PageSpec], bytes],
+    memo: MutableMapping[str, bool] | None = None,
 ) -> list[Output]:
-    """Every output file with its fingerprint; making the bytes is left to the caller."""
-    keys = _Keys(site, env, theme_dirs)
+    """Every output file with its fingerprint; making the bytes is left to the caller.
+    `memo` remembers, across builds, which template chains read `site`."""
+    keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
     outputs = [
         Output(rel, digest(str(src), *_stat(src)), src.read_bytes, "static")
         for rel, src in static.items()
@@ -75,8 +77,15 @@ def _constant(data: bytes) -> Callable[[], bytes]:
 class _Keys:
     """Fingerprints of pages and feeds, from the hashes of the articles they show."""
 
-    def __init__(self, site: Site, env: jinja2.Environment, theme_dirs: Sequence[Path]) -> None:
+    def __init__(
+        self,
+        site: Site,
+        env: jinja2.Environment,
+        theme_dirs: Sequence[Path],
+        memo: MutableMapping[str, bool],
+    ) -> None:
         self.env = env
+        self.memo = memo
         self.base = digest(__version__, repr(site.config), _templates_digest(theme_dirs))
         self.articles = {
             a.url: digest(a.digest, a.author.name, *(t.name for t in a.tags)) for a in site.articles
@@ -85,7 +94,6 @@ class _Keys:
             url: tuple(self.articles[r.url] for r in rs) for url, rs in site.related.items()
         }
         self.site = digest(self.base, *self.articles.values(), repr(self.related))
-        self._uses_site: dict[tuple[str, ...], bool] = {}
 
     def page(self, spec: PageSpec) -> str:
         context = [(name, self._key(value)) for name, value in spec.context.items()]
@@ -97,13 +105,14 @@ class _Keys:
         return digest(self.base, feed.path, feed.page_url, feed.title, *items)
 
     def uses_site(self, templates: tuple[str, ...]) -> bool:
-        if templates not in self._uses_site:
+        key = f"{self.base} {' '.join(templates)}"  # base covers every template's text
+        if key not in self.memo:
             try:
                 name = self.env.select_template(templates).name or templates[0]
-                self._uses_site[templates] = "site" in _names_used(self.env, name, set())
+                self.memo[key] = "site" in _names_used(self.env, name, set())
             except jinja2.TemplateError:
-                self._uses_site[templates] = True  # rendering will report it; never skip
-        return self._uses_site[templates]
+                self.memo[key] = True  # rendering will report it; never skip
+        return self.memo[key]
 
     def _key(self, value: Any) -> Any:
         if isinstance(value, Article):

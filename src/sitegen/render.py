@@ -20,9 +20,14 @@ from sitegen.sharing import news_article, script_json
 from sitegen.theme import Theme
 
 
-def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
-    """Autoescaping, strict Jinja: an undefined name is an error, not an empty string."""
+def make_environment(
+    site: Site, theme: Theme, compiled_dir: Path | None = None
+) -> jinja2.Environment:
+    """Autoescaping, strict Jinja: an undefined name is an error, not an empty string.
+    With `compiled_dir`, compiled templates are kept there between builds."""
+    compiled = jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None
     env = jinja2.Environment(
+        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -90,8 +95,8 @@ def find_clashes(specs: Iterable[PageSpec]) -> list[Problem]:
 class PageRenderer:
     """Renders pages one by one; a template failure becomes a problem and empty bytes."""
 
-    def __init__(self, site: Site, theme: Theme) -> None:
-        self.env = make_environment(site, theme)
+    def __init__(self, site: Site, theme: Theme, compiled_dir: Path | None = None) -> None:
+        self.env = make_environment(site, theme, compiled_dir)
         self.theme = theme
         self.site_dir = site.config.site_dir
         self.problems: dict[str, Problem] = {}
