@@ -59,12 +59,9 @@ class BuildCache:
         try:
             self.path.parent.mkdir(exist_ok=True)
             (self.path.parent / ".gitignore").write_text("*\n")
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.executescript(_TABLES)
+            db = _connect(self.path)
             found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if found is None:
-                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
-            elif found[0] != str(SCHEMA):
+            if found[0] != str(SCHEMA):
                 raise sqlite3.DatabaseError(f"schema {found[0]!r}, expected {SCHEMA}")
             return db
         except (sqlite3.Error, OSError) as exc:
@@ -76,10 +73,7 @@ class BuildCache:
         self.problems.append(warning(where, f"cache: unreadable ({exc}); discarded and rebuilt"))
         try:
             self.path.unlink(missing_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.executescript(_TABLES)
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
-            self.db = db
+            self.db = _connect(self.path)
         except (sqlite3.Error, OSError):
             self.db = None
 
@@ -216,14 +210,12 @@ class BuildCache:
                             url: tuple(by_url[u] for u in urls)
                             for url, urls in data["related"].items()
                         }
-                        return chosen, decode_loaded(
-                            {"article": None, "problems": data["problems"]}
-                        )[1]
+                        return chosen, decode_problems(data["problems"])
                 except (ValueError, KeyError, TypeError):
                     pass  # recompute below
             related, problems = relate(articles, count)
             encoded = {url: [a.url for a in items] for url, items in related.items()}
-            problems_json = encode_loaded((None, problems))["problems"]
+            problems_json = encode_problems(problems)
             self._set_meta(
                 "related", json.dumps({"key": key, "related": encoded, "problems": problems_json})
             )
@@ -274,6 +266,14 @@ class BuildCache:
             self._discard(exc)
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if need be) a cache database; a new one is stamped with SCHEMA."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(_TABLES)
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+    return db
+
+
 def _relatedness(a: Article) -> str:
     return f"{a.url} {a.slug} {a.date.isoformat()} {[t.slug for t in a.tags]} {a.related_slugs}"
 
@@ -299,9 +299,7 @@ def encode_loaded(loaded: Loaded) -> dict[str, Any]:
     article, problems = loaded
     return {
         "article": None if article is None else _encode_article(article),
-        "problems": [
-            [str(p.location.path), p.location.line, p.message, p.severity.value] for p in problems
-        ],
+        "problems": encode_problems(problems),
     }
 
 

@@ -17,6 +17,7 @@ from sitegen.cache import BuildCache, Loaded, article_key, digest
 from sitegen.config import Config
 from sitegen.content import CONTENT_DIR, find_sources, load_article
 from sitegen.errors import Location, Problem, error
+from sitegen.manifest import file_stamp
 from sitegen.markup import EXTENSIONS, MarkdownRenderer
 from sitegen.model import Article
 
@@ -69,8 +70,7 @@ def _content_hashes(
     hashes: dict[str, str] = {}
     stats: dict[str, str] = {}
     for rel in rels:
-        status = os.stat(os.path.join(site_dir, rel))
-        stats[rel] = f"{status.st_size}:{status.st_mtime_ns}"
+        stats[rel] = file_stamp(os.path.join(site_dir, rel))
         known = seen.get(rel)
         if known is not None and known[0] == stats[rel]:
             hashes[rel] = known[1]

@@ -17,19 +17,24 @@ from sitegen.cache import digest
 from sitegen.config import CONFIG_NAME
 
 
+def file_stamp(path: str | Path) -> str:
+    """'size:mtime_ns' of a file: what changes when it is saved, cheaper than its bytes."""
+    status = os.stat(path)
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
 def input_signature(site_dir: Path, folders: Iterable[Path], options: str) -> str:
     """Hash of every input file's path, size and mtime, the options and the version."""
     parts: list[str] = [__version__, options]
     for folder in sorted({site_dir / "content", *folders}):
         for root, subfolders, names in os.walk(folder):
             subfolders.sort()
-            for name in sorted(names):
-                status = os.stat(os.path.join(root, name))
-                parts.append(f"{root}/{name} {status.st_size} {status.st_mtime_ns}")
+            parts += [
+                f"{root}/{name} {file_stamp(os.path.join(root, name))}" for name in sorted(names)
+            ]
     config = site_dir / CONFIG_NAME
     if config.is_file():
-        status = config.stat()
-        parts.append(f"{config} {status.st_size} {status.st_mtime_ns}")
+        parts.append(f"{config} {file_stamp(config)}")
     return digest(*parts)
 
 

@@ -19,6 +19,7 @@ from jinja2 import meta, nodes
 from sitegen import __version__
 from sitegen.cache import digest
 from sitegen.feeds import FeedSpec, feed_specs, render_feed
+from sitegen.manifest import file_stamp
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.pages import PageSpec
 from sitegen.sitemap import SitemapEntry, render_sitemaps
@@ -47,7 +48,7 @@ def plan_outputs(
     `memo` remembers, across builds, which template chains read `site`."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
     outputs = [
-        Output(rel, digest(str(src), *_stat(src)), src.read_bytes, "static")
+        Output(rel, digest(str(src), file_stamp(src)), src.read_bytes, "static")
         for rel, src in static.items()
     ]
     outputs += [Output(s.output_path, keys.page(s), _bound(render, s), "page") for s in specs]
@@ -59,11 +60,6 @@ def plan_outputs(
     for path, data in render_sitemaps(entries, site.config.site_url):
         outputs.append(Output(path, index_key, _constant(data), "index"))
     return outputs
-
-
-def _stat(path: Path) -> tuple[str, str]:
-    status = path.stat()
-    return str(status.st_size), str(status.st_mtime_ns)
 
 
 def _bound(function: Callable[[Any], bytes], argument: Any) -> Callable[[], bytes]:

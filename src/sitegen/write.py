@@ -56,23 +56,23 @@ class Staging:
         self._folders: set[Path] = {self.path}
 
     def write(self, rel: str, data: bytes) -> None:
-        target = self.path / rel
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)  # safe when workers race
-            self._folders.add(target.parent)
-        target.write_bytes(data)
+        self._target(rel).write_bytes(data)
 
     def adopt(self, output_dir: Path, paths: Iterable[str]) -> None:
         """Bring unchanged files over from the current output (hard links when possible)."""
         for rel in paths:
-            target = self.path / rel
-            if target.parent not in self._folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(target.parent)
+            target = self._target(rel)
             try:
                 os.link(output_dir / rel, target)
             except OSError:
                 shutil.copyfile(output_dir / rel, target)
+
+    def _target(self, rel: str) -> Path:
+        target = self.path / rel
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)  # safe when workers race
+            self._folders.add(target.parent)
+        return target
 
     def commit(self) -> None:
         """Swap the staged site in; the previous output disappears with it."""
