@@ -48,7 +48,14 @@ class _Excerpt(HTMLParser):
         self.done = False
 
     def run(self, fragment: str) -> str:
-        self.feed(fragment)
+        # fed a paragraph at a time: parsing the rest of a long article once the excerpt is
+        # complete would cost more than everything else here
+        start = 0
+        while start < len(fragment) and not self.done:
+            end = fragment.find("</p>", start)
+            end = len(fragment) if end < 0 else end + 4
+            self.feed(fragment[start:end])
+            start = end
         self.close()
         if self.in_paragraph:
             self._end_paragraph()

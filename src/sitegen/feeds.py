@@ -7,6 +7,7 @@ Every date in them comes from the articles, never from the clock, so builds repe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -97,7 +98,13 @@ def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> None:
         entry.category(term=_xml(tag.name))
     entry.summary(_xml(article.description))
     content = article.excerpt_html if config.feed_content == "summary" else _full_html(article)
-    entry.content(_xml(absolute_links(content, permalink)), type="html")
+    entry.content(_feed_html(content, permalink), type="html")
+
+
+@functools.lru_cache(maxsize=512)
+def _feed_html(content: str, permalink: str) -> str:
+    """Remembered: an article sits in the site's feeds and in those of each of its tags."""
+    return _xml(absolute_links(content, permalink))
 
 
 def _full_html(article: Article) -> str:

@@ -100,17 +100,25 @@ class PageRenderer:
         self.theme = theme
         self.site_dir = site.config.site_dir
         self.problems: dict[str, Problem] = {}
+        self._templates: dict[tuple[str, ...], jinja2.Template] = {}
 
     def found(self) -> list[Problem]:
         return list(self.problems.values())
 
     def __call__(self, spec: PageSpec) -> bytes:
         try:
-            return self.env.select_template(spec.templates).render(spec.context).encode("utf-8")
+            return self._template(spec.templates).render(spec.context).encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
             problem = template_problem(exc, self.theme, self.site_dir)
             self.problems.setdefault(str(problem), problem)  # once, not once per page
             return b""
+
+    def _template(self, names: tuple[str, ...]) -> jinja2.Template:
+        """Looked up once per build: each lookup asks the file system whether it changed."""
+        template = self._templates.get(names)
+        if template is None:
+            template = self._templates[names] = self.env.select_template(names)
+        return template
 
 
 def _clash(spec: PageSpec, first: PageSpec) -> Problem:

@@ -25,6 +25,7 @@ _DASHES = re.compile(r"(?<![-.])(---|--|\.\.\.)(?![-.])")
 _DASH_FOR = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 _OPENING_CONTEXT = frozenset(" \t\r\n\u00a0([{-\u2013\u2014\x00\x03")  # \x03 ends raw HTML
 _DECADE = re.compile(r"\d\ds")
+_QUOTE = re.compile("['\"]")
 _HOLE = "\x01"  # stands for skipped content (code) so quotes around it pair up
 
 
@@ -42,13 +43,19 @@ def _dashes(text: str) -> str:
 def _quotes(text: str) -> str:
     if "'" not in text and '"' not in text:
         return text
-    chars = list(text)
-    for index, char in enumerate(chars):
-        if char in "'\"":
-            before = chars[index - 1] if index else "\x00"
-            after = text[index + 1 : index + 4]
-            chars[index] = _quote(char, before, after)
-    return "".join(chars)
+    pieces: list[str] = []
+    start = 0
+    previous = "\x00"  # what came before, as already converted (a quote sees its partner)
+    for match in _QUOTE.finditer(text):
+        index = match.start()
+        if index > start:
+            pieces.append(text[start:index])
+            previous = text[index - 1]
+        previous = _quote(text[index], previous, text[index + 1 : index + 4])
+        pieces.append(previous)
+        start = index + 1
+    pieces.append(text[start:])
+    return "".join(pieces)
 
 
 def _quote(char: str, before: str, after: str) -> str:
