@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import markdown
 
+from sitegen.inline import TriggeredInlineExtension
 from sitegen.typography import TypographyExtension
 
 EXTENSIONS = ("extra", "toc", "sane_lists")
@@ -18,7 +19,7 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._markdown = markdown.Markdown(
-            extensions=[*EXTENSIONS, TypographyExtension()],
+            extensions=[*EXTENSIONS, TypographyExtension(), TriggeredInlineExtension()],
             extension_configs={"toc": {"permalink": False}},
             output_format="html",
         )
