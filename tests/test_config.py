@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,10 @@ def test_load_config_reports_all_problems_with_lines(tmp_path: Path) -> None:
             "sitegen.yaml:1: social: 'javascript:alert(1)' is not an http(s) or mailto URL",
         ),
         (
+            "markdown_engine: commonmark\n",
+            "sitegen.yaml:1: markdown_engine: 'commonmark' is not one of 'markdown', 'cmark'",
+        ),
+        (
             "base_url: https://example.org/?a=1\n",
             "sitegen.yaml:1: base_url: 'https://example.org/?a=1' must not have a query or fragment",
         ),
@@ -120,3 +125,20 @@ def test_load_config_rejects_non_utf8(tmp_path: Path) -> None:
 
 def test_load_config_accepts_empty_file(tmp_path: Path) -> None:
     assert load_config(write_config(tmp_path, "# nothing set\n")).title == Config.title
+
+
+def test_load_config_markdown_engine_defaults_to_python_markdown(tmp_path: Path) -> None:
+    assert load_config(write_config(tmp_path, "title: X\n")).markdown_engine == "markdown"
+    chosen = load_config(write_config(tmp_path, "markdown_engine: cmark\n"))
+    assert chosen.markdown_engine == "cmark"
+
+
+def test_load_config_cmark_without_cmarkgfm_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "cmarkgfm", None)  # `import cmarkgfm` now fails
+    assert problems_of(tmp_path, "title: X\nmarkdown_engine: cmark\n") == [
+        "sitegen.yaml:2: markdown_engine: 'cmark' needs cmarkgfm, which is not installed; "
+        "install it with: pip install 'sitegen[fast]'"
+    ]
+    assert load_config(write_config(tmp_path, "markdown_engine: markdown\n")).title == Config.title

@@ -15,6 +15,7 @@ from sitegen.yamldoc import Entry, FieldReader, decode_utf8, load_mapping
 CONFIG_NAME = "sitegen.yaml"
 LOCAL_BASE_URL = "http://localhost:8000/"
 FEED_CONTENT = ("full", "summary")
+MARKDOWN_ENGINES = ("markdown", "cmark")
 PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -45,6 +46,7 @@ class Config:
     related_count: int = 3
     feed_items: int = 20
     feed_content: str = "full"
+    markdown_engine: str = "markdown"
 
     @property
     def site_url(self) -> str:
@@ -59,7 +61,7 @@ class Config:
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
-    "feed_content",
+    "feed_content", "markdown_engine",
 }  # fmt: skip
 
 
@@ -92,6 +94,7 @@ def load_config(site_dir: Path) -> Config:
         related_count=reader.integer("related_count", Config.related_count, minimum=0),
         feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
         feed_content=_choice(reader, "feed_content", FEED_CONTENT),
+        markdown_engine=_markdown_engine(reader),
     )
     if reader.problems:
         raise ConfigError(reader.problems)
@@ -132,6 +135,21 @@ def _choice(reader: FieldReader, key: str, choices: tuple[str, ...]) -> str:
         reader.fail(key, f"{value!r} is not one of {', '.join(map(repr, choices))}")
         return choices[0]
     return value
+
+
+def _markdown_engine(reader: FieldReader) -> str:
+    engine = _choice(reader, "markdown_engine", MARKDOWN_ENGINES)
+    if engine == "cmark":
+        try:
+            import cmarkgfm  # noqa: F401  (here, so it is a problem with a line, not a traceback)
+        except ImportError:
+            reader.fail(
+                "markdown_engine",
+                "'cmark' needs cmarkgfm, which is not installed; "
+                "install it with: pip install 'sitegen[fast]'",
+            )
+            return Config.markdown_engine
+    return engine
 
 
 def _language(reader: FieldReader) -> str:

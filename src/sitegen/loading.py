@@ -90,7 +90,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
     """Everything besides a file's bytes that changes how it parses."""
     return digest(
         __version__, ",".join(EXTENSIONS), "typography", config.permalink,
-        config.default_byline, config.timezone, str(strict),
+        config.default_byline, config.timezone, str(strict), config.markdown_engine,
     )  # fmt: skip
 
 
@@ -116,7 +116,7 @@ def parse_all(
 
 
 def _parse_chunk(config: Config, strict: bool, items: list[tuple[str, str]]) -> list[Loaded]:
-    renderer = MarkdownRenderer()
+    renderer = MarkdownRenderer(config.markdown_engine)
     return [
         load_article(
             _read(config.site_dir, rel),
