@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -104,7 +105,7 @@ def parse_all(
         return _parse_chunk(config, strict, items)
     size = -(-len(items) // (jobs * 4))  # a few chunks per process evens out slow files
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    context = multiprocessing.get_context("spawn")  # no fork: callers (serve) run threads
+    context = multiprocessing.get_context(_start_method())
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             done = pool.map(_parse_chunk, [config] * len(chunks), [strict] * len(chunks), chunks)
@@ -113,6 +114,14 @@ def parse_all(
         # e.g. a host program that cannot be re-imported by spawned workers: do it here
         log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
         return _parse_chunk(config, strict, items)
+
+
+def _start_method() -> str:
+    """fork starts workers with everything imported already; but forking a process that
+    runs threads (serve) can deadlock, so then spawn."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
 
 
 def _parse_chunk(config: Config, strict: bool, items: list[tuple[str, str]]) -> list[Loaded]:
