@@ -17,6 +17,7 @@ from sitegen.cache import BuildCache, decode_problems, encode_problems
 from sitegen.config import config_warnings, load_config
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
+from sitegen.links import link_problems
 from sitegen.loading import load_articles
 from sitegen.manifest import input_signature, next_due
 from sitegen.outputs import Output, plan_outputs
@@ -99,7 +100,7 @@ def build(
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
-        problems += [*pending.problems, *static_clashes(plan)]
+        problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]
         problems += missing_images(site.articles, static.keys())
         problems += config_warnings(config, strict=strict)
         if any(problem.is_error for problem in problems + cache.problems):
@@ -203,15 +204,26 @@ def build_time() -> dt.datetime:
 
 
 def static_clashes(plan: list[Output]) -> list[Problem]:
-    """A static file with the path of a generated one would silently lose; say so instead."""
-    generated = {o.path for o in plan if o.kind != "static"}
-    return [
-        error(
-            Location(PurePosixPath("static", o.path)), "has the path of a generated file; rename it"
+    """Two files whose paths differ at most in case would overwrite each other on macOS
+    and Windows checkouts and on many hosts; a static file is the one that can move."""
+    first: dict[str, Output] = {}
+    problems = []
+    for output in sorted(plan, key=lambda o: o.kind == "static"):  # generated files first
+        other = first.setdefault(output.path.casefold(), output)
+        if other is output:
+            continue
+        if output.kind != "static":  # two generated pages: find_clashes names the article
+            continue
+        what = "a generated file" if other.kind != "static" else f"static/{other.path}"
+        path = (
+            "the path" if other.path == output.path else f"the path (but for case) {other.path!r}"
         )
-        for o in plan
-        if o.kind == "static" and o.path in generated
-    ]
+        problems.append(
+            error(
+                Location(PurePosixPath("static", output.path)), f"has {path} of {what}; rename it"
+            )
+        )
+    return problems
 
 
 class Stopwatch:

@@ -17,6 +17,7 @@ LOCAL_BASE_URL = "http://localhost:8000/"
 FEED_CONTENT = ("full", "summary")
 MARKDOWN_ENGINES = ("markdown", "cmark")
 PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
+_PERMALINK_PART = re.compile(r"[a-z0-9_-]+")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -177,9 +178,19 @@ def _permalink(reader: FieldReader) -> str:
         reader.fail("permalink", f"{pattern!r} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'")
     elif not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern:
         reader.fail("permalink", f"{pattern!r} must start and end with '/', e.g. '/{{slug}}/'")
+    elif not all(map(_PERMALINK_PART.fullmatch, _sample_url(pattern).strip("/").split("/"))):
+        reader.fail(
+            "permalink",
+            f"{pattern!r} may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s "
+            "(no '..', '\\', spaces or capitals: URLs must work on every host)",
+        )
     else:
         return pattern
     return Config.permalink
+
+
+def _sample_url(pattern: str) -> str:
+    return pattern.format(slug="slug", year="2000", month="01", day="01")
 
 
 def _social(reader: FieldReader) -> tuple[SocialLink, ...]:

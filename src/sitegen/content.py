@@ -16,6 +16,7 @@ from sitegen.config import Config
 from sitegen.errors import Location, Problem, warning
 from sitegen.excerpt import excerpt_html
 from sitegen.frontmatter import Document, parse_document
+from sitegen.links import link_problem
 from sitegen.markup import MarkdownRenderer, first_words, plain_text
 from sitegen.model import Article, Author, LeadImage, Tag
 from sitegen.yamldoc import FieldReader, decode_utf8
@@ -26,6 +27,7 @@ ARTICLE_KEYS = {
     "slug", "draft", "updated", "related", "extra",
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 
@@ -37,7 +39,13 @@ def find_sources(site_dir: Path) -> list[str]:
     for folder, subfolders, names in os.walk(root, followlinks=False):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         prefix = PurePosixPath(CONTENT_DIR, Path(folder).relative_to(root).as_posix()).as_posix()
-        found += [f"{prefix}/{n}" for n in names if n.endswith(".md") and not n.startswith(".")]
+        found += [
+            f"{prefix}/{n}"
+            for n in names
+            if n.endswith(".md")
+            and not n.startswith(".")
+            and link_problem(Path(folder, n), site_dir) is None  # reported by the build
+        ]
     return sorted(found)
 
 
@@ -143,11 +151,17 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
         slug = urls.slugify(stem)
         if not slug:
             reader.fail("slug", f"file name {stem!r} gives an empty URL slug; add a 'slug' field")
+        elif urls.is_reserved(slug):
+            reader.fail("slug", f"file name {stem!r} {_RESERVED}; add a 'slug' field")
+            return ""
         return slug
     slug = reader.string("slug")
     if not _SLUG.fullmatch(slug):
         example = urls.slugify(slug) or "my-article"
         reader.fail("slug", f"{slug!r} may only hold a-z, 0-9, '-' and '_'; e.g. {example!r}")
+        return ""
+    if urls.is_reserved(slug):
+        reader.fail("slug", f"{slug!r} {_RESERVED}; choose another")
         return ""
     return slug
 
@@ -158,6 +172,9 @@ def _read_author(reader: FieldReader, config: Config) -> Author | None:
     if not slug:
         reader.fail("byline", f"{name!r} has no letters or digits to make a URL from")
         return None
+    if urls.is_reserved(slug):
+        reader.fail("byline", f"{name!r} gives the URL name {slug!r}, which {_RESERVED}")
+        return None
     return Author(slug=slug, name=name, url=urls.author_url(slug))
 
 
@@ -167,6 +184,9 @@ def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
         slug = urls.slugify(name)
         if not slug:
             reader.fail("tags", f"tag {name!r} has no letters or digits to make a URL from")
+            continue
+        if urls.is_reserved(slug):
+            reader.fail("tags", f"tag {name!r} gives the URL name {slug!r}, which {_RESERVED}")
             continue
         tags.setdefault(Tag(slug=slug, name=name, url=urls.tag_url(slug)))
     return tuple(tags)

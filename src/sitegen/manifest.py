@@ -23,15 +23,20 @@ def file_stamp(path: str | Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
+def _stamp(path: str) -> str:
+    try:
+        return file_stamp(path)
+    except OSError:  # a broken link, say: the build reports it
+        return "unreadable"
+
+
 def input_signature(site_dir: Path, folders: Iterable[Path], options: str) -> str:
     """Hash of every input file's path, size and mtime, the options and the version."""
     parts: list[str] = [__version__, options]
     for folder in sorted({site_dir / "content", *folders}):
         for root, subfolders, names in os.walk(folder):
             subfolders.sort()
-            parts += [
-                f"{root}/{name} {file_stamp(os.path.join(root, name))}" for name in sorted(names)
-            ]
+            parts += [f"{root}/{name} {_stamp(os.path.join(root, name))}" for name in sorted(names)]
     config = site_dir / CONFIG_NAME
     if config.is_file():
         parts.append(f"{config} {file_stamp(config)}")

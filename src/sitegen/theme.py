@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.links import link_problem
+
 THEME_STATIC = "css"  # the default theme contributes static/css/** and nothing else
 
 
@@ -41,6 +43,10 @@ def collect_static(theme: Theme) -> dict[str, Path]:
     for folder, prefix in theme.static_dirs:
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            if (
+                path.is_file()
+                and not any(part.startswith(".") for part in rel.parts)
+                and link_problem(path, folder.parent) is None  # the build reports those
+            ):
                 files[(Path(prefix) / rel).as_posix()] = path
     return files

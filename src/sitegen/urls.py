@@ -19,6 +19,17 @@ def slugify(text: str) -> str:
     return str(_slugify.slugify(text))
 
 
+# Windows cannot create a file or folder with these names, whatever the extension: a page
+# there would break every Windows checkout of the built site.
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)]
+)
+
+
+def is_reserved(slug: str) -> bool:
+    return slug.split(".", 1)[0].casefold() in RESERVED_NAMES
+
+
 def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
     """Fill the config's permalink pattern, e.g. '/{year}/{month}/{slug}/'."""
     return pattern.format(
