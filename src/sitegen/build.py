@@ -20,6 +20,7 @@ from sitegen.errors import ContentError, Location, OutputError, Problem, error, 
 from sitegen.links import link_problems
 from sitegen.loading import load_articles
 from sitegen.manifest import input_signature, next_due
+from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import site_pages
 from sitegen.parallel import make_all
@@ -45,6 +46,7 @@ class BuildReport:
     parsed: int = 0  # articles converted (the others came from the cache)
     written: int = 0  # output files written (the others were already up to date)
     removed: int = 0  # stale output files deleted
+    site: Site | None = None  # what was built (None when nothing changed and nothing was)
 
 
 def build(
@@ -57,10 +59,13 @@ def build(
     base_url: str | None = None,
     use_cache: bool = True,
     jobs: int | None = None,
+    skip_unchanged: bool = True,
 ) -> BuildReport:
     """Build the site in memory; only if nothing is wrong, bring `output_dir` up to date.
 
     `base_url` replaces the configured one (the preview server passes its own address).
+    Unless `skip_unchanged` is off, a build whose inputs did not change since the last one
+    returns at once, without the site (`report.site` is None).
     """
     output_dir = output_dir or site_dir / "build"
     clock = Stopwatch()
@@ -74,8 +79,10 @@ def build(
     options = repr((include_drafts, include_future, strict, base_url, str(output_dir.resolve())))
     with contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
         signature = input_signature(site_dir, _input_folders(theme), options)
-        if (output_dir / MARKER).is_file() and (
-            summary := cache.unchanged_build(signature, now or build_time())
+        if (
+            skip_unchanged
+            and (output_dir / MARKER).is_file()
+            and (summary := cache.unchanged_build(signature, now or build_time()))
         ):
             return _report_unchanged(output_dir, summary)
         with clock("load"):
@@ -116,7 +123,7 @@ def build(
         warnings += tuple(cache.problems)  # about this build's cache only: not remembered
     return BuildReport(
         output_dir, counts["articles"], counts["pages"], counts["static"], warnings,
-        dict(clock.seconds), loaded.parsed, written, removed,
+        dict(clock.seconds), loaded.parsed, written, removed, site,
     )  # fmt: skip
 
 

@@ -98,6 +98,90 @@ def _stats(report: BuildReport) -> str:
 
 @cli.command()
 @click.argument("site_dir", type=SITE_DIR, default=".")
+@click.option("--drafts", is_flag=True, help="Also check articles marked 'draft: true'.")
+@click.option("--future", is_flag=True, help="Also check articles dated in the future.")
+@click.option(
+    "--strict", is_flag=True, help="Make unknown front matter keys and a missing base_url errors."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.pass_context
+def check(
+    ctx: click.Context, site_dir: Path, drafts: bool, future: bool, strict: bool, quiet: bool
+) -> None:
+    """Check SITE_DIR: content, config, and every link and image in the built pages.
+
+    Writes nothing to the build output. Exit status 1 when there are errors.
+    """
+    from sitegen.check import check_site
+
+    _configure_logging(quiet)
+    report = _guarded(
+        ctx,
+        lambda: check_site(site_dir, include_drafts=drafts, include_future=future, strict=strict),
+    )
+    for problem in report.problems:
+        if problem.is_error or not quiet:
+            click.echo(str(problem), err=True)
+    warnings = len(report.problems) - report.errors
+    summary = (
+        f"checked {_count(report.articles, 'article')} and {_count(report.pages, 'page')}: "
+        f"{_count(report.errors, 'error')}, {_count(warnings, 'warning')}"
+    )
+    if report.errors:
+        raise click.ClickException(summary)
+    if not quiet:
+        click.echo(summary)
+
+
+@cli.command()
+@click.argument("title")
+@click.option(
+    "-s",
+    "--site",
+    "site_dir",
+    type=SITE_DIR,
+    default=".",
+    show_default=True,
+    help="The site folder.",
+)
+@click.option("--tags", default="", help='Comma-separated tags: --tags "Women\'s Rights, Kraków".')
+@click.option("--byline", default="", help="Author [default: the site's default_byline].")
+@click.option("--image", default="", help="Lead image under static/, e.g. /images/rally.jpg.")
+@click.pass_context
+def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, image: str) -> None:
+    """Write a new article, content/<slug of TITLE>.md, dated today; print its path."""
+    from sitegen.scaffold import new_article
+
+    names = [name.strip() for name in tags.split(",") if name.strip()]
+    path = _guarded(
+        ctx, lambda: new_article(site_dir, title, tags=names, byline=byline, image=image)
+    )
+    click.echo(str(path))
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR)
+@click.option("--title", default="News Archive", show_default=True, help="The site's name.")
+@click.option("--with-theme", is_flag=True, help="Also copy the default theme, to customise it.")
+@click.pass_context
+def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> None:
+    """Create a new site in SITE_DIR (which must be missing or empty)."""
+    import datetime as dt
+
+    from sitegen.scaffold import init_site
+
+    made = _guarded(
+        ctx,
+        lambda: init_site(
+            site_dir, title=title, with_theme=with_theme, today=dt.datetime.now(dt.UTC).date()
+        ),
+    )
+    click.echo(f"created {_count(len(made), 'file')} in {site_dir}")
+    click.echo(f'next: cd {site_dir} && sitegen new "Your headline" && sitegen serve')
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=".")
 @click.option(
     "-o", "--output", type=SITE_DIR, help="Also remove this build output [default: SITE_DIR/build]."
 )

@@ -71,10 +71,10 @@ class SitegenError(click.ClickException):
 
     exit_code = 1
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], what: str = "build failed") -> None:
         self.problems = tuple(sort_problems(problems))
         errors = sum(p.is_error for p in self.problems)
-        super().__init__(f"build failed ({errors} problem{'s' if errors != 1 else ''})")
+        super().__init__(f"{what} ({errors} problem{'s' if errors != 1 else ''})")
 
     def format_message(self) -> str:
         return "\n".join(str(p) for p in self.problems)

@@ -1,0 +1,124 @@
+"""Every internal link and image reference of a built site, and the ones that lead nowhere.
+
+Pages are scanned with regular expressions rather than a full HTML parser: the theme's
+markup is regular, and a check that reads ten thousand pages must stay fast enough to run
+on every commit. `href`/`src` values are unescaped as a browser would.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import multiprocessing
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+# href or src of the elements that load or lead somewhere (the first one on each tag)
+_LINK = re.compile(
+    r"<(?:a|link|img|script|source|iframe|video|audio)\b[^>]*?\s(?:href|src)\s*=\s*"
+    r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.IGNORECASE,
+)
+_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+PARALLEL_MIN = 400  # pages; below this, starting processes costs more than it saves
+_SKIPPED_SCHEMES = ("mailto:", "tel:", "data:", "javascript:")
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    page: str  # output path of the page holding the link: 'a/index.html'
+    link: str  # as written in the page
+    reason: str
+
+
+def page_links(text: str) -> list[str]:
+    """Values of href/src on the elements that load or lead somewhere, in page order."""
+    return [html.unescape(a or b or c) for a, b, c in _LINK.findall(text)]
+
+
+def page_ids(text: str) -> set[str]:
+    return {html.unescape(a or b or c) for a, b, c in _ID.findall(text)}
+
+
+def broken_links(output_dir: Path, site_url: str) -> list[BrokenLink]:
+    """Links inside the site (relative, root-relative, or starting with `site_url`) whose
+    file, or #fragment on an HTML page, does not exist in `output_dir`."""
+    base_path = urlsplit(site_url).path or "/"
+    files = {
+        os.path.relpath(os.path.join(folder, name), output_dir).replace(os.sep, "/")
+        for folder, _, names in os.walk(output_dir)
+        for name in names
+    }
+    pages = sorted(f for f in files if f.endswith(".html"))
+    scan = functools.partial(_scan, output_dir, site_url, base_path, files)
+    if len(pages) < PARALLEL_MIN or threading.active_count() > 1:  # no forking under serve
+        return scan(pages)
+    jobs = os.cpu_count() or 1
+    chunks = [pages[start :: jobs * 4] for start in range(jobs * 4)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        found = [link for chunk in pool.map(scan, chunks) for link in chunk]
+    order = {page: number for number, page in enumerate(pages)}
+    return sorted(found, key=lambda link: order[link.page])  # page order, as serially
+
+
+def _scan(
+    output_dir: Path, site_url: str, base_path: str, files: set[str], pages: list[str]
+) -> list[BrokenLink]:
+    ids: dict[str, set[str]] = {}
+    known: dict[str, tuple[str, str] | None] = {}  # root-relative link -> its target
+    broken = []
+    for page in pages:
+        page_url = base_path + page
+        for link in page_links((output_dir / page).read_text(encoding="utf-8")):
+            if link.startswith("/"):  # most links: the same on every page
+                if link not in known:
+                    known[link] = _internal_path(link, page_url, site_url, base_path)
+                target = known[link]
+            else:
+                target = _internal_path(link, page_url, site_url, base_path)
+            if target is None:
+                continue
+            path, fragment = target
+            found = _existing_file(files, path)
+            if found is None:
+                broken.append(BrokenLink(page, link, "no page or file there"))
+            elif fragment and found.endswith(".html"):
+                if found not in ids:
+                    ids[found] = page_ids((output_dir / found).read_text(encoding="utf-8"))
+                if fragment not in ids[found]:
+                    broken.append(BrokenLink(page, link, f"the page has no id {fragment!r}"))
+    return broken
+
+
+def _internal_path(
+    link: str, page_url: str, site_url: str, base_path: str
+) -> tuple[str, str] | None:
+    """(path inside the output, fragment) for a link into the site; None for others."""
+    if link.startswith(site_url):
+        link = base_path + link[len(site_url) :]
+    if link.lower().startswith(_SKIPPED_SCHEMES):
+        return None
+    if link.startswith("/") and not link.startswith("//") and "/." not in link:
+        path, _, fragment = link.partition("#")  # most links: no joining needed
+        path = unquote(path.partition("?")[0])
+    else:
+        parts = urlsplit(urljoin(page_url, link))
+        if parts.scheme or parts.netloc:
+            return None  # another host: not ours to check
+        path, fragment = unquote(parts.path), parts.fragment
+    if not path.startswith(base_path):
+        return "\0outside", ""  # above the site's own folder: cannot exist
+    return path[len(base_path) :], fragment
+
+
+def _existing_file(files: set[str], path: str) -> str | None:
+    """The output file a path is served from ('a/' -> 'a/index.html'), if it exists."""
+    if not path or path.endswith("/"):
+        candidates = [path + "index.html"]
+    else:
+        candidates = [path, path + "/index.html"]  # /a works on most hosts when a/ exists
+    return next((c for c in candidates if c in files), None)
