@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
@@ -16,7 +15,7 @@ from sitegen.config import Config
 from sitegen.errors import Location, Problem, warning
 from sitegen.excerpt import excerpt_html
 from sitegen.frontmatter import Document, parse_document
-from sitegen.links import link_problem
+from sitegen.links import link_problem, walk
 from sitegen.markup import MarkdownRenderer, first_words, plain_text
 from sitegen.model import Article, Author, LeadImage, Tag
 from sitegen.yamldoc import FieldReader, decode_utf8
@@ -33,20 +32,15 @@ _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 def find_sources(site_dir: Path) -> list[str]:
     """Every article file as a POSIX path relative to the site ('content/news/a.md'), in a
-    stable order; hidden files and folders (editor locks, .git) are skipped."""
-    found = []
-    root = site_dir / CONTENT_DIR
-    for folder, subfolders, names in os.walk(root, followlinks=False):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        prefix = PurePosixPath(CONTENT_DIR, Path(folder).relative_to(root).as_posix()).as_posix()
-        found += [
-            f"{prefix}/{n}"
-            for n in names
-            if n.endswith(".md")
-            and not n.startswith(".")
-            and link_problem(Path(folder, n), site_dir) is None  # reported by the build
-        ]
-    return sorted(found)
+    stable order; hidden files and folders (editor locks, .git) are skipped, and so are
+    links that lead out of the site or nowhere (the build reports those)."""
+    return sorted(
+        f"{CONTENT_DIR}/{rel}"
+        for rel, entry in walk(site_dir / CONTENT_DIR)
+        if entry.name.endswith(".md")
+        and not (entry.is_symlink() and link_problem(Path(entry.path), site_dir))
+        and entry.is_file()
+    )
 
 
 def load_article(

@@ -8,6 +8,7 @@ to folders are never followed (walking them could loop), which is reported too.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from sitegen.errors import Location, Problem, error, warning
@@ -35,21 +36,30 @@ def link_problems(site_dir: Path) -> list[Problem]:
     """Every unsafe link, and every linked folder, in the site's content/ and static/."""
     problems = []
     for name in CHECKED_FOLDERS:
-        root = site_dir / name
-        for folder, subfolders, files in os.walk(root, followlinks=False):
-            here = Path(folder)
-            for entry in sorted(subfolders):
-                if (here / entry).is_symlink():
-                    where = _location(site_dir, here / entry)
-                    problems.append(
-                        warning(where, "is a symbolic link to a folder, which is not followed")
-                    )
-            for entry in sorted(files):
-                reason = link_problem(here / entry, site_dir)
-                if reason:
-                    problems.append(error(_location(site_dir, here / entry), reason))
+        for rel, entry in walk(site_dir / name):
+            if not entry.is_symlink():
+                continue
+            where = Location(PurePosixPath(name, rel))
+            if reason := link_problem(Path(entry.path), site_dir):  # first: it may loop
+                problems.append(error(where, reason))
+            elif entry.is_dir():
+                problems.append(
+                    warning(where, "is a symbolic link to a folder, which is not followed")
+                )
     return problems
 
 
-def _location(site_dir: Path, path: Path) -> Location:
-    return Location(PurePosixPath(path.relative_to(site_dir).as_posix()))
+def walk(root: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(POSIX path under `root`, entry) for everything below `root` but hidden names, in
+    name order; linked folders are listed, never entered (they could loop)."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:  # no such folder
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = f"{prefix}{entry.name}"
+        yield rel, entry
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk(Path(entry.path), f"{rel}/")
