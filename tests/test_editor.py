@@ -39,7 +39,7 @@ def test_init_makes_a_site_that_builds_and_checks_clean(tmp_path: Path) -> None:
     out = tmp_path / "out"
     report = build(site, out)
     assert report.articles == 1
-    assert "Welcome to Open 'Voices'" in (out / "welcome/index.html").read_text()
+    assert "Welcome to Open ‘Voices’" in (out / "welcome/index.html").read_text()
     checked = run("check", str(site))
     assert checked.exit_code == 0, checked.output
     assert "checked 1 article and" in checked.output

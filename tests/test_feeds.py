@@ -17,6 +17,8 @@ from tests.conftest import BuildSite, MakeSite, article
 
 DATA = Path(__file__).parent / "data"
 NASTY_TITLE = "He said \"</script><script>alert(1)</script>\" & left 'now' ]]> {{ x }}"
+# as readers see it: titles get typographic quotes, like the article text
+SHOWN_TITLE = "He said “</script><script>alert(1)</script>” & left ‘now’ ]]> {{ x }}"
 
 
 def parse_feed(path: Path) -> feedparser.FeedParserDict:
@@ -130,7 +132,7 @@ def test_feeds_and_sitemap_escape_hostile_titles(
     out = build_site(root)
     for name in ("feed.xml", "atom.xml", "tag/b-tag-b/feed.xml"):
         entry = parse_feed(out / name).entries[0]
-        assert entry.title == NASTY_TITLE
+        assert entry.title == SHOWN_TITLE
     etree.fromstring((out / "sitemap.xml").read_bytes())
 
 
@@ -260,13 +262,13 @@ def test_sharing_metadata_survives_hostile_values(
     scripts = list(document.iter("script"))
     assert len(scripts) == 1  # nothing broke out into a script of its own
     data = json.loads(scripts[0].text)
-    assert data["headline"] == NASTY_TITLE
-    assert data["description"] == '"quoted" </script> <!-- & -->'
+    assert data["headline"] == SHOWN_TITLE
+    assert data["description"] == "“quoted” </script> <!– & –>"  # -- is a dash in prose
     assert data["author"][0]["name"] == "O'Brien </script>"
-    assert meta(document, "og:title") == [NASTY_TITLE]
+    assert meta(document, "og:title") == [SHOWN_TITLE]
     assert meta(document, "og:image:alt") == ['alt "x" </script>']
-    assert [t.text for t in document.iter("title")] == [f"{NASTY_TITLE} · News Archive"]
-    assert [h.text for h in document.iter("h1")] == [NASTY_TITLE]
+    assert [t.text for t in document.iter("title")] == [f"{SHOWN_TITLE} · News Archive"]
+    assert [h.text for h in document.iter("h1")] == [SHOWN_TITLE]
 
 
 def test_404_page(example: Path) -> None:

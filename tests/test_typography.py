@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sitegen.markup import MarkdownRenderer
 from sitegen.typography import smarten
+from tests.conftest import BuildSite, MakeSite, article
 
 
 @pytest.mark.parametrize(
@@ -36,3 +39,25 @@ def test_smarten(text: str, expected: str) -> None:
 )
 def test_typography_in_markdown(markdown: str, html: str) -> None:
     assert MarkdownRenderer().render(markdown) == html
+
+
+def test_titles_summaries_and_captions_get_the_same_typography(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site(
+        {
+            "content/a.md": article(
+                'They said "never" -- and meant it...',
+                summary=json.dumps("It's the '80s again"),
+                image="/i.png",
+                image_alt=json.dumps('A "typed" alt'),
+                image_caption=json.dumps('"Free them" -- a banner'),
+            ),
+            "static/i.png": "x",
+        }
+    )
+    page = (build_site(root) / "a/index.html").read_text()
+    assert "<h1>They said “never” – and meant it…</h1>" in page
+    assert "<figcaption>“Free them” – a banner</figcaption>" in page
+    assert 'alt="A &#34;typed&#34; alt"' in page  # alt text stays as typed
+    assert "It’s the ’80s again" in (build_site(root) / "index.html").read_text()

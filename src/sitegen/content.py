@@ -18,6 +18,7 @@ from sitegen.frontmatter import Document, parse_document
 from sitegen.links import link_problem, walk
 from sitegen.markup import MarkdownRenderer, first_words, plain_text
 from sitegen.model import Article, Author, LeadImage, Tag
+from sitegen.typography import smarten
 from sitegen.yamldoc import FieldReader, decode_utf8
 
 CONTENT_DIR = "content"
@@ -75,7 +76,7 @@ def _build_article(
     reader: FieldReader, document: Document, config: Config, renderer: MarkdownRenderer
 ) -> Article | None:
     has_title, has_date = reader.require("title"), reader.require("date")
-    title = reader.string("title")
+    title = smarten(reader.string("title"))  # typographic quotes, as in the body
     if has_title and isinstance(reader.entries["title"].value, str) and not title:
         reader.fail("title", "is empty")
     date = _read_date(reader, "date", config) if has_date else None
@@ -83,7 +84,7 @@ def _build_article(
     slug = _read_slug(reader, config)
     tags = _read_tags(reader)
     image = _read_image(reader, config)
-    summary = reader.string("summary")
+    summary = smarten(reader.string("summary"))
     author = _read_author(reader, config)
     related_slugs = reader.string_list("related")
     is_draft = reader.boolean("draft")
@@ -207,7 +208,7 @@ def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
                 "image_alt: missing; describe the image for readers who cannot see it",
             )
         )
-    return LeadImage(src=urls.asset_url(src), alt=alt, caption=caption)
+    return LeadImage(src=urls.asset_url(src), alt=alt, caption=smarten(caption))
 
 
 def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -> list[Problem]:
