@@ -17,6 +17,7 @@ from sitegen.cache import BuildCache, decode_problems, encode_problems
 from sitegen.config import config_warnings, load_config
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
+from sitegen.images import image_sizes
 from sitegen.links import link_problems
 from sitegen.loading import load_articles
 from sitegen.manifest import input_signature, next_due
@@ -95,8 +96,10 @@ def build(
                 now=now,
                 relate=cache.related(find_related),
             )
-            specs = tuple(site_pages(site))
             static = collect_static(theme)
+            lead_images = (a.image.src for a in site.articles if a.image)
+            site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
+            specs = tuple(site_pages(site))
         with clock("render"):
             renderer = PageRenderer(site, theme, cache.compiled_templates_dir)
             memo = cache.template_memo()

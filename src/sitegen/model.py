@@ -124,6 +124,7 @@ class Site:
     listings: tuple[Listing, ...]
     periods: tuple[Period, ...]
     related: Mapping[str, tuple[Article, ...]]  # article URL -> related articles
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # src -> w, h
 
     @property
     def home(self) -> Listing:

@@ -84,7 +84,8 @@ class _Keys:
         self.memo = memo
         self.base = digest(__version__, repr(site.config), _templates_digest(theme_dirs))
         self.articles = {
-            a.url: digest(a.digest, a.author.name, *(t.name for t in a.tags)) for a in site.articles
+            a.url: digest(a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
+            for a in site.articles
         }
         self.related = {
             url: tuple(self.articles[r.url] for r in rs) for url, rs in site.related.items()
@@ -121,6 +122,11 @@ class _Keys:
         if isinstance(value, tuple | list):
             return tuple(self._key(item) for item in value)
         return value
+
+
+def _size(site: Site, article: Article) -> str:
+    """The lead image's pixel size: a replaced image file changes the page's markup."""
+    return repr(site.image_sizes.get(article.image.src) if article.image else None)
 
 
 def _names_used(env: jinja2.Environment, name: str, seen: set[str]) -> set[str]:

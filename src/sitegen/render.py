@@ -46,6 +46,7 @@ def make_environment(
         feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
     )
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
+    env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
     return env
 
 
