@@ -335,7 +335,7 @@ def _encode_article(a: Article) -> dict[str, Any]:
         "output_path": a.output_path, "draft": a.draft,
         "updated": None if a.updated is None else a.updated.isoformat(),
         "related_slugs": list(a.related_slugs), "extra": _encode_value(dict(a.extra)),
-        "field_lines": dict(a.field_lines), "digest": a.digest,
+        "lang": a.lang, "field_lines": dict(a.field_lines), "digest": a.digest,
     }  # fmt: skip
 
 
@@ -348,7 +348,7 @@ def _decode_article(d: dict[str, Any], body: bytes, excerpt_html: str) -> Articl
         summary=d["summary"], excerpt_html=excerpt_html, description=d["description"],
         body=body, url=d["url"], output_path=d["output_path"], draft=d["draft"],
         updated=None if d["updated"] is None else dt.datetime.fromisoformat(d["updated"]),
-        related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]),
+        related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]), lang=d["lang"],
         field_lines=d["field_lines"], digest=d["digest"],
     )  # fmt: skip
 

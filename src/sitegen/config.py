@@ -18,7 +18,7 @@ FEED_CONTENT = ("full", "summary")
 MARKDOWN_ENGINES = ("markdown", "cmark")
 PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
 _PERMALINK_PART = re.compile(r"[a-z0-9_-]+")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def _markdown_engine(reader: FieldReader) -> str:
 
 def _language(reader: FieldReader) -> str:
     language = reader.string("language", Config.language)
-    if not _LANGUAGE.match(language):
+    if not LANGUAGE_TAG.match(language):
         reader.fail(
             "language", f"{language!r} is not a language tag; expected e.g. 'en' or 'fr-CA'"
         )

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from sitegen import urls
-from sitegen.config import Config
+from sitegen.config import LANGUAGE_TAG, Config
 from sitegen.errors import Location, Problem, warning
 from sitegen.excerpt import excerpt_html
 from sitegen.frontmatter import Document, parse_document
@@ -24,7 +24,7 @@ from sitegen.yamldoc import FieldReader, decode_utf8
 CONTENT_DIR = "content"
 ARTICLE_KEYS = {
     "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
-    "slug", "draft", "updated", "related", "extra",
+    "slug", "draft", "updated", "related", "extra", "lang",
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
@@ -89,6 +89,7 @@ def _build_article(
     related_slugs = reader.string_list("related")
     is_draft = reader.boolean("draft")
     extra = _read_extra(reader)
+    lang = _read_lang(reader)
     if not (title and date and slug and author):
         return None
     body_html = renderer.render(document.body)
@@ -112,6 +113,7 @@ def _build_article(
         updated=updated,
         related_slugs=related_slugs,
         extra=extra,
+        lang=lang,
         field_lines={key: entry.line for key, entry in reader.entries.items()},
     )
 
@@ -219,6 +221,14 @@ def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -
         for article in articles
         if article.image and unquote(article.image.src.lstrip("/")) not in static_paths
     ]
+
+
+def _read_lang(reader: FieldReader) -> str:
+    lang = reader.string("lang")
+    if lang and not LANGUAGE_TAG.match(lang):
+        reader.fail("lang", f"{lang!r} is not a language tag; expected e.g. 'fa', 'ar' or 'fr'")
+        return ""
+    return lang
 
 
 def _read_extra(reader: FieldReader) -> dict[str, object]:

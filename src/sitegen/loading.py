@@ -90,7 +90,7 @@ def _read(site_dir: Path, rel: str) -> bytes:
 def parse_fingerprint(config: Config, strict: bool) -> str:
     """Everything besides a file's bytes that changes how it parses."""
     return digest(
-        __version__, ",".join(EXTENSIONS), "typography: body, title, summary, caption",
+        __version__, ",".join(EXTENSIONS), "typography: body, title, summary, caption", "lang",
         config.permalink,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
     )  # fmt: skip

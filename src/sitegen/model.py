@@ -44,6 +44,12 @@ class LeadImage:
     caption: str
 
 
+# Languages written right to left (primary subtags).
+RTL_LANGUAGES = frozenset(
+    {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr", "ku", "prs"}
+)
+
+
 @dataclass(frozen=True)
 class Article:
     """One dated news item, parsed and rendered to HTML, with its place in the site."""
@@ -65,12 +71,18 @@ class Article:
     updated: dt.datetime | None = None
     related_slugs: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    lang: str = ""  # the article's language when it is not the site's ('fa', 'ar', ...)
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     digest: str = ""  # identifies the source bytes and parse settings; keys rendered pages
 
     @property
     def body_html(self) -> str:
         return self.body.decode("utf-8")
+
+    @property
+    def direction(self) -> str:
+        """'rtl' for Arabic, Persian, Hebrew, Urdu and other right-to-left scripts."""
+        return "rtl" if self.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
     def location(self, key: str) -> Location:
         """Where front matter `key` was written (the file's first line if it was not)."""

@@ -47,7 +47,7 @@ def news_article(article: Article, config: Config) -> dict[str, Any]:
         "mainEntityOfPage": permalink,
         "url": permalink,
         "keywords": [tag.name for tag in article.tags],
-        "inLanguage": config.language,
+        "inLanguage": article.lang or config.language,
     }
     if article.image:
         data["image"] = [urls.permalink(config.site_url, article.image.src)]
