@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 from sitegen.errors import Location, Problem, error
 from sitegen.yamldoc import Entry, load_mapping
 
-_OPENING = re.compile(r"---[ \t]*\r?\n")
-_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+_OPENING = re.compile(r"---[ \t]*\n")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,16 @@ class Document:
 
 
 def parse_document(text: str, path: PurePosixPath) -> tuple[Document | None, list[Problem]]:
-    """Split the `---` block off `text` and parse it as YAML, keeping each key's line."""
+    """Split the `---` block off `text` and parse it as YAML, keeping each key's line.
+    Windows (CRLF) and old Mac (CR) line endings read as plain newlines."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     opening = _OPENING.match(text)
     if opening is None:
-        message = "missing front matter; the file must start with a line '---'"
+        if not text.strip():
+            message = "the file is empty; start it with front matter (see README) or remove it"
+        else:
+            message = "missing front matter; the file must start with a line '---'"
         return None, [error(Location(path, 1), message)]
     closing = _CLOSING.search(text, opening.end())
     if closing is None:

@@ -132,17 +132,27 @@ def _clash(spec: PageSpec, first: PageSpec) -> Problem:
 def template_problem(exc: Exception, theme: Theme, site_dir: Path) -> Problem:
     """Turn a Jinja failure into `templates/x.html:LINE: message`."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        where = _template_location(exc.filename, exc.lineno, site_dir)
-        return error(where, f"{exc.message} (template syntax error)")
+        syntax = _template_location(exc.filename, exc.lineno, site_dir)
+        return error(syntax, f"{exc.message} (template syntax error)")
+    where = _failing_template_line(exc, site_dir)
     if isinstance(exc, jinja2.TemplateNotFound):
         searched = ", ".join(str(d) for d in theme.template_dirs)
+        if where is not None:  # extended, included or imported by that template
+            return error(where, f"template {exc.name!r} not found in {searched}")
         missing = PurePosixPath("templates") / str(exc.name)
         return error(Location(missing), f"template not found in {searched}")
+    if where is not None:
+        return error(where, f"{exc} (template error)")
+    return error(Location(PurePosixPath("templates")), f"{type(exc).__name__}: {exc}")
+
+
+def _failing_template_line(exc: Exception, site_dir: Path) -> Location | None:
+    """The innermost template line in the traceback (Jinja maps frames to template lines)."""
     for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
         filename = frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt")):
-            return error(_template_location(filename, line, site_dir), f"{exc} (template error)")
-    return error(Location(PurePosixPath("templates")), f"{type(exc).__name__}: {exc}")
+            return _template_location(filename, line, site_dir)
+    return None
 
 
 def _template_location(filename: str, line: int | None, site_dir: Path) -> Location:

@@ -1,0 +1,130 @@
+"""Odd files and broken templates: each builds as an editor would expect, or fails with
+one clear `path:line: message` and exit status 1, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen.build import build
+from sitegen.cli import cli
+from tests.conftest import MakeSite
+
+HEAD = "---\ntitle: {title}\ndate: 2025-01-0{day}\n---\n"
+
+
+def write(root: Path, name: str, data: bytes) -> None:
+    (root / "content" / name).write_bytes(data)
+
+
+def run_build(root: Path, out: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(out)])
+    return result.exit_code, result.output
+
+
+def test_bom_crlf_and_old_mac_line_endings_build_like_plain_files(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({})
+    write(root, "bom.md", b"\xef\xbb\xbf" + HEAD.format(title="BOM", day=1).encode() + b"Bom.\n")
+    crlf = HEAD.format(title="CRLF", day=2) + "One\n\nTwo\n"
+    write(root, "crlf.md", crlf.replace("\n", "\r\n").encode())
+    write(root, "cr.md", (HEAD.format(title="CR", day=3) + "Mac\n").replace("\n", "\r").encode())
+    build(root, tmp_path / "out")
+    assert "<p>Bom.</p>" in (tmp_path / "out/bom/index.html").read_text()
+    assert "<p>One</p>\n<p>Two</p>" in (tmp_path / "out/crlf/index.html").read_text()
+    assert "<p>Mac</p>" in (tmp_path / "out/cr/index.html").read_text()
+    assert "\r" not in (tmp_path / "out/crlf/index.html").read_text()
+
+
+def test_front_matter_only_is_an_article_with_an_empty_body(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({})
+    write(root, "brief.md", HEAD.format(title="Brief", day=4).encode())
+    build(root, tmp_path / "out")
+    assert "<h1>Brief</h1>" in (tmp_path / "out/brief/index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "content/x.md:1: the file is empty; start it with front matter (see README) or remove it"),
+        (b" \n\n", "content/x.md:1: the file is empty; start it with front matter (see README) or remove it"),
+        (b"Just text\n", "content/x.md:1: missing front matter; the file must start with a line '---'"),
+        (b"---\ntitle: A\ndate: 2025-01-01\nBody\n", "content/x.md:1: front matter is not closed; add a line '---' after the last field"),
+        (b"---\ntitle: A\ndate: 2025-01-01\n---\nline\ncaf\xe9 au lait\n", "content/x.md:6: not valid UTF-8 text (byte 42: b'\\xe9'); save the file as UTF-8"),
+        (b"---\ntitle: [unclosed\ndate: 2025-01-01\n---\n", "content/x.md:"),
+    ],
+)  # fmt: skip
+def test_broken_files_are_one_clear_error(
+    make_site: MakeSite, tmp_path: Path, data: bytes, expected: str
+) -> None:
+    root = make_site({"content/ok.md": HEAD.format(title="Fine", day=5)})
+    out = tmp_path / "out"
+    assert run_build(root, out)[0] == 0
+    before = (out / "ok/index.html").read_bytes()
+    write(root, "x.md", data)
+    code, output = run_build(root, out)
+    assert code == 1
+    errors = [line for line in output.splitlines() if line.startswith("content/")]
+    assert len(errors) == 1 and errors[0].startswith(expected), output
+    assert "Traceback" not in output
+    assert (out / "ok/index.html").read_bytes() == before
+
+
+def test_hidden_files_and_editor_leftovers_are_ignored(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": HEAD.format(title="A", day=1)})
+    for name in ("a.md~", "#a.md#", ".a.md.swp", "a.md.bak", "4913", ".hidden.md", ".#a.md"):
+        write(root, name, b"not an article")
+    (root / "content/.git").mkdir()
+    write(root, ".git/b.md", b"not an article either")
+    report = build(root, tmp_path / "out")
+    assert report.articles == 1 and report.warnings == ()
+
+
+def test_raw_html_in_markdown_is_kept_as_written(make_site: MakeSite, tmp_path: Path) -> None:
+    body = '<div class="callout">Read <em>this</em></div>\n\n<iframe src="/map.html"></iframe>\n'
+    root = make_site({"content/a.md": HEAD.format(title="A", day=1) + body})
+    build(root, tmp_path / "out")
+    page = (tmp_path / "out/a/index.html").read_text()
+    assert '<div class="callout">Read <em>this</em></div>' in page
+    assert '<iframe src="/map.html"></iframe>' in page
+
+
+def test_a_10_mb_article_builds(make_site: MakeSite, tmp_path: Path) -> None:
+    paragraph = "Testimony " * 100 + "\n\n"
+    body = paragraph * (10 * 1024 * 1024 // len(paragraph))
+    root = make_site({"content/long.md": HEAD.format(title="Long", day=1) + body})
+    report = build(root, tmp_path / "out")
+    page = tmp_path / "out/long/index.html"
+    assert report.articles == 1 and page.stat().st_size > 10 * 1024 * 1024
+    assert page.read_text().count("<p>Testimony") == body.count("\n\n")
+
+
+# template errors -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{% extends 'base.html' %}\n{% block main %}\n{{ article.title }\n{% endblock %}\n",
+         "templates/article.html:3: unexpected '}' (template syntax error)"),
+        ("{% extends 'base.html' %}\n{% block main %}\n<p>\n{{ article.subtitle }}\n{% endblock %}\n",
+         "templates/article.html:4: 'sitegen.model.Article object' has no attribute 'subtitle' (template error)"),
+        ("{% extends 'base.html' %}\n{% block main %}\n{% include 'part.html' %}\n{% endblock %}\n",
+         "templates/article.html:3: template 'part.html' not found in "),
+        ("{% extends 'frame.html' %}\n", "templates/article.html:1: template 'frame.html' not found in "),
+    ],
+)  # fmt: skip
+def test_template_errors_name_the_template_and_line(
+    make_site: MakeSite, tmp_path: Path, template: str, expected: str
+) -> None:
+    root = make_site(
+        {"content/a.md": HEAD.format(title="A", day=1), "templates/article.html": template}
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines()[0].startswith(expected), output
+    assert "Traceback" not in output
+    assert not (tmp_path / "out").exists()
