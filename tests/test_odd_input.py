@@ -57,6 +57,8 @@ def test_front_matter_only_is_an_article_with_an_empty_body(
         (b"---\ntitle: A\ndate: 2025-01-01\nBody\n", "content/x.md:1: front matter is not closed; add a line '---' after the last field"),
         (b"---\ntitle: A\ndate: 2025-01-01\n---\nline\ncaf\xe9 au lait\n", "content/x.md:6: not valid UTF-8 text (byte 42: b'\\xe9'); save the file as UTF-8"),
         (b"---\ntitle: [unclosed\ndate: 2025-01-01\n---\n", "content/x.md:"),
+        # found by test_fuzz_input: YAML reads this as a date, which Python refuses
+        (b"---\ntitle: A\ndate: 2025-13-45\n---\n", "content/x.md:3: date: cannot read this value (month must be in 1..12)"),
     ],
 )  # fmt: skip
 def test_broken_files_are_one_clear_error(

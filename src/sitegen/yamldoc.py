@@ -68,7 +68,11 @@ def _entries(
     problems: list[Problem] = []
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + first_line
-        key = loader.construct_object(key_node, deep=True)
+        try:
+            key = loader.construct_object(key_node, deep=True)
+        except (ValueError, OverflowError, TypeError, RecursionError) as exc:
+            problems.append(error(Location(path, line), f"cannot read this key ({exc})"))
+            continue
         if not isinstance(key, str):
             problems.append(error(Location(path, line), f"key {key!r} is not a name"))
             continue
@@ -78,7 +82,12 @@ def _entries(
                 error(Location(path, line), f"{key}: duplicate key (first on line {other})")
             )
             continue
-        value = loader.construct_object(value_node, deep=True)
+        try:
+            value = loader.construct_object(value_node, deep=True)
+        except (ValueError, OverflowError, TypeError, RecursionError) as exc:
+            # e.g. '2025-13-45' looks like a date to YAML but is none
+            problems.append(error(Location(path, line), f"{key}: cannot read this value ({exc})"))
+            continue
         entries[key] = Entry(key, value, line)
     return entries, problems
 
