@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen.errors import ConfigError, Location, Problem, error, warning
-from sitegen.yamldoc import Entry, FieldReader, decode_utf8, load_mapping
+from sitegen.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
 
 CONFIG_NAME = "sitegen.yaml"
 LOCAL_BASE_URL = "http://localhost:8000/"
@@ -206,7 +206,7 @@ def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
         if not isinstance(item, dict) or set(item) != {"name", "url"}:
             reader.fail("social", f"expected {expected}, got {item!r}")
             continue
-        name, url = str(item["name"]), str(item["url"])
+        name, url = clean_text(str(item["name"])), clean_text(str(item["url"]))
         if urlsplit(url).scheme not in ("http", "https", "mailto"):
             reader.fail("social", f"{url!r} is not an http(s) or mailto URL")
             continue

@@ -153,6 +153,9 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
             return ""
         return slug
     slug = reader.string("slug")
+    raw = reader.entries["slug"].value
+    if isinstance(raw, str) and raw.strip() != slug:  # held control characters, e.g. NUL
+        slug = raw
     if not _SLUG.fullmatch(slug):
         example = urls.slugify(slug) or "my-article"
         reader.fail("slug", f"{slug!r} may only hold a-z, 0-9, '-' and '_'; e.g. {example!r}")

@@ -5,6 +5,7 @@ Shared by sitegen.yaml and article front matter, so both report `path:line: key:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -92,6 +93,17 @@ def _entries(
     return entries, problems
 
 
+# C0 and C1 control characters but tab and newlines: invisible, meaningless in a title,
+# not allowed in XML 1.0 (feeds, sitemap), and parse errors in HTML.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """A front matter or config string as it should reach readers: trimmed, and without
+    control characters (pasted text from word processors and PDFs carries them)."""
+    return _CONTROL.sub("", text).strip()
+
+
 class FieldReader:
     """Reads typed fields out of parsed entries, collecting a problem for each bad one."""
 
@@ -127,7 +139,7 @@ class FieldReader:
         value = self.entries[key].value
         # Numbers read as text (`title: 1984`); booleans and lists are almost always mistakes.
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            return str(value).strip()
+            return clean_text(str(value))
         self.fail(key, f"expected text, got {_describe(value)}")
         return default
 
@@ -167,7 +179,7 @@ class FieldReader:
             if isinstance(item, bool) or not isinstance(item, str | int | float):
                 self.fail(key, f"expected a list of text, got an item {_describe(item)}")
                 return ()
-            items.append(str(item).strip())
+            items.append(clean_text(str(item)))
         return tuple(items)
 
 
