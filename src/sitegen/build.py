@@ -29,7 +29,13 @@ from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.site import assemble_site
 from sitegen.theme import Theme, collect_static, resolve_theme
-from sitegen.write import MARKER, Staging, check_output_dir, update_in_place
+from sitegen.write import (
+    MARKER,
+    Staging,
+    check_output_dir,
+    remove_leftovers,
+    update_in_place,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,7 @@ def build(
         config = dataclasses.replace(config, base_url=base_url)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
+    remove_leftovers(output_dir)  # of a build that was killed
     theme = resolve_theme(site_dir)
     now = None if include_future else build_time()
     options = repr((include_drafts, include_future, strict, base_url, str(output_dir.resolve())))

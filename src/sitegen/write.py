@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from sitegen.errors import Location, OutputError, Problem, error
 
 MARKER = ".sitegen-output"
+OWNER = ".sitegen-owner"  # in a staging folder, or the output while updated: the build's pid
+_TEMPORARY = re.compile(r"^\..+\.sitegen-(\d+)$")  # a file being replaced in place
 MARKER_TEXT = b"This folder is written by sitegen; every build replaces it whole.\n"
 
 
@@ -51,6 +54,7 @@ class Staging:
             self.output_dir.parent.mkdir(parents=True, exist_ok=True)
             prefix = f".{self.output_dir.name}.staging-"
             self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.output_dir.parent))
+            (self.path / OWNER).write_text(str(os.getpid()))
         except OSError as exc:
             raise _output_error(self.output_dir, exc) from exc
         self._folders: set[Path] = {self.path}
@@ -78,6 +82,7 @@ class Staging:
         """Swap the staged site in; the previous output disappears with it."""
         try:
             (self.path / MARKER).write_bytes(MARKER_TEXT)
+            (self.path / OWNER).unlink()
             self.path.chmod(0o755)
             _swap_in(self.path, self.output_dir)
         except OSError as exc:
@@ -141,7 +146,9 @@ def update_in_place(
     given order (static files, pages, then the feeds and indexes that point at them), and
     remove stale files last. Returns (files written, files removed)."""
     written = removed = 0
+    owner = output_dir / OWNER  # says "being updated" until done: see remove_leftovers
     try:
+        owner.write_text(str(os.getpid()))
         for rel, data in changed.items():
             target = output_dir / rel
             if (
@@ -161,6 +168,7 @@ def update_in_place(
                 target.unlink()
                 removed += 1
                 _remove_empty_parents(target.parent, output_dir)
+        owner.unlink()
     except OSError as exc:
         raise _output_error(output_dir, exc) from exc
     return written, removed
@@ -170,3 +178,54 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
     while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def remove_leftovers(output_dir: Path) -> None:
+    """What a build killed half-way left behind: its staging folder beside the output, or,
+    inside an output it was updating in place, its temporary files. Folders and files of a
+    build that is still running (its pid is alive) are left alone."""
+    output_dir = output_dir.absolute()
+    staging, previous = f".{output_dir.name}.staging-", f".{output_dir.name}.previous-"
+    if output_dir.parent.is_dir():
+        for entry in os.scandir(output_dir.parent):
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            if entry.name.startswith(staging):
+                pid = _owner(Path(entry.path) / OWNER)
+            elif entry.name.startswith(previous):
+                pid = _number(entry.name[len(previous) :])
+            else:
+                continue
+            if not _running(pid):
+                shutil.rmtree(entry.path, ignore_errors=True)
+    owner = output_dir / OWNER
+    if owner.is_file() and not _running(_owner(owner)):
+        for root, _, names in os.walk(output_dir):
+            for name in names:
+                if (match := _TEMPORARY.match(name)) and not _running(_number(match.group(1))):
+                    os.unlink(os.path.join(root, name))
+        owner.unlink()
+
+
+def _owner(path: Path) -> int | None:
+    try:
+        return _number(path.read_text())
+    except OSError:
+        return None
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
+
+
+def _running(pid: int | None) -> bool:
+    """Whether the build with this pid is still running (None: nobody recorded it)."""
+    if pid is None or pid == os.getpid():
+        return False  # this build: whatever is there is from an earlier one
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True
