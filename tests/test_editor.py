@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import MakeSite, article, copy_site
+from conftest import REPO_ROOT, MakeSite, article, copy_site
 
 from sitegen.build import build
 from sitegen.cli import cli
@@ -195,3 +195,19 @@ def test_check_passes_the_example_archive_and_is_quick_the_second_time(
     assert first.exit_code == 0, first.output
     assert first.output.splitlines()[-1].startswith("checked 15 articles and")  # one is a draft
     assert run("check", str(site)).output == first.output  # kept output: same answer
+
+
+def test_check_reports_a_broken_theme_link_once(make_site: MakeSite) -> None:
+    base = (REPO_ROOT / "templates/base.html").read_text()
+    broken = base.replace('<main id="main"', '<a href="/no-such-page/">x</a>\n<main id="main"')
+    assert broken != base
+    site = make_site(
+        {"content/a.md": article("A", tags="[X]"), "content/b.md": article("B", tags="[X]"),
+         "templates/base.html": broken}
+    )  # fmt: skip
+    result = run("check", str(site))
+    errors = [line for line in result.output.splitlines() if "leads nowhere" in line]
+    assert len(errors) == 1, errors
+    assert errors[0].endswith(
+        "leads nowhere: no page or file there (made by the theme) (on 12 pages)"
+    )

@@ -74,3 +74,16 @@ def test_no_horizontal_scrolling_on_a_320_px_phone(
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     page.close()
     assert widths[0] <= widths[1]
+
+
+def test_article_lines_stay_readable_on_a_wide_screen(
+    browser: Any, serve_dir: Callable[[Path], str], example_out: Path
+) -> None:
+    foreign: list[str] = []
+    page = open_page(browser, serve_dir(example_out) + ARTICLE, foreign)  # 1280 px wide
+    width, font_size = page.eval_on_selector(
+        ".article-body p",
+        "p => [p.getBoundingClientRect().width, parseFloat(getComputedStyle(p).fontSize)]",
+    )
+    page.close()
+    assert width / font_size <= 40  # at most ~75 characters a line (about 0.5 em each)

@@ -25,7 +25,6 @@ CHECK_OUTPUT = "check"
 class CheckReport:
     articles: int
     pages: int
-    links: int  # broken ones, among the problems
     problems: tuple[Problem, ...]  # errors and warnings, in file order
 
     @property
@@ -55,9 +54,7 @@ def check_site(
     broken = broken_links(output, site.config.site_url)
     link_problems = _link_problems(broken, site.articles, site_dir)
     problems = [*report.warnings, *editorial_warnings(site.articles), *link_problems]
-    return CheckReport(
-        report.articles, report.pages, len(link_problems), tuple(sort_problems(problems))
-    )
+    return CheckReport(report.articles, report.pages, tuple(sort_problems(problems)))
 
 
 def editorial_warnings(articles: Sequence[Article]) -> list[Problem]:
@@ -93,7 +90,7 @@ def _link_problems(
     pages = {article.output_path: article for article in articles}
     lead_images = {a.image.src: a for a in articles if a.image}
     sources: dict[Path, str] = {}
-    found: dict[tuple[str, str], tuple[Location, int]] = {}  # (where, link) -> first, count
+    found: dict[tuple[str, str], tuple[Location, int]] = {}  # -> first place, how many
     for link in broken:
         where = None
         for article in (pages.get(link.page), lead_images.get(link.link)):
@@ -104,10 +101,11 @@ def _link_problems(
                 line = _line_of(sources[path], link.link)
                 where = Location(article.source.path, line) if line else None
         message = f"link {link.link!r} leads nowhere: {link.reason}"
-        if where is None:
+        if where is None:  # the same theme link on many pages: once, at the first
             where, message = Location(PurePosixPath(link.page)), f"{message} (made by the theme)"
-        first, count = found.get((str(where), message), (where, 0))
-        found[(str(where), message)] = (first, count + 1)
+        key = (str(where) if where.line else "theme", message)
+        first, count = found.get(key, (where, 0))
+        found[key] = (first, count + 1)
     problems = []
     for (_, message), (where, count) in found.items():
         also = f" (on {count} pages)" if count > 1 and where.line is None else ""
