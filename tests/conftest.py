@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -78,6 +79,14 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_site(REPO_ROOT, tmp_path_factory.mktemp("example") / "site")
 
 
+@pytest.fixture(scope="session")
+def example_out(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Path:
+    """The example archive, built once for the tests that only read it (browser tests)."""
+    out = tmp_path_factory.mktemp("example-out") / "out"
+    build(example_site, out)
+    return out
+
+
 @pytest.fixture
 def build_site(tmp_path: Path) -> BuildSite:
     """Build a site into tmp_path/out (or `out`) and return the output folder."""
@@ -135,20 +144,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def preview(make_site: MakeSite) -> Iterator[tuple[Preview, Path]]:
-    """`sitegen serve` of a one-article site, running in a thread on a free port."""
-    root = make_site({"content/a.md": article("First title", slug="a")})
+@contextlib.contextmanager
+def running_preview(root: Path) -> Iterator[Preview]:
+    """`sitegen serve` of `root`, running in a thread on a free port, after its first build."""
     lines: list[str] = []
     running = Preview(root, PreviewOptions(port=0), report=lines.append)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     wait_for(lambda: running.server.state.epoch == 1)
-    yield running, root
+    yield running
     running.stop()
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert not running.output_dir.parent.exists()  # the private build folder is removed
+
+
+@pytest.fixture
+def preview(make_site: MakeSite) -> Iterator[tuple[Preview, Path]]:
+    """`sitegen serve` of a one-article site."""
+    root = make_site({"content/a.md": article("First title", slug="a")})
+    with running_preview(root) as running:
+        yield running, root
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:

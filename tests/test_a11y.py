@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from sitegen.build import build
 from tests.test_browser import open_page
 
 pytestmark = pytest.mark.browser
@@ -24,13 +23,6 @@ PAGES = [
     "/page/2/",
     "/author/leila-haddad/",
 ]
-
-
-@pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Path:
-    out = tmp_path_factory.mktemp("a11y") / "out"
-    build(example_site, out)
-    return out
 
 
 @pytest.mark.parametrize("path", PAGES)

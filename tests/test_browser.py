@@ -10,17 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.build import build
 from tests.conftest import article, wait_for
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Path:
-    out = tmp_path_factory.mktemp("example") / "out"
-    build(example_site, out)
-    return out
 
 
 def open_page(browser: Any, url: str, foreign: list[str]) -> Any:

@@ -11,19 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import html5lib
 import pytest
 
-from sitegen.build import build
 from tests.test_a11y import PAGES
 from tests.test_browser import open_page
 
 ARTICLE = "/berlin-rally-women-protesters/"
 PERMALINK = "https://example.org/berlin-rally-women-protesters/"
-
-
-@pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Path:
-    out = tmp_path_factory.mktemp("privacy") / "out"
-    build(example_site, out)
-    return out
 
 
 @pytest.mark.browser

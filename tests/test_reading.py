@@ -8,19 +8,11 @@ from typing import Any
 
 import pytest
 
-from sitegen.build import build
 from tests.test_a11y import PAGES
 from tests.test_browser import open_page
 
 pytestmark = pytest.mark.browser
 ARTICLE = "/berlin-rally-women-protesters/"
-
-
-@pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Path:
-    out = tmp_path_factory.mktemp("reading") / "out"
-    build(example_site, out)
-    return out
 
 
 def _luminance(rgb: str) -> float:

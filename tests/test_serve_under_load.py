@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.preview import Preview, PreviewOptions
-from tests.conftest import MakeSite, article, wait_for
+from sitegen.preview import Preview
+from tests.conftest import MakeSite, article, running_preview, wait_for
 
 THREADS = 8
 REQUESTS = 120  # per thread
@@ -26,13 +26,8 @@ def busy_preview(make_site: MakeSite) -> Iterator[tuple[Preview, Path]]:
         for n, slug in enumerate(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"])
     }  # fmt: skip
     root = make_site(files)
-    running = Preview(root, PreviewOptions(port=0), report=lambda line: None)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    wait_for(lambda: running.server.state.epoch == 1)
-    yield running, root
-    running.stop()
-    thread.join(timeout=10)
+    with running_preview(root) as running:
+        yield running, root
 
 
 def reader(
