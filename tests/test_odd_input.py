@@ -57,6 +57,14 @@ def test_front_matter_only_is_an_article_with_an_empty_body(
         (b"---\ntitle: A\ndate: 2025-01-01\nBody\n", "content/x.md:1: front matter is not closed; add a line '---' after the last field"),
         (b"---\ntitle: A\ndate: 2025-01-01\n---\nline\ncaf\xe9 au lait\n", "content/x.md:6: not valid UTF-8 text (byte 42: b'\\xe9'); save the file as UTF-8"),
         (b"---\ntitle: [unclosed\ndate: 2025-01-01\n---\n", "content/x.md:"),
+        # the byte is counted from the file's start, a UTF-8 BOM included, as `xxd` shows it
+        (b"\xef\xbb\xbf---\ntitle: A\n---\n\xe9\n", "content/x.md:4: not valid UTF-8 text (byte 20: b'\\xe9'); save the file as UTF-8"),
+        # lines end in a lone CR in files from old Mac editors
+        (b"---\rtitle: A\rdate: 2025-01-01\r---\rline\rcaf\xe9\r", "content/x.md:6: not valid UTF-8 text"),
+        # Windows Notepad's "Unicode": the message says what happened
+        ("---\ntitle: A\n---\n".encode("utf-16"), "content/x.md:1: not valid UTF-8 text (byte 0: b'\\xff'; the file is UTF-16, as Windows saves 'Unicode' text); save the file as UTF-8"),
+        # a line separator pasted from a word processor is not a line break for the editor
+        ("---\ntitle: A\u2028B\ndate: 2025-13-45\n---\n".encode(), "content/x.md:3: date: cannot read this value"),
         # found by test_fuzz_input: YAML reads this as a date, which Python refuses
         (b"---\ntitle: A\ndate: 2025-13-45\n---\n", "content/x.md:3: date: cannot read this value (month must be in 1..12)"),
     ],

@@ -5,6 +5,7 @@ Shared by sitegen.yaml and article front matter, so both report `path:line: key:
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,13 +29,19 @@ class Entry:
 
 
 def decode_utf8(data: bytes, path: PurePosixPath) -> tuple[str | None, list[Problem]]:
-    """Bytes of a site file -> text (a leading BOM dropped), or a problem naming line and byte."""
+    """Bytes of a site file -> text (a leading BOM dropped), or a problem naming line and byte
+    (counted from 0 in the file, BOM included, as hex editors and `xxd` count)."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig"), []
+        return data[bom:].decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1]
-        message = f"not valid UTF-8 text (byte {exc.start}: {bad!r}); save the file as UTF-8"
+        start = bom + exc.start
+        before = data[:start]  # lines end in LF, CRLF or (old Mac) a lone CR
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        where = f"byte {start}: {data[start : start + 1]!r}"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            where += "; the file is UTF-16, as Windows saves 'Unicode' text"
+        message = f"not valid UTF-8 text ({where}); save the file as UTF-8"
         return None, [error(Location(path, line), message)]
 
 
@@ -42,6 +49,10 @@ def load_mapping(
     text: str, path: PurePosixPath, first_line: int = 1
 ) -> tuple[dict[str, Entry], list[Problem]]:
     """Parse `text` as one YAML mapping; `first_line` is the file line of the text's line 1."""
+    # Invisible characters pasted from word processors: YAML refuses control characters
+    # (clean_text drops them from values anyway) and reads NEL, LS and PS as line breaks
+    # that editors do not show, which would put every later error on the wrong line.
+    text = _CONTROL.sub("", text).replace("\u2028", " ").replace("\u2029", " ")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
