@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sitegen.cache import BuildCache, decode_problems, encode_problems
-from sitegen.config import config_warnings, load_config
+from sitegen.config import config_warnings, enable_search, load_config
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
 from sitegen.images import image_sizes
@@ -27,6 +27,7 @@ from sitegen.pages import site_pages
 from sitegen.parallel import make_all
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
+from sitegen.search import search_outputs
 from sitegen.site import assemble_site
 from sitegen.theme import Theme, collect_static, resolve_theme
 from sitegen.write import (
@@ -67,10 +68,13 @@ def build(
     use_cache: bool = True,
     jobs: int | None = None,
     skip_unchanged: bool = True,
+    search: bool | None = None,
 ) -> BuildReport:
     """Build the site in memory; only if nothing is wrong, bring `output_dir` up to date.
 
-    `base_url` replaces the configured one (the preview server passes its own address).
+    `base_url` replaces the configured one (the preview server passes its own address);
+    `search` turns the search index on or off for this build whatever the config says
+    (`sitegen build --search`; the preview and `check` leave it off, it is slow to make).
     Unless `skip_unchanged` is off, a build whose inputs did not change since the last one
     returns at once, without the site (`report.site` is None).
     """
@@ -79,12 +83,18 @@ def build(
     config = load_config(site_dir)
     if base_url is not None:
         config = dataclasses.replace(config, base_url=base_url)
+    if search:
+        config = enable_search(config)
+    elif search is False:
+        config = dataclasses.replace(config, search=False)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
     remove_leftovers(output_dir)  # of a build that was killed
     theme = resolve_theme(site_dir)
     now = None if include_future else build_time()
-    options = repr((include_drafts, include_future, strict, base_url, str(output_dir.resolve())))
+    options = repr(
+        (include_drafts, include_future, strict, base_url, config.search, str(output_dir.resolve()))
+    )
     with contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
         signature = input_signature(site_dir, _input_folders(theme), options)
         if (
@@ -115,6 +125,7 @@ def build(
             )
             cache.store_template_memo(memo)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
+            plan += search_outputs(site, previous, output_dir)  # none unless search is on
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
         problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]

@@ -44,6 +44,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "-j", "--jobs", type=click.IntRange(1, 256), help="Processes to use [default: all cores]."
 )
 @click.option("--stats", is_flag=True, help="Print counts, cache use and time per stage.")
+@click.option(
+    "--search", is_flag=True, help="Make the search index and page (as 'search: true' does)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.pass_context
 def build(
@@ -56,6 +59,7 @@ def build(
     no_cache: bool,
     jobs: int | None,
     stats: bool,
+    search: bool,
     quiet: bool,
 ) -> None:
     """Build the site in SITE_DIR (default: the current directory)."""
@@ -72,6 +76,7 @@ def build(
             strict=strict,
             use_cache=not no_cache,
             jobs=jobs,
+            search=search or None,  # without the flag: as sitegen.yaml says
         ),
     )
     if not quiet:
@@ -218,6 +223,9 @@ def clean(site_dir: Path, output: Path | None) -> None:
 @click.option("--drafts", is_flag=True, help="Show articles marked 'draft: true'.")
 @click.option("--future", is_flag=True, help="Show articles dated in the future.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option(
+    "--search", is_flag=True, help="Make the search index too (off in the preview: it is slow)."
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -227,11 +235,12 @@ def serve(
     drafts: bool,
     future: bool,
     open_browser: bool,
+    search: bool,
 ) -> None:
     """Preview SITE_DIR on a local web server, rebuilding and reloading as files change."""
     from sitegen.preview import Preview, PreviewOptions
 
-    options = PreviewOptions(host, port, drafts, future, open_browser)
+    options = PreviewOptions(host, port, drafts, future, open_browser, search)
     try:
         preview = Preview(site_dir, options, report=lambda line: click.echo(line, err=True))
     except OSError as exc:

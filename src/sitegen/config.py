@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 import zoneinfo
@@ -48,6 +49,7 @@ class Config:
     feed_items: int = 20
     feed_content: str = "full"
     markdown_engine: str = "markdown"
+    search: bool = False  # a Pagefind index and a /search/ page (needs sitegen[search])
 
     @property
     def site_url(self) -> str:
@@ -62,7 +64,7 @@ class Config:
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
-    "feed_content", "markdown_engine",
+    "feed_content", "markdown_engine", "search",
 }  # fmt: skip
 
 
@@ -96,6 +98,7 @@ def load_config(site_dir: Path) -> Config:
         feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
         feed_content=_choice(reader, "feed_content", FEED_CONTENT),
         markdown_engine=_markdown_engine(reader),
+        search=_search(reader),
     )
     if reader.problems:
         raise ConfigError(reader.problems)
@@ -151,6 +154,35 @@ def _markdown_engine(reader: FieldReader) -> str:
             )
             return Config.markdown_engine
     return engine
+
+
+PAGEFIND_MISSING = (
+    "needs Pagefind, which is not installed; install it with: pip install 'sitegen[search]'"
+)
+
+
+def pagefind_installed() -> bool:
+    """Whether the Pagefind package and its indexer binary (the `bin` extra) are there."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return False
+    return get_executable() is not None
+
+
+def enable_search(config: Config) -> Config:
+    """Search on for one build (`sitegen build --search`), if Pagefind is installed."""
+    if not config.search and not pagefind_installed():
+        raise ConfigError([error(Location(PurePosixPath("--search")), PAGEFIND_MISSING)])
+    return dataclasses.replace(config, search=True)
+
+
+def _search(reader: FieldReader) -> bool:
+    wanted = reader.boolean("search", Config.search)
+    if wanted and not pagefind_installed():
+        reader.fail("search", PAGEFIND_MISSING)  # here, so the problem has its line
+        return False
+    return wanted
 
 
 def _language(reader: FieldReader) -> str:

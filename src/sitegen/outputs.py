@@ -32,7 +32,7 @@ class Output:
     path: str
     fingerprint: str
     make: Callable[[], bytes]
-    kind: str  # "static", "page", "feed" or "index" (sitemap, robots): the write order
+    kind: str  # "static", "page", "feed", "index" (sitemap, robots), "search": write order
 
 
 def plan_outputs(

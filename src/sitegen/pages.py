@@ -54,6 +54,9 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
     yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL}, lastmod=newest)
     yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL}, lastmod=newest)
     yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), {"url": urls.NOT_FOUND_URL}, in_sitemap=False)
+    if site.config.search:  # the page that queries the index (search.py makes the index)
+        search = {"url": urls.SEARCH_URL}
+        yield PageSpec(urls.SEARCH_URL, ("search.html",), search, in_sitemap=False)
 
 
 def _newest(articles: Sequence[Article]) -> dt.datetime | None:

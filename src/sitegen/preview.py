@@ -29,6 +29,7 @@ class PreviewOptions:
     include_drafts: bool = False
     include_future: bool = False
     open_browser: bool = False
+    search: bool = False  # the index takes seconds per 1,000 articles: only when asked
 
 
 class Preview:
@@ -51,6 +52,7 @@ class Preview:
             include_drafts=self.options.include_drafts,
             include_future=self.options.include_future,
             base_url=self.server.url,
+            search=self.options.search,
         )
 
     def run(self) -> None:

@@ -38,6 +38,7 @@ title: {title}
 # feed_content: full                 # full or summary
 # related_count: 3                   # "Continue Reading" links; 0 turns them off
 # markdown_engine: markdown          # or cmark (faster): pip install 'sitegen[fast]'
+# search: false                      # true: a search page; pip install 'sitegen[search]'
 """
 
 EXAMPLE_ARTICLE = """\

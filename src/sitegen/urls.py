@@ -40,6 +40,8 @@ def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
 TAGS_URL = "/tags/"
 ARCHIVE_URL = "/archive/"
 NOT_FOUND_URL = "/404.html"
+SEARCH_URL = "/search/"
+SEARCH_BUNDLE_DIR = "pagefind"  # the index and its scripts, under /pagefind/
 
 
 def tag_url(slug: str) -> str:
