@@ -132,6 +132,13 @@ def test_cli_clean_removes_cache_and_output_but_nothing_foreign(
     code, out, _ = run("clean", str(root))
     assert (code, out) == (0, f"removed {root / '.sitegen-cache'}, {root / 'build'}\n")
     assert not (root / "build").exists() and not (root / ".sitegen-cache").exists()
+    for title in ("A", "A, revised"):  # a rebuild keeps the previous output beside
+        (root / "content/a.md").write_text(article(title))
+        assert run("build", str(root), "-q")[0] == 0
+    assert (root / ".build.spare/index.html").is_file()
+    code, out, _ = run("clean", str(root))
+    assert out.endswith(f"{root / 'build'}, {root / '.build.spare'}\n")
+    assert sorted(p.name for p in root.iterdir()) == ["content", "sitegen.yaml"]
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine/thesis.txt").write_text("keep")
     code, _, err = run("clean", str(root), "-o", str(tmp_path / "mine"))

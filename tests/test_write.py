@@ -1,15 +1,33 @@
 from __future__ import annotations
 
+import random
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from sitegen.errors import OutputError
-from sitegen.write import MARKER, check_output_dir, publish
+from sitegen.write import BEHIND, MARKER, OWNER, Staging, check_output_dir, publish, spare_dir
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+def publish_all(out: Path, files: Mapping[str, bytes]) -> None:
+    """What a build does: write the files that differ, keep the rest, swap."""
+    old = files_in(out)
+    remade = {path: data for path, data in files.items() if old.get(path) != data}
+    staging = Staging(out)
+    staging.write_all(remade)
+    publish(staging, files, remade, old)
 
 
 def test_publish_creates_output_with_marker(tmp_path: Path) -> None:
-    publish(
+    publish_all(
         tmp_path / "out",
         {"index.html": b"<p>hi</p>", "a/b/index.html": b"b", "css/s.css": b"body{}"},
     )
@@ -23,11 +41,12 @@ def test_publish_creates_output_with_marker(tmp_path: Path) -> None:
 
 def test_publish_replaces_previous_output_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish(out, {"old/index.html": b"old", "index.html": b"1"})
-    publish(out, {"index.html": b"2"})
+    publish_all(out, {"old/index.html": b"old", "index.html": b"1"})
+    publish_all(out, {"index.html": b"2"})
     assert not (out / "old").exists()
     assert (out / "index.html").read_bytes() == b"2"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.spare", "out"]
+    assert (spare_dir(out) / "old/index.html").read_bytes() == b"old"  # the previous output
 
 
 def test_check_output_dir_refuses_foreign_directory(tmp_path: Path) -> None:
@@ -46,7 +65,7 @@ def test_check_output_dir_accepts_new_empty_and_previous_output(tmp_path: Path) 
     assert check_output_dir(tmp_path / "new", site) == []
     (tmp_path / "empty").mkdir()
     assert check_output_dir(tmp_path / "empty", site) == []
-    publish(tmp_path / "ours", {"index.html": b"x"})
+    publish_all(tmp_path / "ours", {"index.html": b"x"})
     assert check_output_dir(tmp_path / "ours", site) == []
 
 
@@ -75,8 +94,42 @@ def test_check_output_dir_refuses_a_file(tmp_path: Path) -> None:
 
 def test_publish_failure_leaves_previous_output_and_no_staging(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish(out, {"index.html": b"good"})
+    publish_all(out, {"index.html": b"good"})
     with pytest.raises(OutputError):
-        publish(out, {"index.html": b"new", "index.html/x": b"cannot be under a file"})
+        publish_all(out, {"index.html": b"new", "index.html/x": b"cannot be under a file"})
     assert (out / "index.html").read_bytes() == b"good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_series_of_small_changes_through_the_spare_gives_each_site_exactly(
+    tmp_path: Path,
+) -> None:
+    """The spare lags one build behind and shares unchanged files with the output (hard
+    links): bringing it up to date must never change the output's files, and must leave
+    exactly the new site, whatever was added, changed or removed in the last two builds."""
+    out, chooser = tmp_path / "out", random.Random(7)
+    paths = ["index.html", "a/index.html", "a/b/index.html", "c/index.html", "css/s.css"]
+    for version in range(40):
+        site = {p: f"{p} v{chooser.randrange(3)}".encode() for p in paths if chooser.random() < 0.7}
+        before = files_in(out)
+        staging = Staging(out)
+        assert (staging.path == spare_dir(out)) == (version >= 2)  # a spare from the 3rd build on
+        remade = {p: d for p, d in site.items() if before.get(p) != d}
+        staging.write_all(remade)
+        staging.fill(site, set(remade), before)
+        assert files_in(out) == before  # the output is untouched until the exchange
+        staging.commit(changed=set(remade) | (set(before) - set(site)))  # as publish() does
+        assert files_in(out) == site, version
+        assert not (out / BEHIND).exists() and not (out / OWNER).exists()
+
+
+def test_a_spare_a_killed_build_was_filling_is_not_used(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for version in (b"1", b"2", b"3"):
+        publish_all(out, {"index.html": version, "about/index.html": b"about"})
+    spare = spare_dir(out)
+    (spare / OWNER).write_text("999999999")  # no such process: killed while filling
+    (spare / "about/index.html").unlink()  # and it had got this far
+    publish_all(out, {"index.html": b"4", "about/index.html": b"about"})
+    assert files_in(out) == {"index.html": b"4", "about/index.html": b"about"}
+    assert files_in(spare) == {"index.html": b"3", "about/index.html": b"about"}  # a new one

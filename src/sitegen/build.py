@@ -34,8 +34,8 @@ from sitegen.write import (
     MARKER,
     Staging,
     check_output_dir,
+    publish,
     remove_leftovers,
-    update_in_place,
 )
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) 
 @dataclass
 class _Pending:
     """Outdated files, made but not yet in the output: either staged already (a first
-    build, or one remaking most files) or held in memory for an in-place update."""
+    build, or one remaking most files) or held in memory until the site proved sound."""
 
     output_dir: Path
     plan: list[Output]
@@ -185,16 +185,25 @@ class _Pending:
 
     def write(self) -> tuple[int, int]:
         """Bring the output up to date; returns (files written, stale files removed)."""
-        current = {o.path for o in self.plan}
-        stale = sorted(set(self.previous) - current)
-        if self.staging is None:
-            made = dict(zip((o.path for o in self.outdated), self.data, strict=True))
-            return update_in_place(self.output_dir, made, stale)
-        if self.previous:  # files still right were not remade: carry them over
-            remade = {o.path for o in self.outdated}
-            self.staging.adopt(self.output_dir, (p for p in current if p not in remade))
-        self.staging.commit()
-        return len(self.outdated), len(stale)
+        remade = [o.path for o in self.outdated]
+        staging = self.staging
+        if staging is None:  # a small rebuild: its few files waited in memory
+            made = {
+                path: data
+                for path, data in zip(remade, self.data, strict=True)
+                if not _holds(self.output_dir / path, data)  # remade, but the same bytes
+            }
+            remade = list(made)
+            staging = Staging(self.output_dir)
+            staging.write_all(made)
+        return publish(staging, (o.path for o in self.plan), remade, self.previous)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _make_outdated(
@@ -205,7 +214,8 @@ def _make_outdated(
     jobs: int | None,
 ) -> _Pending:
     """Make every outdated file. A first build, or one that remakes most files (a
-    template edit, say), has the workers write straight into a staging folder."""
+    template edit, say), has the workers write straight into the staging folder; the
+    few files of a small rebuild wait in memory, so a failed build touches no folder."""
     outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
     staging = Staging(output_dir) if 2 * len(outdated) > len(plan) else None
 

@@ -191,11 +191,12 @@ def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> No
     "-o", "--output", type=SITE_DIR, help="Also remove this build output [default: SITE_DIR/build]."
 )
 def clean(site_dir: Path, output: Path | None) -> None:
-    """Remove the build cache (.sitegen-cache/) and the build output of SITE_DIR."""
+    """Remove the build cache (.sitegen-cache/) and the build output of SITE_DIR, with the
+    previous output kept beside it (.build.spare/)."""
     import shutil
 
     from sitegen.cache import CACHE_DIR
-    from sitegen.write import MARKER
+    from sitegen.write import MARKER, spare_dir
 
     output = output or site_dir / "build"
     removed = []
@@ -207,6 +208,10 @@ def clean(site_dir: Path, output: Path | None) -> None:
         removed.append(str(output))
     elif output.exists():
         raise click.ClickException(f"{output}: not removed, it was not written by sitegen")
+    spare = spare_dir(output.absolute())
+    if (spare / MARKER).is_file():
+        shutil.rmtree(spare)
+        removed.append(str(spare_dir(output)))
     click.echo(f"removed {', '.join(removed)}" if removed else "nothing to remove")
 
 

@@ -59,7 +59,7 @@ line starts a new paragraph, `## ` starts a heading, `*words*` are emphasised.
 - `sitegen check` finds mistakes and broken links before you publish.
 """
 
-GITIGNORE = "build/\n.sitegen-cache/\n"
+GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n"
 
 
 def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> list[Path]:

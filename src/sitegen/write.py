@@ -1,8 +1,11 @@
 """Rendered pages + static files -> the output directory, swapped in whole.
 
-Everything is written to a staging folder beside the output first; only then is it
-exchanged with the old output, so a reader never sees half a site and a failed build
-leaves the previous output untouched.
+Every build writes the next output into a folder beside the current one and exchanges the
+two in one atomic step, so a reader, or a build killed at any moment, sees the complete
+old site or the complete new one, and a failed build leaves the output untouched. The
+folder beside is the previous output, kept as a "spare" with the list of paths where it
+is behind: bringing it up to date costs only those files and this build's changes, so a
+one-article edit stays as cheap as writing in place.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -19,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from sitegen.errors import Location, OutputError, Problem, error
 
 MARKER = ".sitegen-output"
-OWNER = ".sitegen-owner"  # in a staging folder, or the output while updated: the build's pid
-_TEMPORARY = re.compile(r"^\..+\.sitegen-(\d+)$")  # a file being replaced in place
+OWNER = ".sitegen-owner"  # in a staging folder or spare being written: the build's pid
+BEHIND = ".sitegen-behind"  # in a spare ready for use: the paths where it differs
 MARKER_TEXT = b"This folder is written by sitegen; every build replaces it whole.\n"
 
 
@@ -44,32 +46,75 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> list[Problem]:
     return []
 
 
+def spare_dir(output_dir: Path) -> Path:
+    """The previous output, kept beside the output for the next build to bring up to date."""
+    return output_dir.with_name(f".{output_dir.name}.spare")
+
+
 class Staging:
-    """A folder beside the output that a full build fills (from any process: forked
-    workers write their own files) and then swaps in for the output in one step."""
+    """The next output, filled (from any process: forked workers write their own files)
+    and then exchanged with the output in one step.
+
+    It is the spare when there is a usable one; otherwise (a first build, after a killed
+    one, or while another build holds the spare) a new folder, into which every unchanged
+    file is hard-linked.
+    """
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir.absolute()
         try:
             self.output_dir.parent.mkdir(parents=True, exist_ok=True)
-            prefix = f".{self.output_dir.name}.staging-"
-            self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.output_dir.parent))
-            (self.path / OWNER).write_text(str(os.getpid()))
+            self.behind = _claim(spare_dir(self.output_dir))  # None: no usable spare
+            if self.behind is not None:
+                self.path = spare_dir(self.output_dir)
+            else:
+                prefix = f".{self.output_dir.name}.staging-"
+                self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.output_dir.parent))
+                (self.path / OWNER).write_text(str(os.getpid()))
         except OSError as exc:
-            raise _output_error(self.output_dir, exc) from exc
+            raise output_error(self.output_dir, exc) from exc
         self._folders: set[Path] = {self.path}
 
     def write(self, rel: str, data: bytes) -> None:
-        self._target(rel).write_bytes(data)
+        target = self._target(rel)
+        if self.behind is not None:
+            target.unlink(missing_ok=True)  # may be a hard link to the output's file
+        target.write_bytes(data)
 
-    def adopt(self, output_dir: Path, paths: Iterable[str]) -> None:
-        """Bring unchanged files over from the current output (hard links when possible)."""
-        for rel in paths:
-            target = self._target(rel)
-            try:
-                os.link(output_dir / rel, target)
-            except OSError:
-                shutil.copyfile(output_dir / rel, target)
+    def write_all(self, files: Mapping[str, bytes]) -> None:
+        """Write several files; on failure the staging folder is gone and the error says so."""
+        try:
+            for rel, data in files.items():
+                self.write(rel, data)
+        except OSError as exc:
+            self.discard()
+            raise output_error(self.output_dir, exc) from exc
+
+    def fill(self, current: Iterable[str], remade: set[str], previous: Iterable[str]) -> None:
+        """Make every file of `current` not `remade` by this build what the output holds
+        (hard links when possible), and remove what the new site no longer has."""
+        current = set(current)
+        if self.behind is None:
+            for rel in sorted(current - remade):
+                self._link(rel, self._target(rel))
+            return
+        for rel in sorted(self.behind - remade):  # the spare's own lag
+            if rel in current:
+                target = self._target(rel)
+                temporary = target.with_name(f".{target.name}.sitegen-{os.getpid()}")
+                self._link(rel, temporary)
+                os.replace(temporary, target)
+        for rel in sorted((set(previous) | self.behind) - current):
+            target = self.path / rel
+            if target.is_file():
+                target.unlink()
+                _remove_empty_parents(target.parent, self.path)
+
+    def _link(self, rel: str, target: Path) -> None:
+        try:
+            os.link(self.output_dir / rel, target)
+        except OSError:
+            shutil.copyfile(self.output_dir / rel, target)
 
     def _target(self, rel: str) -> Path:
         target = self.path / rel
@@ -78,50 +123,95 @@ class Staging:
             self._folders.add(target.parent)
         return target
 
-    def commit(self) -> None:
-        """Swap the staged site in; the previous output disappears with it."""
+    def commit(self, changed: Iterable[str] = ()) -> None:
+        """Swap the staged site in. The previous output becomes the spare, behind the new
+        one at the `changed` paths (written or removed by this build)."""
         try:
             (self.path / MARKER).write_bytes(MARKER_TEXT)
             (self.path / OWNER).unlink()
             self.path.chmod(0o755)
-            _swap_in(self.path, self.output_dir)
+            previous = _swap_in(self.path, self.output_dir)
         except OSError as exc:
             self.discard()
-            raise _output_error(self.output_dir, exc) from exc
+            raise output_error(self.output_dir, exc) from exc
+        if previous is not None:
+            _keep_as_spare(previous, spare_dir(self.output_dir), changed)
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def publish(output_dir: Path, files: Mapping[str, bytes]) -> None:
-    """Write everything into a staging folder, then swap it in for `output_dir`."""
-    staging = Staging(output_dir)
+def publish(
+    staging: Staging, current: Iterable[str], remade: Iterable[str], previous: Iterable[str]
+) -> tuple[int, int]:
+    """Swap in the site whose files are `current`: `remade` ones written to `staging`
+    already, the others as the output holds them now (`previous`: the output's files).
+    Returns (files written, files removed)."""
+    current, remade, previous = set(current), set(remade), set(previous)
+    stale = previous - current
     try:
-        for rel, data in files.items():
-            staging.write(rel, data)
+        if previous:
+            staging.fill(current, remade, previous)
     except OSError as exc:
         staging.discard()
-        raise _output_error(output_dir, exc) from exc
-    staging.commit()
+        raise output_error(staging.output_dir, exc) from exc
+    staging.commit(changed=remade | stale)
+    return len(remade), len(stale)
 
 
-def _output_error(output_dir: Path, exc: OSError) -> OutputError:
+def output_error(output_dir: Path, exc: OSError) -> OutputError:
     where = Location(PurePosixPath(str(output_dir)))
     return OutputError([error(where, f"cannot write output: {exc.strerror or exc}")])
 
 
-def _swap_in(staging: Path, output_dir: Path) -> None:
+def _swap_in(staging: Path, output_dir: Path) -> Path | None:
+    """Put `staging` at `output_dir`; returns where the previous output now is, if any."""
     if not output_dir.exists():
         staging.rename(output_dir)
-        return
+        return None
     if _exchange(staging, output_dir):
-        shutil.rmtree(staging)  # now holds the previous output
-        return
+        return staging  # now holds the previous output
     # No atomic exchange on this system: two renames, the gap between them is tiny.
     previous = output_dir.with_name(f".{output_dir.name}.previous-{os.getpid()}")
     output_dir.rename(previous)
     staging.rename(output_dir)
-    shutil.rmtree(previous)
+    return previous
+
+
+def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
+    """The previous output, ready to be the next build's staging folder: moved to the
+    spare's place (unless another build holds that) and told where it is behind."""
+    try:
+        if previous != spare:
+            if spare.exists():
+                shutil.rmtree(previous, ignore_errors=True)  # another build's spare: keep it
+                return
+            previous.rename(spare)
+        (spare / BEHIND).write_text("".join(f"{rel}\n" for rel in sorted(set(changed))))
+    except OSError:
+        shutil.rmtree(previous, ignore_errors=True)  # no spare: the next build makes a folder
+
+
+def _claim(spare: Path) -> set[str] | None:
+    """Take the spare for this build; the paths where it is behind the output, or None if
+    there is no usable spare (one left by a killed build is removed here)."""
+    try:
+        descriptor = os.open(spare / OWNER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileNotFoundError:
+        return None  # no spare
+    except FileExistsError:
+        if not _running(_owner(spare / OWNER)):
+            shutil.rmtree(spare, ignore_errors=True)  # a killed build was filling it
+        return None  # otherwise another build is filling it
+    with os.fdopen(descriptor, "w") as owner:
+        owner.write(str(os.getpid()))
+    try:
+        behind = (spare / BEHIND).read_text().splitlines()
+        (spare / BEHIND).unlink()  # from here on, only this build knows what it holds
+    except (OSError, UnicodeDecodeError):
+        shutil.rmtree(spare, ignore_errors=True)  # killed before it was told
+        return None
+    return set(behind)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -138,42 +228,6 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def update_in_place(
-    output_dir: Path, changed: Mapping[str, bytes], stale: Iterable[str]
-) -> tuple[int, int]:
-    """Bring a previous output up to date: write the files whose bytes differ, each
-    replaced atomically (a reader gets the old file or the new one, never a part), in the
-    given order (static files, pages, then the feeds and indexes that point at them), and
-    remove stale files last. Returns (files written, files removed)."""
-    written = removed = 0
-    owner = output_dir / OWNER  # says "being updated" until done: see remove_leftovers
-    try:
-        owner.write_text(str(os.getpid()))
-        for rel, data in changed.items():
-            target = output_dir / rel
-            if (
-                target.is_file()
-                and target.stat().st_size == len(data)
-                and target.read_bytes() == data
-            ):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.sitegen-{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-            written += 1
-        for rel in stale:
-            target = output_dir / rel
-            if target.is_file():
-                target.unlink()
-                removed += 1
-                _remove_empty_parents(target.parent, output_dir)
-        owner.unlink()
-    except OSError as exc:
-        raise _output_error(output_dir, exc) from exc
-    return written, removed
-
-
 def _remove_empty_parents(folder: Path, root: Path) -> None:
     while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
         folder.rmdir()
@@ -181,9 +235,9 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 
 
 def remove_leftovers(output_dir: Path) -> None:
-    """What a build killed half-way left behind: its staging folder beside the output, or,
-    inside an output it was updating in place, its temporary files. Folders and files of a
-    build that is still running (its pid is alive) are left alone."""
+    """What a build killed half-way left beside the output: a staging folder, or the
+    previous output of an exchange without a spare to become. Those of a build that is
+    still running (its pid is alive) are left alone; a spare is checked when claimed."""
     output_dir = output_dir.absolute()
     staging, previous = f".{output_dir.name}.staging-", f".{output_dir.name}.previous-"
     if output_dir.parent.is_dir():
@@ -198,13 +252,6 @@ def remove_leftovers(output_dir: Path) -> None:
                 continue
             if not _running(pid):
                 shutil.rmtree(entry.path, ignore_errors=True)
-    owner = output_dir / OWNER
-    if owner.is_file() and not _running(_owner(owner)):
-        for root, _, names in os.walk(output_dir):
-            for name in names:
-                if (match := _TEMPORARY.match(name)) and not _running(_number(match.group(1))):
-                    os.unlink(os.path.join(root, name))
-        owner.unlink()
 
 
 def _owner(path: Path) -> int | None:
