@@ -25,6 +25,7 @@ from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import site_pages
 from sitegen.parallel import make_all
+from sitegen.redirects import redirect_specs
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.search import search_outputs
@@ -116,7 +117,7 @@ def build(
             static = collect_static(theme)
             lead_images = (a.image.src for a in site.articles if a.image)
             site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
-            specs = tuple(site_pages(site))
+            specs = (*site_pages(site), *redirect_specs(site))
         with clock("render"):
             renderer = PageRenderer(site, theme, cache.compiled_templates_dir)
             memo = cache.template_memo()
@@ -129,7 +130,7 @@ def build(
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
         problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
         problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]
-        problems += missing_images(site.articles, static.keys())
+        problems += missing_images((*site.articles, *site.pages), static.keys())
         problems += config_warnings(config, strict=strict)
         if any(problem.is_error for problem in problems + cache.problems):
             pending.discard()

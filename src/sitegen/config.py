@@ -57,6 +57,11 @@ class Config:
         return self.base_url or LOCAL_BASE_URL
 
     @property
+    def base_path(self) -> str:
+        """The path part of base_url without its last '/' ('' at a domain's root)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 

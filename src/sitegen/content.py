@@ -22,9 +22,11 @@ from sitegen.typography import smarten
 from sitegen.yamldoc import FieldReader, decode_utf8
 
 CONTENT_DIR = "content"
+PAGES_DIR = "content/pages/"  # standalone pages: about, contact, donate
+UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a page without a date (it shows none)
 ARTICLE_KEYS = {
     "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
-    "slug", "draft", "updated", "related", "extra", "lang",
+    "slug", "draft", "updated", "related", "extra", "lang", "categories", "aliases",
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
@@ -75,11 +77,13 @@ def load_article(
 def _build_article(
     reader: FieldReader, document: Document, config: Config, renderer: MarkdownRenderer
 ) -> Article | None:
-    has_title, has_date = reader.require("title"), reader.require("date")
+    is_page = str(reader.path).startswith(PAGES_DIR)
+    has_title = reader.require("title")
+    has_date = reader.require("date") if not is_page else "date" in reader.entries
     title = smarten(reader.string("title"))  # typographic quotes, as in the body
     if has_title and isinstance(reader.entries["title"].value, str) and not title:
         reader.fail("title", "is empty")
-    date = _read_date(reader, "date", config) if has_date else None
+    date = _read_date(reader, "date", config) if has_date else (UNDATED if is_page else None)
     updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
     slug = _read_slug(reader, config)
     tags = _read_tags(reader)
@@ -87,6 +91,8 @@ def _build_article(
     summary = smarten(reader.string("summary"))
     author = _read_author(reader, config)
     related_slugs = reader.string_list("related")
+    categories = tuple(smarten(name) for name in reader.string_list("categories"))
+    aliases = _read_aliases(reader)
     is_draft = reader.boolean("draft")
     extra = _read_extra(reader)
     lang = _read_lang(reader)
@@ -94,7 +100,7 @@ def _build_article(
         return None
     body_html = renderer.render(document.body)
     excerpt = excerpt_html(summary, body_html)
-    url = urls.article_url(config.permalink, slug, date)
+    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
     return Article(
         source=reader.location("slug") if "slug" in reader.entries else Location(reader.path, 1),
         slug=slug,
@@ -115,6 +121,9 @@ def _build_article(
         extra=extra,
         lang=lang,
         field_lines={key: entry.line for key, entry in reader.entries.items()},
+        is_page=is_page,
+        categories=categories,
+        aliases=aliases,
     )
 
 
@@ -139,6 +148,31 @@ def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | N
         shown = repr(value) if isinstance(value, str) else repr(str(value))
         reader.fail(key, f"cannot parse {shown}; {_DATE_HELP}")
     return parsed
+
+
+_ALIAS_SEGMENT = re.compile(r"[^\x00-\x20\x7f\\<>\"|*?:]+")
+
+
+def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
+    """Old addresses that must lead here (`/2019/05/03/old-slug/`, `/?p=123`): paths inside
+    the site, each becoming a redirect page (query strings: see redirects.py)."""
+    aliases = []
+    for alias in reader.string_list("aliases"):
+        path, _, query = alias.partition("?")
+        segments = path.strip("/").split("/") if path.strip("/") else []
+        if not path.startswith("/") or path.startswith("//"):
+            problem = "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
+        elif any(s in ("", ".", "..") or not _ALIAS_SEGMENT.fullmatch(s) for s in segments):
+            problem = "may not hold '..', empty parts, spaces, backslashes or control characters"
+        elif any(urls.is_reserved(s) for s in segments):
+            problem = _RESERVED
+        elif any(ord(c) < 32 or c == "\x7f" for c in query):
+            problem = "may not hold control characters"
+        else:
+            aliases.append(alias)
+            continue
+        reader.fail("aliases", f"{alias!r} {problem}")
+    return tuple(aliases)
 
 
 def _read_slug(reader: FieldReader, config: Config) -> str:

@@ -74,6 +74,9 @@ class Article:
     lang: str = ""  # the article's language when it is not the site's ('fa', 'ar', ...)
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     digest: str = ""  # identifies the source bytes and parse settings; keys rendered pages
+    is_page: bool = False  # from content/pages/: standalone (about, donate), never listed
+    categories: tuple[str, ...] = ()  # kept from WordPress for themes; not shown by default
+    aliases: tuple[str, ...] = ()  # old addresses that redirect here (redirects.py)
 
     @property
     def body_html(self) -> str:
@@ -137,6 +140,7 @@ class Site:
     periods: tuple[Period, ...]
     related: Mapping[str, tuple[Article, ...]]  # article URL -> related articles
     image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # src -> w, h
+    pages: tuple[Article, ...] = ()  # standalone pages (content/pages/), by URL
 
     @property
     def home(self) -> Listing:

@@ -22,6 +22,7 @@ from sitegen.feeds import FeedSpec, feed_specs, render_feed
 from sitegen.manifest import file_stamp
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.pages import PageSpec
+from sitegen.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
 from sitegen.sitemap import SitemapEntry, render_sitemaps
 
 
@@ -59,6 +60,10 @@ def plan_outputs(
     index_key = digest(keys.base, repr(entries))
     for path, data in render_sitemaps(entries, site.config.site_url):
         outputs.append(Output(path, index_key, _constant(data), "index"))
+    if rules := redirect_rules(site):  # for servers: old addresses with a query string
+        rules_key = digest(keys.base, repr(rules))
+        for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
+            outputs.append(Output(path, rules_key, _constant(data), "index"))
     return outputs
 
 
@@ -85,7 +90,7 @@ class _Keys:
         self.base = digest(__version__, repr(site.config), _templates_digest(theme_dirs))
         self.articles = {
             a.url: digest(a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
-            for a in site.articles
+            for a in (*site.articles, *site.pages)
         }
         self.related = {
             url: tuple(self.articles[r.url] for r in rs) for url, rs in site.related.items()

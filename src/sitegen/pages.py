@@ -45,6 +45,11 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
         }
         changed = article.updated or article.date
         yield PageSpec(article.url, ("article.html",), context, article.source, changed)
+    for standalone in site.pages:
+        dated = "date" in standalone.field_lines
+        lastmod = standalone.updated or (standalone.date if dated else None)
+        values = {"page": standalone, "url": standalone.url}
+        yield PageSpec(standalone.url, ("page.html",), values, standalone.source, lastmod)
     for listing in site.listings:
         for page in listing.pages:
             values = {"listing": listing, "listing_page": page, "url": page.url}

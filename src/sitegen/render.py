@@ -6,7 +6,6 @@ import datetime as dt
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -35,7 +34,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    base_path = urlsplit(site.config.base_url).path.rstrip("/")
+    base_path = site.config.base_path
     env.filters["url"] = lambda url: base_path + url
     env.filters["permalink"] = lambda url: urls.permalink(site.config.site_url, url)
     env.filters["script_json"] = script_json
@@ -125,7 +124,11 @@ class PageRenderer:
 def _clash(spec: PageSpec, first: PageSpec) -> Problem:
     """Two pages want one URL; blame the article, since generated pages cannot move."""
     blamed, other = (first, spec) if first.source and not spec.source else (spec, first)
+    if first.templates == ("redirect.html",):  # an old address is the easier one to change
+        blamed, other = first, spec
     where = blamed.source or Location(PurePosixPath("sitegen.yaml"))
+    if blamed.templates == ("redirect.html",):
+        return error(where, f"aliases: {spec.url!r} is also the URL of {other.owner}; remove it")
     return error(where, f"URL {spec.url!r} is also used by {other.owner}; choose another 'slug'")
 
 

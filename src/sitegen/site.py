@@ -1,6 +1,6 @@
-"""Loaded articles -> the Site: drafts dropped, sorted, tags, bylines and periods indexed,
-listings paginated, related articles chosen. (URL clashes are caught in render.py, which
-sees every page.)"""
+"""Loaded articles -> the Site: drafts dropped, standalone pages set apart, sorted, tags,
+bylines and periods indexed, listings paginated, related articles chosen. (URL clashes
+are caught in render.py, which sees every page.)"""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def assemble_site(
     kept = [
         a for a in articles if (include_drafts or not a.draft) and (now is None or a.date <= now)
     ]
+    pages = tuple(sorted((a for a in kept if a.is_page), key=lambda a: a.url))
+    kept = [a for a in kept if not a.is_page]
     kept, spelling_warnings = unify_names(kept)
     kept.sort(key=lambda a: (a.slug, a.url, a.source))
     kept.sort(key=lambda a: a.date, reverse=True)
@@ -51,6 +53,7 @@ def assemble_site(
         listings=make_listings(config, ordered, tags, authors),
         periods=index_periods(ordered),
         related=related,
+        pages=pages,
     )
     return site, spelling_warnings + related_problems
 
