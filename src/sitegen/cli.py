@@ -263,6 +263,52 @@ def serve(
         click.echo("stopped", err=True)
 
 
+@cli.group("import")
+def import_() -> None:
+    """Bring an archive from another system into a sitegen site."""
+
+
+@import_.command()
+@click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.option(
+    "--uploads",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A copy of wp-content/uploads: referenced files are copied into static/.",
+)
+@click.option("--categories-as-tags", is_flag=True, help="Make categories tags too.")
+@click.option("--force", is_flag=True, help="Replace files that exist already.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.pass_context
+def wordpress(
+    ctx: click.Context,
+    export: Path,
+    site_dir: Path,
+    uploads: Path | None,
+    categories_as_tags: bool,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """Import a WordPress export (Tools -> Export, an .xml file) into SITE_DIR/content/."""
+    try:
+        from sitegen.wpimport import ImportOptions, report_lines, run_import
+    except ImportError as exc:  # the optional libraries of the 'wordpress' extra
+        raise click.ClickException(
+            f"the WordPress import needs {exc.name}; install it with: "
+            "pip install 'sitegen[wordpress]'"
+        ) from exc
+
+    options = ImportOptions(uploads=uploads, categories_as_tags=categories_as_tags)
+    report = _guarded(
+        ctx, lambda: run_import(export, site_dir, options, force=force, dry_run=dry_run)
+    )
+    if dry_run:
+        for path in report.written:
+            click.echo(path)
+    for line in report_lines(report, dry_run=dry_run, uploads=uploads is not None):
+        click.echo(line, err=True)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 

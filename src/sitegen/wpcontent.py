@@ -1,0 +1,304 @@
+"""A WordPress post body (a WXR `<content:encoded>`, HTML) -> Markdown for a sitegen article.
+
+WordPress's own steps come first (comments, `wpautop`, shortcodes), then markdownify. Embeds
+become plain links: the imported site must not load third-party players.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
+from markdownify import ASTERISK, ATX, MarkdownConverter
+
+log = logging.getLogger(__name__)
+
+MORE_MARKER = "<!--more-->"
+# Private-use character that brackets placeholders; removed from the input first
+_MARK = "\ue000"
+# WordPress's `$allblocks` (wp-includes/formatting.php)
+_BLOCKS = (
+    r"(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre"
+    r"|form|map|area|blockquote|address|style|p|h[1-6]|hr|fieldset|legend|section|article"
+    r"|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)"
+)
+_BLOCK_START = re.compile(rf"</?{_BLOCKS}(?=[\s/>])", re.I)
+_BLOCK_OPEN = re.compile(rf"(<{_BLOCKS}(?=[\s/>]))", re.I)
+_BLOCK_CLOSE = re.compile(rf"(</{_BLOCKS}>)", re.I)
+_PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+_PRE_PLACEHOLDER = re.compile(rf"<pre>{_MARK}(\d+){_MARK}</pre>")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE_END = re.compile(r"(?:<br\s*/?>)?[ \t]*\n[ \t]*", re.I)
+
+_MORE = re.compile(r"<!--more\b.*?-->", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_NAME = r"[A-Za-z][\w-]*(?![\w-])"
+# [[foo]] and [[foo]…[/foo]]: WordPress's way of writing a shortcode as text
+_ESCAPED = re.compile(rf"\[(\[({_NAME})[^\[\]]*\](?:[^\[]*(?:\[(?!/\2\])[^\[]*)*\[/\2\])?)\]")
+_ESCAPED_PLACEHOLDER = re.compile(rf"{_MARK}(\d+){_MARK}")
+_ENCLOSING = re.compile(r"\[(caption|wp_caption|embed)(?![\w-])([^\[\]]*)\](.*?)\[/\1\]", re.S)
+_SINGLE = re.compile(r"\[(gallery|audio|video)(?![\w-])([^\[\]]*)\](?:[^\[]*\[/\1\])?")
+# any other shortcode; lowercase only, so prose such as "[Updated 2020]" is not reported
+_UNKNOWN = re.compile(r"\[([a-z][\w-]*)(?![\w-])[^\[\]]*\](?!\()")
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'\]]+))""")
+_CAPTIONED = re.compile(r"\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)", re.I | re.S)
+_MEDIA_ATTRIBUTES = ("src", "mp4", "m4v", "webm", "ogv", "wmv", "flv", "mp3", "ogg", "m4a", "wav")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+_LINE_START_MARKER = re.compile(r"^(\s*)(#{1,6}|>|[-+]+)(?=\s|$)")
+_LINE_START_NUMBER = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
+_LINK_END = re.compile(r"\](?=[(\[:])")
+_INLINE_IMAGE_PARENTS = ["td", "th", "a", "h1", "h2", "h3", "h4", "h5", "h6", "span"]
+
+
+@dataclass(frozen=True)
+class Converted:
+    markdown: str  # the body as Markdown, ending in exactly one "\n"
+    unknown_shortcodes: tuple[str, ...]  # names of shortcodes left visible, sorted, unique
+    images: tuple[str, ...]  # every image src referenced (not data: URIs), in order, unique
+
+
+def to_markdown(content: str, *, attachments: Mapping[int, str] | None = None) -> Converted:
+    """Convert one post body; never raises, and the same input gives the same output.
+
+    wpautop runs unless the body has `<!-- wp:` block comments: WordPress itself skips it
+    for block-editor posts. `[caption]` and figures become the image line then the caption
+    as an italic line; `[gallery]` needs `attachments` (id -> URL) to become a list of
+    images. Line breaks are written `<br>` (both Markdown engines read it, with no
+    trailing spaces). The first `<!--more-->` stays, as a line of its own.
+    """
+    text = content.replace("\r\n", "\n").replace("\r", "\n").replace(_MARK, "")
+    is_classic = "<!-- wp:" not in text
+    parts = [_convert_part(part, is_classic, attachments or {}) for part in _MORE.split(text, 1)]
+    markdown = f"\n\n{MORE_MARKER}\n\n".join(markdown for markdown, _, _ in parts)
+    return Converted(
+        markdown=_tidy(markdown),
+        unknown_shortcodes=tuple(sorted({name for _, names, _ in parts for name in names})),
+        images=tuple(dict.fromkeys(src for _, _, images in parts for src in images)),
+    )
+
+
+def wpautop(text: str) -> str:
+    """Blank-line separated text -> `<p>` paragraphs, single newlines -> `<br />`.
+
+    WordPress's rules, simplified: block-level tags get paragraphs of their own and are
+    left as they are; the insides of `<pre>` are not touched.
+    """
+    pres: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        pres.append(match.group())
+        return f"<pre>{_MARK}{len(pres) - 1}{_MARK}</pre>"
+
+    text = _PRE.sub(protect, text.replace("\r\n", "\n"))
+    text = _BLOCK_CLOSE.sub(r"\1\n\n", _BLOCK_OPEN.sub(r"\n\n\1", text))
+    chunks = (chunk.strip() for chunk in _BLANK_LINE.split(text))
+    text = "\n".join(_paragraph(chunk) for chunk in chunks if chunk)
+    return _PRE_PLACEHOLDER.sub(lambda m: _item(pres, m.group(1), m.group()), text)
+
+
+def _paragraph(chunk: str) -> str:
+    if _BLOCK_START.match(chunk):
+        return chunk
+    return "<p>" + _LINE_END.sub("<br />\n", chunk) + "</p>"
+
+
+def _item(items: list[str], index: str, default: str) -> str:
+    """A stored piece by placeholder number; a number that was never issued stays as it is."""
+    position = int(index[:9])
+    return items[position] if position < len(items) else default
+
+
+def _convert_part(
+    text: str, is_classic: bool, attachments: Mapping[int, str]
+) -> tuple[str, list[str], list[str]]:
+    """One side of the `<!--more-->` break -> (Markdown, unknown shortcodes, image srcs)."""
+    text = _COMMENT.sub("", text)
+    text, unknown = _expand_shortcodes(text, attachments)
+    soup = _prepare(BeautifulSoup(wpautop(text) if is_classic else text, "html.parser"))
+    images = [src for img in soup.find_all("img") if (src := _attribute(img, "src"))]
+    try:
+        markdown = _markdown(soup)
+    except RecursionError:  # tags nested thousands deep (unclosed <span>s, say)
+        log.warning("HTML nested too deeply to convert; keeping its text only")
+        markdown = _Converter().escape(soup.get_text(), set())
+    return markdown, unknown, [src for src in images if not src.startswith("data:")]
+
+
+def _expand_shortcodes(text: str, attachments: Mapping[int, str]) -> tuple[str, list[str]]:
+    """Known shortcodes -> HTML; returns the text and the names of the ones left visible."""
+    escaped: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        escaped.append(match.group(1))
+        return f"{_MARK}{len(escaped) - 1}{_MARK}"
+
+    text = _ESCAPED.sub(protect, text)
+    text = _ENCLOSING.sub(_enclosing_shortcode, text)
+    text = _SINGLE.sub(lambda match: _single_shortcode(match, attachments), text)
+    unknown = _UNKNOWN.findall(text)
+    return _ESCAPED_PLACEHOLDER.sub(lambda m: _item(escaped, m.group(1), ""), text), unknown
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {
+        match.group(1).lower(): next(value for value in match.groups()[1:] if value is not None)
+        for match in _ATTRIBUTE.finditer(text)
+    }
+
+
+def _enclosing_shortcode(match: re.Match[str]) -> str:
+    """[caption] -> <figure> with <figcaption>; [embed] -> a link to the URL."""
+    name, attributes, inner = match.group(1), _attributes(match.group(2)), match.group(3)
+    if name == "embed":
+        url = inner.strip()
+        return _link_html(url) if _URL.fullmatch(url) else match.group()
+    captioned = _CAPTIONED.match(inner)
+    media, caption = captioned.groups() if captioned else (inner, "")
+    caption = caption.strip() or attributes.get("caption", "")
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f"<figure>{media}{figcaption}</figure>"
+
+
+def _single_shortcode(match: re.Match[str], attachments: Mapping[int, str]) -> str:
+    """[gallery] -> a list of images; [audio]/[video] -> a link; else left as it was."""
+    attributes = _attributes(match.group(2))
+    if match.group(1) == "gallery":
+        ids = re.findall(r"\d{1,12}", attributes.get("ids", attributes.get("include", "")))
+        urls = [attachments[int(id_)] for id_ in ids if int(id_) in attachments]
+        items = "".join(f'<li><img src="{_quote(url)}" alt=""></li>' for url in urls)
+        return f"<ul>{items}</ul>" if urls else match.group()
+    sources = [attributes[key] for key in _MEDIA_ATTRIBUTES if attributes.get(key)]
+    return _link_html(sources[0]) if sources else match.group()
+
+
+def _quote(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _link_html(url: str) -> str:
+    return f'<p><a href="{_quote(url)}">{_quote(url)}</a></p>'
+
+
+def _attribute(tag: Tag, name: str) -> str:
+    value = tag.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _prepare(soup: BeautifulSoup) -> BeautifulSoup:
+    """Drop scripts and styles, turn players into links, link URLs that stand alone."""
+    for tag in soup.find_all(["script", "style"]):
+        tag.decompose()
+    for img in soup.find_all("img"):
+        if not _attribute(img, "src"):  # lazy-loading plugins keep the address in data-src
+            img.attrs["src"] = _attribute(img, "data-src")
+        if not img.attrs["src"]:
+            img.decompose()
+    for tag in soup.find_all(["iframe", "embed", "video", "audio"]):
+        source = tag.find("source", src=True)
+        url = _attribute(tag, "src") or (_attribute(source, "src") if source else "")
+        url = f"https:{url}" if url.startswith("//") else url
+        tag.replace_with(_link(soup, url, block=True) if url else "")
+    for string in soup.find_all(string=_URL):
+        if _is_alone(string) and _URL.fullmatch(string.strip()):
+            string.replace_with(_link(soup, string.strip(), block=False))
+    for br in soup.find_all("br"):
+        if isinstance(after := br.next_sibling, NavigableString) and not br.find_parent("pre"):
+            after.replace_with(after.lstrip())  # the source's newline, not text
+    for tag in soup.select("figcaption em, figcaption i"):
+        tag.unwrap()  # the whole caption is italic already
+    return soup
+
+
+def _link(soup: BeautifulSoup, url: str, *, block: bool) -> Tag:
+    link = soup.new_tag("a", href=url)
+    link.string = url
+    if not block:
+        return link
+    paragraph = soup.new_tag("p")
+    paragraph.append(link)
+    return paragraph
+
+
+def _is_alone(string: NavigableString) -> bool:
+    """A text that is a whole paragraph or line (what WordPress would have embedded)."""
+    parent = string.parent
+    if isinstance(string, Comment) or parent is None or parent.find_parent(["a", "pre"]):
+        return False
+    if parent.name not in ("[document]", "p", "div", "figure", "li"):
+        return False
+    edges = (string.previous_sibling, string.next_sibling)
+    return all(edge is None or (isinstance(edge, Tag) and edge.name == "br") for edge in edges)
+
+
+class _Converter(MarkdownConverter):
+    """markdownify, with what sitegen's two Markdown engines need."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        """Text stays text: `&lt;iframe&gt;` must not become a tag, nor "1989." a list."""
+        text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+        text = re.sub(r"([\\*_`])", r"\\\1", text)
+        text = _LINE_START_NUMBER.sub(r"\1\\\2", _LINE_START_MARKER.sub(r"\1\\\2", text))
+        return _LINK_END.sub(r"\\]", text)
+
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "_inline" in parent_tags:
+            return " "
+        return "\n" if "pre" in parent_tags else "<br>\n"
+
+    def convert_li(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """Continuation lines indented by four: Python-Markdown nests lists only then."""
+        text = text.strip()
+        if not text:
+            return "\n"
+        parent = el.parent
+        marker = "-"
+        if parent is not None and parent.name == "ol":
+            start = _attribute(parent, "start")
+            first = int(start) if start.isdigit() and len(start) < 10 else 1
+            marker = f"{first + len(el.find_previous_siblings('li'))}."
+        indented = text.replace("\n", "\n    ")
+        return f"{marker} {indented}\n"
+
+    def convert_figure(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        text = text.strip()
+        return f"\n\n{text}\n\n" if text else ""
+
+    def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        text = text.strip()
+        return f"\n\n*{text}*\n\n" if text else ""
+
+
+def _markdown(soup: BeautifulSoup) -> str:
+    converter = _Converter(
+        heading_style=ATX,
+        bullets="-",
+        strong_em_symbol=ASTERISK,
+        table_infer_header=True,
+        wrap=True,  # newlines in HTML text are spaces; with no width, nothing is re-wrapped
+        wrap_width=None,
+        keep_inline_images_in=_INLINE_IMAGE_PARENTS,
+    )
+    return converter.convert_soup(soup)
+
+
+def _tidy(markdown: str) -> str:
+    """No trailing spaces, no run of blank lines (outside code), one final newline."""
+    lines: list[str] = []
+    is_code = False
+    for line in markdown.split("\n"):
+        line = line.rstrip()
+        if line.lstrip().startswith("```"):
+            is_code = not is_code
+        if line == "<br>" and not is_code:
+            continue  # an empty line break; alone at a line start it is an HTML block for cmark
+        if not line and not is_code and lines and lines[-1].endswith("<br>"):
+            lines[-1] = lines[-1].removesuffix("<br>").rstrip()  # a break that ends a paragraph
+        if line or is_code or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).strip("\n").removesuffix("<br>") + "\n"

@@ -1,0 +1,175 @@
+"""`sitegen import wordpress`: a WordPress export becomes articles and pages, old URLs kept."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from sitegen.cli import cli
+
+DATA = Path(__file__).parent / "data" / "wordpress"
+CONFIG = "title: Open Voices\nbase_url: https://openvoices.example/\ntimezone: Europe/Paris\n"
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "sitegen.yaml").write_text(CONFIG)
+    return root
+
+
+def front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    return yaml.safe_load(front), body
+
+
+def imported(site: Path, *options: str) -> Any:
+    result = run("import", "wordpress", str(DATA / "export.xml"), str(site), *options)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_posts_become_articles_with_every_field(site: Path) -> None:
+    result = imported(site, "--uploads", str(DATA / "uploads"))
+    written = sorted(p.relative_to(site).as_posix() for p in (site / "content").rglob("*.md"))
+    assert written == [
+        "content/draft-letter-to-the-ministry.md",
+        "content/pages/about.md",
+        "content/panel-in-london.md",
+        "content/rassemblement-a-paris.md",
+        "content/second-vigil.md",
+        "content/untitled-1-march-2019.md",
+        "content/vigil-in-paris.md",
+    ]
+    fields, body = front_matter(site / "content/vigil-in-paris.md")
+    assert fields == {
+        "title": "Vigil in Paris for Political Prisoners",
+        "date": "2019-05-03T18:30:00+02:00",  # 16:30 UTC in the site's time zone
+        "byline": "Mina Ardalan",
+        "tags": ["Political Prisoners", "Paris"],
+        "categories": ["Statements"],
+        "summary": "Thousands stood in silence for the prisoners of conscience.",
+        "image": "/wp-content/uploads/2019/05/vigil.jpg",
+        "image_alt": "Candles arranged on a Paris square",
+        "image_caption": "Candles on the square at dusk.",
+        "aliases": ["/2019/05/03/vigil-in-paris/", "/?p=101"],
+    }
+    assert "<!--more-->" in body
+    assert "(/2019/04/20/panel-in-london/)" in body  # a link to the old site made local
+    assert "(https://www.amnesty.example/report)" in body  # other sites' links untouched
+    assert "## What comes next" in body and "A letter to the ministry" in body
+    assert "/wp-content/uploads/2019/05/vigil.jpg" in body and "openvoices.example" not in body
+    assert (site / "static/wp-content/uploads/2019/05/vigil.jpg").is_file()
+    assert "copied 2 files into static/" in result.output
+
+
+def test_statuses_titles_and_pages(site: Path) -> None:
+    result = imported(site)
+    draft, _ = front_matter(site / "content/draft-letter-to-the-ministry.md")
+    assert draft["draft"] is True and draft["date"] == "2019-06-01T10:00:00+02:00"
+    scheduled, _ = front_matter(site / "content/second-vigil.md")
+    assert scheduled["date"].startswith("2031-06-01T20:00") and "draft" not in scheduled
+    untitled, body = front_matter(site / "content/untitled-1-march-2019.md")
+    assert untitled["title"] == "Untitled, 1 March 2019"
+    assert "A statement without a title." in body
+    assert (
+        "warning: post 103 '(no title)': no title; called it 'Untitled, 1 March 2019'"
+        in result.output
+    )
+    french, _ = front_matter(site / "content/rassemblement-a-paris.md")
+    assert french["aliases"] == ["/2019/05/10/rassemblement-%c3%a0-paris/", "/?p=109"]
+    about, body = front_matter(site / "content/pages/about.md")
+    assert about == {"title": "About us", "byline": "Mina Ardalan", "aliases": ["/?page_id=110"]}
+    assert "Open Voices is a coalition" in body
+    for skipped in (
+        "post 106 'Internal: donors list': private",
+        "post 107 'Members only: minutes': password-protected",
+        "post 108 'Old announcement': in the trash",
+    ):
+        assert skipped in result.output
+    assert (
+        "shortcode [contact-form-7] left as text (not converted) in content/vigil-in-paris.md"
+        in result.output
+    )
+    assert "1 nav_menu_item: not imported" in result.output
+    assert (
+        "copy that folder to static/wp-content/uploads/ or import again with --uploads"
+        in result.output
+    )
+    assert not (site / "static").exists()
+
+
+def test_categories_can_be_tags(site: Path) -> None:
+    imported(site, "--categories-as-tags")
+    fields, _ = front_matter(site / "content/vigil-in-paris.md")
+    assert fields["tags"] == ["Political Prisoners", "Paris", "Statements"]
+    assert "categories" not in fields
+    panel, _ = front_matter(site / "content/panel-in-london.md")
+    assert panel["tags"] == ["Press Freedom"]  # WordPress's "Uncategorized" is no tag
+
+
+def test_a_rerun_keeps_edited_files_unless_forced(site: Path) -> None:
+    imported(site)
+    article = site / "content/vigil-in-paris.md"
+    article.write_text(article.read_text() + "\nAn editor's correction.\n")
+    result = imported(site)
+    assert "An editor's correction." in article.read_text()
+    assert "kept 7 existing files (--force replaces them):" in result.output
+    assert "wrote 0 files" in result.output
+    imported(site, "--force")
+    assert "An editor's correction." not in article.read_text()
+
+
+def test_a_dry_run_lists_the_files_and_writes_nothing(site: Path) -> None:
+    result = imported(site, "--dry-run", "--uploads", str(DATA / "uploads"))
+    assert "content/vigil-in-paris.md" in result.output
+    assert "would write 7 files" in result.output and "would copy 2 files" in result.output
+    assert sorted(p.name for p in site.iterdir()) == ["sitegen.yaml"]
+
+
+def test_a_broken_export_is_an_error_naming_the_file_and_line(site: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    text = (DATA / "export.xml").read_text()
+    broken.write_text(text.replace("<title>Open Voices</title>", "<title>Open & Voices</title>"))
+    result = CliRunner().invoke(cli, ["import", "wordpress", str(broken), str(site)])
+    assert result.exit_code == 1
+    assert "broken.xml:12: not a valid XML file: not well-formed (invalid token)" in result.output
+    assert "Traceback" not in result.output
+    assert not (site / "content").exists()
+
+
+def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_path: Path) -> None:
+    """The end-to-end promise: import, build, and each alias leads to the new page."""
+    shutil.copytree(DATA / "uploads", tmp_path / "uploads")
+    imported(site, "--uploads", str(tmp_path / "uploads"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(site), "-o", str(out), "--strict"])
+    assert result.exit_code == 0, result.output
+    checked = 0
+    for article in sorted((site / "content").rglob("*.md")):
+        fields, _ = front_matter(article)
+        if fields.get("draft") or fields.get("date", "").startswith("2031"):
+            continue  # not published (yet)
+        for alias in fields.get("aliases", []):
+            if "?" in alias:  # a server's job: in the nginx map and Netlify's _redirects
+                assert f'"{alias}"' in (out / "nginx-redirects.conf").read_text()
+                assert alias.split("?")[1] in (out / "_redirects").read_text()
+                continue
+            page = out / alias.lstrip("/") / "index.html"
+            assert page.is_file(), alias
+            text = page.read_text()
+            assert 'http-equiv="refresh"' in text
+            checked += 1
+    assert checked >= 3
+    assert (out / "about/index.html").is_file()  # the page, at its old address
+    assert "About us" in (out / "about/index.html").read_text()
