@@ -71,6 +71,8 @@ def test_posts_become_articles_with_every_field(site: Path) -> None:
     assert "/wp-content/uploads/2019/05/vigil.jpg" in body and "openvoices.example" not in body
     assert (site / "static/wp-content/uploads/2019/05/vigil.jpg").is_file()
     assert "copied 2 files into static/" in result.output
+    # linked, not shown: the full-size file is wanted too, and it is not in the copy
+    assert "missing from --uploads: /wp-content/uploads/2019/05/vigil-full.jpg" in result.output
 
 
 def test_statuses_titles_and_pages(site: Path) -> None:

@@ -27,6 +27,7 @@ from sitegen.wpcontent import to_markdown
 from sitegen.wxr import Export, Item, read_export
 
 UPLOADS = "/wp-content/uploads/"
+_UPLOAD_PATH = re.compile(r"(?<![\w/])/wp-content/uploads/[^\s()\[\]<>\"']+")
 SKIPPED_STATUSES = {
     "private": "private (readers of the old site could not see it)",
     "trash": "in the trash",
@@ -112,6 +113,8 @@ def plan_import(
         body = site.localize(converted.markdown)
         for url in converted.images:
             site.media(url, report)
+        for upload in _UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
+            report.media.setdefault(upload, None)
         yield PlannedFile(path, _document(fields, body), item.post_type)
 
 
