@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tests.test_build import tree
 STEPS = int(os.environ.get("SITEGEN_INCREMENTAL_STEPS", "25"))
 TAGS = ["Paris", "UN", "Women's Rights", "#FreeThePress", "Kraków", "Refugees"]
 WRITERS = ["Mina Ardalan", "Leila Haddad", "Tomas Reyes"]
+ACTIONS = "edit edit add delete rename retag alias template config static".split()
 
 
 def random_article(rng: random.Random, number: int) -> str:
@@ -33,9 +35,7 @@ def random_article(rng: random.Random, number: int) -> str:
 def mutate(rng: random.Random, root: Path, step: int) -> str:
     """One editor action on the site; returns what it was, for the failure message."""
     files = sorted((root / "content").rglob("*.md"))
-    action = rng.choice(
-        ["edit", "edit", "add", "delete", "rename", "retag", "template", "config", "static"]
-    )
+    action = rng.choice(ACTIONS)
     if action == "add" or not files:
         path = root / "content" / f"new-{step}.md"
         path.write_text(random_article(rng, step))
@@ -52,6 +52,15 @@ def mutate(rng: random.Random, root: Path, step: int) -> str:
         path = rng.choice(files)
         text = path.read_text()
         path.write_text(text.replace("tags: [", f'tags: ["{rng.choice(TAGS)}", ', 1))
+    elif action == "alias":  # an old address added, or all of an article's dropped
+        path = rng.choice(files)
+        text = path.read_text()
+        if "aliases:" in text:
+            text = re.sub(r"aliases: .*\n", "", text)
+        else:
+            old = f'["/old/{path.stem}-{step}/", "/?p={step}", "/{step}.html"]'
+            text = text.replace("---\n", f"---\naliases: {old}\n", 1)
+        path.write_text(text)
     elif action == "template":
         (root / "templates").mkdir(exist_ok=True)
         (root / "templates/article.html").write_text(

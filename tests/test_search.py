@@ -124,8 +124,9 @@ def test_without_pagefind_the_error_says_how_to_install_it(
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example archive with search on, built twice into one folder: for the root of a
-    host, and for /mirror/ on it (as a mirror hosted under a sub-path would be)."""
+    """The example archive with search on, built three times into one folder: for the root
+    of a host, for /mirror/ on it (base_url with that path), and with relative links, put
+    under /copy/deep/ without the site knowing (as a mirror somewhere else would be)."""
     folder = tmp_path_factory.mktemp("served")
     for sub_path in ("", "/mirror"):
         root = copy_site(REPO, tmp_path_factory.mktemp("site"))
@@ -138,11 +139,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
         (root / "sitegen.yaml").write_text(settings + "search: true\n")
         build(root, folder / sub_path.lstrip("/"))
+    root = copy_site(REPO, tmp_path_factory.mktemp("site"))
+    (root / "sitegen.yaml").write_text((root / "sitegen.yaml").read_text() + "search: true\n")
+    build(root, folder / "copy" / "deep", relative_urls=True)
     return folder
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("sub_path", ["", "/mirror"])
+@pytest.mark.parametrize("sub_path", ["", "/mirror", "/copy/deep"])
 def test_a_reader_searches_and_finds_an_article(
     browser: Any, serve_dir: Callable[[Path], str], served: Path, tmp_path: Path, sub_path: str
 ) -> None:

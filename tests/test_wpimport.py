@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -167,7 +168,7 @@ def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_
                 assert f'"{alias}"' in (out / "nginx-redirects.conf").read_text()
                 assert alias.split("?")[1] in (out / "_redirects").read_text()
                 continue
-            page = out / alias.lstrip("/") / "index.html"
+            page = out / unquote(alias).lstrip("/") / "index.html"  # as a server decodes it
             assert page.is_file(), alias
             text = page.read_text()
             assert 'http-equiv="refresh"' in text

@@ -13,7 +13,11 @@ from sitegen.write import BEHIND, MARKER, OWNER, Staging, check_output_dir, publ
 def files_in(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
-    files = (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = (
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name != "SHA256SUMS"
+    )
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 

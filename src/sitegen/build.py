@@ -25,7 +25,7 @@ from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import site_pages
 from sitegen.parallel import make_all
-from sitegen.redirects import redirect_specs
+from sitegen.redirects import alias_clashes, redirect_specs
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.search import search_outputs
@@ -70,12 +70,16 @@ def build(
     jobs: int | None = None,
     skip_unchanged: bool = True,
     search: bool | None = None,
+    relative_urls: bool = False,
+    offline: bool = False,
 ) -> BuildReport:
     """Build the site in memory; only if nothing is wrong, bring `output_dir` up to date.
 
     `base_url` replaces the configured one (the preview server passes its own address);
     `search` turns the search index on or off for this build whatever the config says
     (`sitegen build --search`; the preview and `check` leave it off, it is slow to make).
+    `relative_urls` makes every internal link relative to its page (as the config can);
+    `offline` also makes links to folders name their index.html, for `file://` copies.
     Unless `skip_unchanged` is off, a build whose inputs did not change since the last one
     returns at once, without the site (`report.site` is None).
     """
@@ -88,14 +92,17 @@ def build(
         config = enable_search(config)
     elif search is False:
         config = dataclasses.replace(config, search=False)
+    if relative_urls or offline:
+        config = dataclasses.replace(config, relative_urls=True, explicit_index=offline)
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
     remove_leftovers(output_dir)  # of a build that was killed
     theme = resolve_theme(site_dir)
     now = None if include_future else build_time()
     options = repr(
-        (include_drafts, include_future, strict, base_url, config.search, str(output_dir.resolve()))
-    )
+        (include_drafts, include_future, strict, base_url, config.search, config.relative_urls,
+         config.explicit_index, str(output_dir.resolve()))
+    )  # fmt: skip
     with contextlib.closing(BuildCache(site_dir, enabled=use_cache)) as cache:
         signature = input_signature(site_dir, _input_folders(theme), options)
         if (
@@ -117,7 +124,8 @@ def build(
             static = collect_static(theme)
             lead_images = (a.image.src for a in site.articles if a.image)
             site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
-            specs = (*site_pages(site), *redirect_specs(site))
+            pages = tuple(site_pages(site))
+            specs = (*pages, *redirect_specs(site))
         with clock("render"):
             renderer = PageRenderer(site, theme, cache.compiled_templates_dir)
             memo = cache.template_memo()
@@ -127,8 +135,10 @@ def build(
             cache.store_template_memo(memo)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             plan += search_outputs(site, previous, output_dir)  # none unless search is on
+            if clashes := alias_clashes(site, pages, plan):  # the build fails; make no redirect
+                plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
-        problems = [*loaded.problems, *site_problems, *find_clashes(specs)]
+        problems = [*loaded.problems, *site_problems, *find_clashes(pages), *clashes]
         problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]
         problems += missing_images((*site.articles, *site.pages), static.keys())
         problems += config_warnings(config, strict=strict)
@@ -251,7 +261,7 @@ def static_clashes(plan: list[Output]) -> list[Problem]:
         other = first.setdefault(output.path.casefold(), output)
         if other is output:
             continue
-        if output.kind != "static":  # two generated pages: find_clashes names the article
+        if output.kind != "static" or other.kind == "redirect":  # find_clashes, alias_clashes
             continue
         what = "a generated file" if other.kind != "static" else f"static/{other.path}"
         path = (

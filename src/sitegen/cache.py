@@ -336,6 +336,7 @@ def _encode_article(a: Article) -> dict[str, Any]:
         "updated": None if a.updated is None else a.updated.isoformat(),
         "related_slugs": list(a.related_slugs), "extra": _encode_value(dict(a.extra)),
         "lang": a.lang, "field_lines": dict(a.field_lines), "digest": a.digest,
+        "is_page": a.is_page, "categories": list(a.categories), "aliases": list(a.aliases),
     }  # fmt: skip
 
 
@@ -349,7 +350,8 @@ def _decode_article(d: dict[str, Any], body: bytes, excerpt_html: str) -> Articl
         body=body, url=d["url"], output_path=d["output_path"], draft=d["draft"],
         updated=None if d["updated"] is None else dt.datetime.fromisoformat(d["updated"]),
         related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]), lang=d["lang"],
-        field_lines=d["field_lines"], digest=d["digest"],
+        field_lines=d["field_lines"], digest=d["digest"], is_page=d["is_page"],
+        categories=tuple(d["categories"]), aliases=tuple(d["aliases"]),
     )  # fmt: skip
 
 

@@ -47,6 +47,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--search", is_flag=True, help="Make the search index and page (as 'search: true' does)."
 )
+@click.option(
+    "--relative-urls",
+    is_flag=True,
+    help="Make internal links relative to each page (as 'relative_urls: true' does).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.pass_context
 def build(
@@ -60,6 +65,7 @@ def build(
     jobs: int | None,
     stats: bool,
     search: bool,
+    relative_urls: bool,
     quiet: bool,
 ) -> None:
     """Build the site in SITE_DIR (default: the current directory)."""
@@ -77,6 +83,7 @@ def build(
             use_cache=not no_cache,
             jobs=jobs,
             search=search or None,  # without the flag: as sitegen.yaml says
+            relative_urls=relative_urls,
         ),
     )
     if not quiet:
@@ -261,6 +268,48 @@ def serve(
         _guarded(ctx, preview.run)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The zip to write [default: SITE_DIR/<folder name>.zip].",
+)
+@click.option("--drafts", is_flag=True, help="Include articles marked 'draft: true'.")
+@click.pass_context
+def bundle(ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool) -> None:
+    """Write an offline copy of SITE_DIR as a zip that opens from disk, with no server."""
+    from sitegen.bundle import make_bundle
+
+    target = output or site_dir / f"{site_dir.resolve().name}.zip"
+    report = _guarded(ctx, lambda: make_bundle(site_dir, target, include_drafts=drafts))
+    size = (
+        f"{report.size / 1_000_000:.1f} MB" if report.size >= 100_000 else f"{report.size:,} bytes"
+    )
+    click.echo(f"wrote {report.path}: {_count(report.files, 'file')}, {size}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def verify(folder: Path) -> None:
+    """Check a copy of a built site against its SHA256SUMS: missing, altered, extra files."""
+    from sitegen.integrity import SUMS
+    from sitegen.integrity import verify as verify_copy
+
+    if not (folder / SUMS).is_file():
+        raise click.ClickException(f"{folder / SUMS}: not found; is this a site built by sitegen?")
+    result = verify_copy(folder)
+    for label, names in (("missing", result.missing), ("altered", result.altered),
+                         ("not in SHA256SUMS", result.extra)):  # fmt: skip
+        for name in names:
+            click.echo(f"{folder / name}: {label}", err=True)
+    if not result.ok:
+        problems = len(result.missing) + len(result.altered) + len(result.extra)
+        raise click.ClickException(f"{folder}: {_count(problems, 'file')} differ from {SUMS}")
+    click.echo(f"{folder}: every file matches {SUMS}")
 
 
 @cli.group("import")

@@ -50,6 +50,8 @@ class Config:
     feed_content: str = "full"
     markdown_engine: str = "markdown"
     search: bool = False  # a Pagefind index and a /search/ page (needs sitegen[search])
+    relative_urls: bool = False  # links relative to each page: the output works anywhere
+    explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
 
     @property
     def site_url(self) -> str:
@@ -69,7 +71,7 @@ class Config:
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
-    "feed_content", "markdown_engine", "search",
+    "feed_content", "markdown_engine", "search", "relative_urls",
 }  # fmt: skip
 
 
@@ -103,6 +105,7 @@ def load_config(site_dir: Path) -> Config:
         feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
         feed_content=_choice(reader, "feed_content", FEED_CONTENT),
         markdown_engine=_markdown_engine(reader),
+        relative_urls=reader.boolean("relative_urls", Config.relative_urls),
         search=_search(reader),
     )
     if reader.problems:

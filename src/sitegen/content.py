@@ -98,7 +98,7 @@ def _build_article(
     lang = _read_lang(reader)
     if not (title and date and slug and author):
         return None
-    body_html = renderer.render(document.body)
+    body_html = urls.under_base_path(renderer.render(document.body), config.base_path)
     excerpt = excerpt_html(summary, body_html)
     url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
     return Article(
@@ -150,29 +150,52 @@ def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | N
     return parsed
 
 
-_ALIAS_SEGMENT = re.compile(r"[^\x00-\x20\x7f\\<>\"|*?:]+")
+# One part of an old address, %-escapes decoded: no folder separator, space, control
+# character or character Windows forbids in file names (the part becomes a file or folder).
+_ALIAS_PART = re.compile(r'[^\x00-\x20\x7f-\x9f/\\<>"|*?:]+')
+# key=value pairs joined by '&': what Netlify's `_redirects` can match (see redirects.py)
+_PAIR = r"[^\x00-\x20\x7f-\x9f&=]+=[^\x00-\x20\x7f-\x9f&]*"
+_ALIAS_QUERY = re.compile(f"{_PAIR}(?:&{_PAIR})*")
 
 
 def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
-    """Old addresses that must lead here (`/2019/05/03/old-slug/`, `/?p=123`): paths inside
-    the site, each becoming a redirect page (query strings: see redirects.py)."""
-    aliases = []
-    for alias in reader.string_list("aliases"):
-        path, _, query = alias.partition("?")
-        segments = path.strip("/").split("/") if path.strip("/") else []
-        if not path.startswith("/") or path.startswith("//"):
-            problem = "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
-        elif any(s in ("", ".", "..") or not _ALIAS_SEGMENT.fullmatch(s) for s in segments):
-            problem = "may not hold '..', empty parts, spaces, backslashes or control characters"
-        elif any(urls.is_reserved(s) for s in segments):
-            problem = _RESERVED
-        elif any(ord(c) < 32 or c == "\x7f" for c in query):
-            problem = "may not hold control characters"
+    """Old addresses that must lead here (`/2019/05/03/old-slug/`, `/?p=123`): paths on
+    this site, checked like slugs since each becomes a redirect page (redirects.py)."""
+    if not reader.string_list("aliases"):  # nothing, or not a list of text (reported)
+        return ()
+    aliases: dict[str, None] = {}
+    for item in reader.entries["aliases"].value:
+        alias = str(item).strip()  # as written: control characters are refused, not dropped
+        if problem := _alias_problem(alias):
+            reader.fail("aliases", f"{alias!r} {problem}")
         else:
-            aliases.append(alias)
-            continue
-        reader.fail("aliases", f"{alias!r} {problem}")
+            aliases.setdefault(alias)
     return tuple(aliases)
+
+
+def _alias_problem(alias: str) -> str:
+    """What is wrong with an old address ('' if nothing)."""
+    path, has_query, query = alias.partition("?")
+    if not path.startswith("/") or path.startswith("//"):
+        return "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
+    if "#" in alias:
+        return "has a '#' part, which browsers never send to the server; remove it"
+    written = path[1:].removesuffix("/").split("/") if path != "/" else []
+    parts = [part for part in map(urls.alias_part, written) if part is not None]
+    if len(parts) < len(written):
+        return "has %-escapes that are not UTF-8 text"
+    if any(part in ("", ".", "..") or not _ALIAS_PART.fullmatch(part) for part in parts):
+        return (
+            "may not hold '..', empty parts, spaces, backslashes, control characters"
+            ' or < > : " | * (nor their %-escapes)'
+        )
+    if any(part.endswith(".") for part in parts):
+        return "has a part ending in '.', which Windows drops from file names"
+    if reserved := [part for part in parts if urls.is_reserved(part)]:
+        return f"holds {reserved[0]!r}, which {_RESERVED}"
+    if has_query and not _ALIAS_QUERY.fullmatch(query):
+        return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
+    return ""
 
 
 def _read_slug(reader: FieldReader, config: Config) -> str:

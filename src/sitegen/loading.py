@@ -91,7 +91,8 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
     """Everything besides a file's bytes that changes how it parses."""
     return digest(
         __version__, ",".join(EXTENSIONS), "typography: body, title, summary, caption", "lang",
-        config.permalink,
+        "pages, categories, aliases",
+        config.permalink, config.base_path,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
     )  # fmt: skip
 

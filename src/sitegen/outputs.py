@@ -33,7 +33,7 @@ class Output:
     path: str
     fingerprint: str
     make: Callable[[], bytes]
-    kind: str  # "static", "page", "feed", "index" (sitemap, robots), "search": write order
+    kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
 
 
 def plan_outputs(
@@ -52,7 +52,7 @@ def plan_outputs(
         Output(rel, digest(str(src), file_stamp(src)), src.read_bytes, "static")
         for rel, src in static.items()
     ]
-    outputs += [Output(s.output_path, keys.page(s), _bound(render, s), "page") for s in specs]
+    outputs += [Output(s.output_path, keys.page(s), _bound(render, s), s.kind) for s in specs]
     outputs += [
         Output(f.path, keys.feed(f), _bound(render_feed, f), "feed") for f in feed_specs(site)
     ]
@@ -60,7 +60,7 @@ def plan_outputs(
     index_key = digest(keys.base, repr(entries))
     for path, data in render_sitemaps(entries, site.config.site_url):
         outputs.append(Output(path, index_key, _constant(data), "index"))
-    if rules := redirect_rules(site):  # for servers: old addresses with a query string
+    if rules := redirect_rules(site):  # for servers: every alias, with a query or not
         rules_key = digest(keys.base, repr(rules))
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, _constant(data), "index"))

@@ -22,6 +22,7 @@ class PageSpec:
     source: Location | None = None  # the article that asked for this URL, if any
     lastmod: dt.datetime | None = None
     in_sitemap: bool = True
+    kind: str = "page"  # or "redirect": an old address of an article (redirects.py)
 
     @property
     def output_path(self) -> str:

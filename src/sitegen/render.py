@@ -15,6 +15,7 @@ from sitegen.errors import Location, Problem, error
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
 from sitegen.pages import PageSpec
 from sitegen.paginate import page_window
+from sitegen.relative import relative_links
 from sitegen.sharing import news_article, script_json
 from sitegen.theme import Theme
 
@@ -99,6 +100,7 @@ class PageRenderer:
         self.env = make_environment(site, theme, compiled_dir)
         self.theme = theme
         self.site_dir = site.config.site_dir
+        self.config = site.config
         self.problems: dict[str, Problem] = {}
         self._templates: dict[tuple[str, ...], jinja2.Template] = {}
 
@@ -107,7 +109,12 @@ class PageRenderer:
 
     def __call__(self, spec: PageSpec) -> bytes:
         try:
-            return self._template(spec.templates).render(spec.context).encode("utf-8")
+            page = self._template(spec.templates).render(spec.context)
+            if self.config.relative_urls or self.config.explicit_index:
+                page = relative_links(
+                    page, spec.url, self.config.base_path, explicit_index=self.config.explicit_index
+                )
+            return page.encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
             problem = template_problem(exc, self.theme, self.site_dir)
             self.problems.setdefault(str(problem), problem)  # once, not once per page
@@ -124,11 +131,7 @@ class PageRenderer:
 def _clash(spec: PageSpec, first: PageSpec) -> Problem:
     """Two pages want one URL; blame the article, since generated pages cannot move."""
     blamed, other = (first, spec) if first.source and not spec.source else (spec, first)
-    if first.templates == ("redirect.html",):  # an old address is the easier one to change
-        blamed, other = first, spec
     where = blamed.source or Location(PurePosixPath("sitegen.yaml"))
-    if blamed.templates == ("redirect.html",):
-        return error(where, f"aliases: {spec.url!r} is also the URL of {other.owner}; remove it")
     return error(where, f"URL {spec.url!r} is also used by {other.owner}; choose another 'slug'")
 
 

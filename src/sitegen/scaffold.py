@@ -39,6 +39,7 @@ title: {title}
 # related_count: 3                   # "Continue Reading" links; 0 turns them off
 # markdown_engine: markdown          # or cmark (faster): pip install 'sitegen[fast]'
 # search: false                      # true: a search page; pip install 'sitegen[search]'
+# relative_urls: false               # true: links relative to each page, for mirrors
 """
 
 EXAMPLE_ARTICLE = """\
@@ -59,7 +60,7 @@ line starts a new paragraph, `## ` starts a heading, `*words*` are emphasised.
 - `sitegen check` finds mistakes and broken links before you publish.
 """
 
-GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n"
+GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n/*.zip\n"
 
 
 def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> list[Path]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from urllib.parse import quote, unquote_to_bytes
 
 import slugify as _slugify
 
@@ -81,3 +83,41 @@ def permalink(base_url: str, url: str) -> str:
 def asset_url(path: str) -> str:
     """A file under static/ as a site-relative URL: 'images/a.jpg' -> '/images/a.jpg'."""
     return path if path.startswith("/") else "/" + path
+
+
+def alias_url(alias: str) -> str | None:
+    """Where an old address's redirect page goes, decoded as a server looks it up:
+    '/2019/x/' and '/2019/x' -> '/2019/x/', '/old.html' stays, '/caf%C3%A9/' -> '/café/';
+    None for an address with a query string ('/?p=123'), which no file can answer."""
+    if "?" in alias:
+        return None
+    path = "/".join(alias_part(part) or "" for part in alias.split("/"))
+    last = path.rsplit("/", 1)[1]
+    return path if not last or "." in last else path + "/"
+
+
+def alias_part(part: str) -> str | None:
+    """One part of an old address with its %-escapes decoded (None: they are not UTF-8)."""
+    try:
+        return unquote_to_bytes(part).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def alias_request(alias: str) -> str:
+    """An old address as browsers send it, for server rules (`_redirects`, nginx): letters
+    outside ASCII %-escaped in UTF-8, escapes written in upper case ('%C3%A9')."""
+    escaped = quote(alias, safe="/?=&%:@!$'()*+,;~")
+    return _ESCAPE.sub(lambda match: match.group().upper(), escaped)
+
+
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+
+
+_SITE_LINK = re.compile(r"""(\s(?:href|src)=["'])/(?!/)""")
+
+
+def under_base_path(html: str, base_path: str) -> str:
+    """Links an editor wrote from the site's root ('/2019/vigil/') inside a site hosted
+    under a path ('https://example.org/archive/'): '/archive/2019/vigil/'."""
+    return _SITE_LINK.sub(lambda m: m.group(1) + base_path + "/", html) if base_path else html

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from sitegen.errors import Location, OutputError, Problem, error
+from sitegen.integrity import SUMS, write_sums
 
 MARKER = ".sitegen-output"
 OWNER = ".sitegen-owner"  # in a staging folder or spare being written: the build's pid
@@ -152,10 +153,11 @@ def publish(
     try:
         if previous:
             staging.fill(current, remade, previous)
+        write_sums(staging.path, staging.output_dir, current, remade)
     except OSError as exc:
         staging.discard()
         raise output_error(staging.output_dir, exc) from exc
-    staging.commit(changed=remade | stale)
+    staging.commit(changed=remade | stale | {SUMS})
     return len(remade), len(stale)
 
 

@@ -1,0 +1,50 @@
+"""Site-relative links in a rendered page -> links relative to the page itself.
+
+A mirror on another domain or path, or a copy opened from disk, cannot rely on `/...`
+meaning the site's root. Every `href`, `src`, `action` and redirect target that starts
+with the site's path becomes `../../tag/x/`; for copies opened through `file://`, where
+browsers do not turn a folder into its `index.html`, links to folders name the file.
+Absolute URLs (canonical, Open Graph, feeds, sitemap) are left alone: they must be absolute.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+_ATTRIBUTE = re.compile(r"""(\s(?:href|src|action|poster)=)(["'])(/(?!/)[^"']*)\2""")
+_REFRESH = re.compile(
+    r"""(<meta\s+http-equiv=["']refresh["']\s+content=["']\d+;\s*url=)(/(?!/)[^"']*)"""
+)  # noqa: E501
+
+
+def relative_links(html: str, page_url: str, base_path: str, *, explicit_index: bool) -> str:
+    """Rewrite the links of the page at `page_url` (site-relative, e.g. '/tag/x/page/2/')."""
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
+
+    def relative(link: str) -> str:
+        if base_path and (link == base_path or link.startswith(base_path + "/")):
+            link = link[len(base_path) :] or "/"
+        path, mark, rest = _split(link)
+        target = posixpath.relpath(path, folder) if path != folder else "."
+        if path.endswith("/") and target != ".":
+            target += "/"
+        if explicit_index and path.endswith("/"):
+            target = "index.html" if target == "." else target.rstrip("/") + "/index.html"
+        elif target == ".":
+            target = "./"
+        return target + mark + rest
+
+    html = _ATTRIBUTE.sub(
+        lambda m: m.group(1) + m.group(2) + relative(m.group(3)) + m.group(2), html
+    )
+    return _REFRESH.sub(lambda m: m.group(1) + relative(m.group(2)), html)
+
+
+def _split(link: str) -> tuple[str, str, str]:
+    """'/a/?q=1#x' -> ('/a/', '?', 'q=1#x')."""
+    for mark in ("?", "#"):
+        if mark in link:
+            path, rest = link.split(mark, 1)
+            return path, mark, rest
+    return link, "", ""
