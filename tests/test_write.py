@@ -137,3 +137,36 @@ def test_a_spare_a_killed_build_was_filling_is_not_used(tmp_path: Path) -> None:
     publish_all(out, {"index.html": b"4", "about/index.html": b"about"})
     assert files_in(out) == {"index.html": b"4", "about/index.html": b"about"}
     assert files_in(spare) == {"index.html": b"3", "about/index.html": b"about"}  # a new one
+
+
+@pytest.mark.parametrize("how", ["output deleted by hand", "cache deleted"])
+def test_a_spare_the_build_cannot_trust_is_not_used(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `rm -rf build` (the spare stays) or without the cache (the build does not know
+    what the output holds), the spare's old files must not come back."""
+    import shutil as sh
+
+    from sitegen.build import build as run_build
+    from tests.conftest import article
+
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("base_url: https://example.org/\n")
+    for name in ("gone", "kept"):
+        (site / f"content/{name}.md").write_text(article(name.title()))
+    out = tmp_path / "out"
+    run_build(site, out)
+    (site / "content/kept.md").write_text(article("Kept, revised"))
+    run_build(site, out)  # now the spare holds the first build, 'gone' included
+    assert (spare_dir(out) / "gone/index.html").is_file()
+    (site / "content/gone.md").unlink()
+    if how == "output deleted by hand":
+        sh.rmtree(out)
+    else:
+        sh.rmtree(site / ".sitegen-cache")
+    run_build(site, out)
+    reference = tmp_path / "reference"
+    run_build(site, reference, use_cache=False)
+    assert files_in(out) == files_in(reference)
+    assert not (out / "gone").exists()

@@ -205,7 +205,7 @@ class _Pending:
                 if not _holds(self.output_dir / path, data)  # remade, but the same bytes
             }
             remade = list(made)
-            staging = Staging(self.output_dir)
+            staging = Staging(self.output_dir, knows_output=bool(self.previous))
             staging.write_all(made)
         return publish(staging, (o.path for o in self.plan), remade, self.previous)
 
@@ -228,7 +228,8 @@ def _make_outdated(
     template edit, say), has the workers write straight into the staging folder; the
     few files of a small rebuild wait in memory, so a failed build touches no folder."""
     outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
-    staging = Staging(output_dir) if 2 * len(outdated) > len(plan) else None
+    big = 2 * len(outdated) > len(plan)
+    staging = Staging(output_dir, knows_output=bool(previous)) if big else None
 
     def stage(index: int, data: bytes) -> None:
         assert staging is not None

@@ -61,11 +61,16 @@ class Staging:
     file is hard-linked.
     """
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, *, knows_output: bool = True) -> None:
+        """`knows_output`: the build knows which files the output holds (its cache says);
+        only then can the spare be brought up to date, else it is dropped."""
         self.output_dir = output_dir.absolute()
         try:
             self.output_dir.parent.mkdir(parents=True, exist_ok=True)
-            self.behind = _claim(spare_dir(self.output_dir))  # None: no usable spare
+            spare = spare_dir(self.output_dir)
+            if not knows_output:
+                _drop(spare)
+            self.behind = _claim(spare) if knows_output else None
             if self.behind is not None:
                 self.path = spare_dir(self.output_dir)
             else:
@@ -192,6 +197,14 @@ def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
         (spare / BEHIND).write_text("".join(f"{rel}\n" for rel in sorted(set(changed))))
     except OSError:
         shutil.rmtree(previous, ignore_errors=True)  # no spare: the next build makes a folder
+
+
+def _drop(spare: Path) -> None:
+    """Remove a spare that cannot be used (the output it lags was deleted, or is unknown
+    to the build), unless another build is filling it."""
+    owner = spare / OWNER
+    if spare.is_dir() and not (owner.exists() and _running(_owner(owner))):
+        shutil.rmtree(spare, ignore_errors=True)
 
 
 def _claim(spare: Path) -> set[str] | None:
