@@ -161,6 +161,8 @@ def test_cli_serve_reports_busy_ports(tmp_path: Path, make_site: MakeSite) -> No
     base = 0
     try:
         while len(blockers) < PORT_TRIES:  # find PORT_TRIES consecutive free ports and hold them
+            for sock in blockers:  # a port in the last range was taken: let go and try again
+                sock.close()
             blockers = []
             probe = socket.socket()
             probe.bind(("127.0.0.1", 0))
