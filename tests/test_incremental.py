@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import build
+from sitegen.integrity import verify
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -138,12 +139,14 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
 def test_parallel_loading_equals_serial(
     make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)  # parse in workers
+    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # render and write in workers
     rng = random.Random(7)
     root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")
+    assert verify(tmp_path / f"jobs{jobs}").ok  # the workers' hashes are the files' hashes
 
 
 def test_unchanged_rebuild_still_publishes_articles_that_came_due(

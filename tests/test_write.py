@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import OutputError
+from sitegen.integrity import data_hash
 from sitegen.write import BEHIND, MARKER, OWNER, Staging, check_output_dir, publish, spare_dir
 
 
@@ -27,7 +28,7 @@ def publish_all(out: Path, files: Mapping[str, bytes]) -> None:
     remade = {path: data for path, data in files.items() if old.get(path) != data}
     staging = Staging(out)
     staging.write_all(remade)
-    publish(staging, files, remade, old)
+    publish(staging, files, {path: data_hash(data) for path, data in remade.items()}, old)
 
 
 def test_publish_creates_output_with_marker(tmp_path: Path) -> None:

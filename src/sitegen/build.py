@@ -18,6 +18,7 @@ from sitegen.config import config_warnings, enable_search, load_config
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
 from sitegen.images import image_sizes
+from sitegen.integrity import data_hash
 from sitegen.links import link_problems
 from sitegen.loading import load_articles
 from sitegen.manifest import input_signature, next_due
@@ -187,7 +188,7 @@ class _Pending:
     outdated: list[Output]
     previous: Mapping[str, str]
     staging: Staging | None
-    data: list[bytes]
+    data: list[bytes]  # the outdated files' bytes; their SHA-256 if staged already
     problems: list[Problem]
 
     def discard(self) -> None:
@@ -196,17 +197,19 @@ class _Pending:
 
     def write(self) -> tuple[int, int]:
         """Bring the output up to date; returns (files written, stale files removed)."""
-        remade = [o.path for o in self.outdated]
+        paths = [o.path for o in self.outdated]
         staging = self.staging
         if staging is None:  # a small rebuild: its few files waited in memory
             made = {
                 path: data
-                for path, data in zip(remade, self.data, strict=True)
+                for path, data in zip(paths, self.data, strict=True)
                 if not _holds(self.output_dir / path, data)  # remade, but the same bytes
             }
-            remade = list(made)
+            remade = {path: data_hash(data) for path, data in made.items()}
             staging = Staging(self.output_dir, knows_output=bool(self.previous))
             staging.write_all(made)
+        else:
+            remade = {path: digest.decode() for path, digest in zip(paths, self.data, strict=True)}
         return publish(staging, (o.path for o in self.plan), remade, self.previous)
 
 
@@ -231,9 +234,11 @@ def _make_outdated(
     big = 2 * len(outdated) > len(plan)
     staging = Staging(output_dir, knows_output=bool(previous)) if big else None
 
-    def stage(index: int, data: bytes) -> None:
+    def stage(index: int, data: bytes) -> bytes:
+        """Write a file where it is made; only its hash travels back, for SHA256SUMS."""
         assert staging is not None
         staging.write(outdated[index].path, data)
+        return data_hash(data).encode()
 
     try:
         makers = [o.make for o in outdated]

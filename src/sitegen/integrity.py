@@ -2,7 +2,8 @@
 
 The file is in the format `sha256sum -c` reads; `sitegen verify` reads it too and also
 reports files that are not listed. A file this build did not change keeps the hash the
-previous SHA256SUMS gave it, so a one-article rebuild hashes a few files, not all.
+previous SHA256SUMS gave it, and a file this build made is hashed where its bytes were
+made (by the worker that wrote it), so no file is read back to be hashed.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ def sums_text(folder: Path, paths: Iterable[str], known: Mapping[str, str]) -> b
     return "".join(lines).encode("utf-8")
 
 
-def write_sums(folder: Path, previous: Path, paths: Collection[str], changed: set[str]) -> None:
-    """Write SHA256SUMS into `folder` (the next output), reusing `previous`'s unchanged hashes."""
+def write_sums(
+    folder: Path,
+    previous: Path,
+    paths: Collection[str],
+    changed: set[str],
+    fresh: Mapping[str, str],
+) -> None:
+    """Write SHA256SUMS into `folder` (the next output): `fresh` hashes of files this build
+    made, `previous`'s hashes of the unchanged ones; any other file is read and hashed."""
     old = read_sums(previous / SUMS)
     known = {path: old[path] for path in paths if path in old and path not in changed}
+    known.update(fresh)
     data = sums_text(folder, paths, known)
     target = folder / SUMS
     target.unlink(missing_ok=True)  # may be a hard link to the output's copy
@@ -43,6 +52,10 @@ def read_sums(path: Path) -> dict[str, str]:
         if len(digest) == 64 and name:
             sums[name] = digest
     return sums
+
+
+def data_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def file_hash(path: Path) -> str:

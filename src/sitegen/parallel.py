@@ -12,7 +12,7 @@ from sitegen.errors import Problem
 
 PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
 Make = Callable[[], bytes]
-Sink = Callable[[int, bytes], None]
+Sink = Callable[[int, bytes], bytes]
 
 # Set only while a pool forks (the children read it), then cleared: fork hands the parent's
 # memory to the children, which is the point, and a module variable is how they find it.
@@ -29,7 +29,7 @@ def make_all(
     other thread runs (forking a threaded process can deadlock, so `serve` stays serial).
 
     With a `sink`, each result goes to sink(index, bytes) where it is made (in a worker:
-    no copying back) and the returned list holds empty bytes instead.
+    no copying back) and the returned list holds what the sink returned (something small).
     """
     jobs = jobs or os.cpu_count() or 1
     can_fork = "fork" in multiprocessing.get_all_start_methods()
@@ -56,7 +56,4 @@ def _make_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], list[Problem]]:
 
 
 def _deliver(index: int, data: bytes, sink: Sink | None) -> bytes:
-    if sink is None:
-        return data
-    sink(index, data)
-    return b""
+    return data if sink is None else sink(index, data)

@@ -148,22 +148,25 @@ class Staging:
 
 
 def publish(
-    staging: Staging, current: Iterable[str], remade: Iterable[str], previous: Iterable[str]
+    staging: Staging,
+    current: Iterable[str],
+    remade: Mapping[str, str],
+    previous: Iterable[str],
 ) -> tuple[int, int]:
-    """Swap in the site whose files are `current`: `remade` ones written to `staging`
-    already, the others as the output holds them now (`previous`: the output's files).
-    Returns (files written, files removed)."""
-    current, remade, previous = set(current), set(remade), set(previous)
+    """Swap in the site whose files are `current`: `remade` ones ({path: SHA-256}) written
+    to `staging` already, the others as the output holds them now (`previous`: the
+    output's files). Returns (files written, files removed)."""
+    current, written, previous = set(current), set(remade), set(previous)
     stale = previous - current
     try:
         if previous:
-            staging.fill(current, remade, previous)
-        write_sums(staging.path, staging.output_dir, current, remade)
+            staging.fill(current, written, previous)
+        write_sums(staging.path, staging.output_dir, current, written, remade)
     except OSError as exc:
         staging.discard()
         raise output_error(staging.output_dir, exc) from exc
-    staging.commit(changed=remade | stale | {SUMS})
-    return len(remade), len(stale)
+    staging.commit(changed=written | stale | {SUMS})
+    return len(written), len(stale)
 
 
 def output_error(output_dir: Path, exc: OSError) -> OutputError:
