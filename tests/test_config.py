@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.config import Config, SocialLink, load_config
+from sitegen.config import Config, MenuLink, SocialLink, load_config
 from sitegen.errors import ConfigError
 
 
@@ -43,6 +43,9 @@ copyright: (c) Voices
 timezone: Europe/Paris
 social:
   - {name: Mastodon, url: "https://mastodon.example/@v"}
+menu:
+  - {name: About, url: /about/}
+  - {name: Donate, url: "https://donate.example/voices"}
 """,
         )
     )
@@ -55,6 +58,11 @@ social:
     assert config.copyright == "(c) Voices"
     assert config.timezone == "Europe/Paris"
     assert config.social == (SocialLink("Mastodon", "https://mastodon.example/@v"),)
+    assert config.menu == (
+        MenuLink("About", "/about/"),
+        MenuLink("Donate", "https://donate.example/voices"),
+    )
+    assert config.menu_line == 12
 
 
 def test_load_config_reports_all_problems_with_lines(tmp_path: Path) -> None:
@@ -99,6 +107,34 @@ def test_load_config_reports_all_problems_with_lines(tmp_path: Path) -> None:
         (
             "social: [{name: X, url: 'javascript:alert(1)'}]\n",
             "sitegen.yaml:1: social: 'javascript:alert(1)' is not an http(s) or mailto URL",
+        ),
+        (
+            "menu: [{name: Home, url: 'javascript:alert(1)'}]\n",
+            "sitegen.yaml:1: menu: 'javascript:alert(1)' is neither a path on this site "
+            "('/about/') nor an http(s) or mailto URL",
+        ),
+        (
+            "title: T\nmenu: [{name: Away, url: '//other.example/'}]\n",
+            "sitegen.yaml:2: menu: '//other.example/' is neither a path on this site "
+            "('/about/') nor an http(s) or mailto URL",
+        ),
+        (
+            "menu: [{name: About, url: '/about us/'}]\n",
+            "sitegen.yaml:1: menu: '/about us/' is not a usable path (spaces, quotes or backslashes)",
+        ),
+        (
+            "menu: [{name: '', url: /about/}]\n",
+            "sitegen.yaml:1: menu: the link to '/about/' has an empty name",
+        ),
+        (
+            "menu: [{title: About, url: /about/}]\n",
+            "sitegen.yaml:1: menu: expected a list of {name: ..., url: ...} items, e.g. "
+            "{name: About, url: /about/}, got {'title': 'About', 'url': '/about/'}",
+        ),
+        (
+            "menu: /about/\n",
+            "sitegen.yaml:1: menu: expected a list of {name: ..., url: ...} items, e.g. "
+            "{name: About, url: /about/}",
         ),
         (
             "markdown_engine: commonmark\n",

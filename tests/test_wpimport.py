@@ -154,7 +154,11 @@ def test_a_broken_export_is_an_error_naming_the_file_and_line(site: Path, tmp_pa
 def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_path: Path) -> None:
     """The end-to-end promise: import, build, and each alias leads to the new page."""
     shutil.copytree(DATA / "uploads", tmp_path / "uploads")
-    imported(site, "--uploads", str(tmp_path / "uploads"))
+    report = imported(site, "--uploads", str(tmp_path / "uploads")).output
+    menu = report[report.index("  menu:\n") :]  # the report's snippet, pasted as it says
+    assert menu == '  menu:\n    - {name: "About us", url: /about/}\n'
+    with (site / "sitegen.yaml").open("a") as config:
+        config.write(menu.replace("  ", "", 1).replace("\n  ", "\n"))
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(site), "-o", str(out), "--strict"])
     assert result.exit_code == 0, result.output
@@ -176,3 +180,4 @@ def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_
     assert checked >= 3
     assert (out / "about/index.html").is_file()  # the page, at its old address
     assert "About us" in (out / "about/index.html").read_text()
+    assert '<a href="/about/">About us</a>' in (out / "index.html").read_text()  # in the menu

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sitegen.cache import BuildCache, decode_problems, encode_problems
-from sitegen.config import config_warnings, enable_search, load_config
+from sitegen.config import config_warnings, enable_search, load_config, menu_problems
 from sitegen.content import missing_images
 from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
 from sitegen.images import image_sizes
@@ -143,6 +143,7 @@ def build(
         problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]
         problems += missing_images((*site.articles, *site.pages), static.keys())
         problems += config_warnings(config, strict=strict)
+        problems += menu_problems(config, {o.path for o in plan}, strict=strict)
         if any(problem.is_error for problem in problems + cache.problems):
             pending.discard()
             raise ContentError(problems + cache.problems)

@@ -6,6 +6,7 @@ import dataclasses
 import re
 import string
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -31,6 +32,18 @@ class SocialLink:
 
 
 @dataclass(frozen=True)
+class MenuLink:
+    """A link in every page's main navigation, after the theme's own (About, Donate)."""
+
+    name: str
+    url: str  # a path on this site ('/about/') or an http(s) or mailto URL
+
+    @property
+    def internal(self) -> bool:
+        return self.url.startswith("/")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything sitegen.yaml can say, with its defaults."""
 
@@ -44,6 +57,8 @@ class Config:
     default_byline: str = "Staff Writer"
     copyright: str = ""
     social: tuple[SocialLink, ...] = ()
+    menu: tuple[MenuLink, ...] = ()
+    menu_line: int | None = None  # where sitegen.yaml says `menu:`, for its warnings
     timezone: str = "UTC"
     related_count: int = 3
     feed_items: int = 20
@@ -71,7 +86,7 @@ class Config:
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
-    "feed_content", "markdown_engine", "search", "relative_urls",
+    "feed_content", "markdown_engine", "search", "relative_urls", "menu",
 }  # fmt: skip
 
 
@@ -100,6 +115,8 @@ def load_config(site_dir: Path) -> Config:
         default_byline=reader.string("default_byline", Config.default_byline),
         copyright=reader.string("copyright"),
         social=_social(reader),
+        menu=_menu(reader),
+        menu_line=entry.line if (entry := reader.entries.get("menu")) else None,
         timezone=_timezone(reader),
         related_count=reader.integer("related_count", Config.related_count, minimum=0),
         feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
@@ -252,6 +269,52 @@ def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
             continue
         links.append(SocialLink(name=name, url=url))
     return tuple(links)
+
+
+def _menu(reader: FieldReader) -> tuple[MenuLink, ...]:
+    entry: Entry | None = reader.entries.get("menu")
+    if entry is None or entry.value is None:
+        return ()
+    expected = "a list of {name: ..., url: ...} items, e.g. {name: About, url: /about/}"
+    if not isinstance(entry.value, list):
+        reader.fail("menu", f"expected {expected}")
+        return ()
+    links = []
+    for item in entry.value:
+        if not isinstance(item, dict) or set(item) != {"name", "url"}:
+            reader.fail("menu", f"expected {expected}, got {item!r}")
+            continue
+        name, url = clean_text(str(item["name"])), clean_text(str(item["url"]))
+        site_path = url.startswith("/") and not url.startswith("//")
+        if not name:
+            reader.fail("menu", f"the link to {url!r} has an empty name")
+        elif not site_path and urlsplit(url).scheme not in ("http", "https", "mailto"):
+            reader.fail(
+                "menu",
+                f"{url!r} is neither a path on this site ('/about/') nor an http(s) or mailto URL",
+            )
+        elif site_path and any(c in url for c in ' \\"<>'):
+            reader.fail("menu", f"{url!r} is not a usable path (spaces, quotes or backslashes)")
+        else:
+            links.append(MenuLink(name=name, url=url))
+    return tuple(links)
+
+
+def menu_problems(
+    config: Config, outputs: Collection[str], *, strict: bool = False
+) -> list[Problem]:
+    """A menu link to a path this build makes no file for (a typo, a page not written yet)."""
+    make = error if strict else warning
+    where = Location(PurePosixPath(CONFIG_NAME), config.menu_line)
+    problems = []
+    for link in config.menu:
+        if not link.internal:
+            continue
+        path = urlsplit(link.url).path.lstrip("/")
+        if not path or path in outputs or f"{path.rstrip('/')}/index.html" in outputs:
+            continue
+        problems.append(make(where, f"menu: {link.url!r} is not a page of this site"))
+    return problems
 
 
 def _timezone(reader: FieldReader) -> str:

@@ -34,6 +34,8 @@ title: {title}
 # copyright: ""                      # footer line
 # social:                            # plain footer links, no widgets
 #   - {{name: Mastodon, url: "https://example.social/@us"}}
+# menu:                              # links after Latest, Tags, Archive in the header
+#   - {{name: About, url: /about/}}     # a page: content/pages/about.md
 # feed_items: 20                     # entries per feed
 # feed_content: full                 # full or summary
 # related_count: 3                   # "Continue Reading" links; 0 turns them off

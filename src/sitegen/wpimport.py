@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import shutil
 import zoneinfo
@@ -61,6 +62,7 @@ class ImportReport:
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # existed, not overwritten
     copied: int = 0
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (title, URL) to put in menu:
 
 
 def plan_import(
@@ -107,6 +109,8 @@ def plan_import(
         )
         if aliases := _aliases(item, site, new_url):
             fields["aliases"] = aliases
+        if item.post_type == "page" and "draft" not in fields:
+            report.pages.append((title, new_url))
         converted = to_markdown(item.content, attachments=urls)
         for name in converted.unknown_shortcodes:
             report.shortcodes.setdefault(name, []).append(path)
@@ -328,4 +332,10 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
         )
     for url in sorted(set(report.external_media)):
         lines.append(f"media on another host (readers' browsers would fetch it): {url}")
+    if report.pages:
+        lines.append("pages are linked from no other page; to put them in the header, add to")
+        lines.append("sitegen.yaml (and keep the ones readers look for):")
+        lines.append("  menu:")
+        for title, url in report.pages:  # a JSON string is a YAML string, quotes escaped
+            lines.append(f"    - {{name: {json.dumps(title, ensure_ascii=False)}, url: {url}}}")
     return lines
