@@ -251,40 +251,18 @@ def _sample_url(pattern: str) -> str:
 
 
 def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
-    entry: Entry | None = reader.entries.get("social")
-    if entry is None or entry.value is None:
-        return ()
-    expected = "a list of {name: ..., url: ...} items"
-    if not isinstance(entry.value, list):
-        reader.fail("social", f"expected {expected}")
-        return ()
     links = []
-    for item in entry.value:
-        if not isinstance(item, dict) or set(item) != {"name", "url"}:
-            reader.fail("social", f"expected {expected}, got {item!r}")
-            continue
-        name, url = clean_text(str(item["name"])), clean_text(str(item["url"]))
+    for name, url in _named_links(reader, "social"):
         if urlsplit(url).scheme not in ("http", "https", "mailto"):
             reader.fail("social", f"{url!r} is not an http(s) or mailto URL")
-            continue
-        links.append(SocialLink(name=name, url=url))
+        else:
+            links.append(SocialLink(name=name, url=url))
     return tuple(links)
 
 
 def _menu(reader: FieldReader) -> tuple[MenuLink, ...]:
-    entry: Entry | None = reader.entries.get("menu")
-    if entry is None or entry.value is None:
-        return ()
-    expected = "a list of {name: ..., url: ...} items, e.g. {name: About, url: /about/}"
-    if not isinstance(entry.value, list):
-        reader.fail("menu", f"expected {expected}")
-        return ()
     links = []
-    for item in entry.value:
-        if not isinstance(item, dict) or set(item) != {"name", "url"}:
-            reader.fail("menu", f"expected {expected}, got {item!r}")
-            continue
-        name, url = clean_text(str(item["name"])), clean_text(str(item["url"]))
+    for name, url in _named_links(reader, "menu", ", e.g. {name: About, url: /about/}"):
         site_path = url.startswith("/") and not url.startswith("//")
         if not name:
             reader.fail("menu", f"the link to {url!r} has an empty name")
@@ -298,6 +276,24 @@ def _menu(reader: FieldReader) -> tuple[MenuLink, ...]:
         else:
             links.append(MenuLink(name=name, url=url))
     return tuple(links)
+
+
+def _named_links(reader: FieldReader, key: str, example: str = "") -> list[tuple[str, str]]:
+    """(name, url) of each `{name: ..., url: ...}` item of a list; other shapes are problems."""
+    entry: Entry | None = reader.entries.get(key)
+    if entry is None or entry.value is None:
+        return []
+    expected = f"a list of {{name: ..., url: ...}} items{example}"
+    if not isinstance(entry.value, list):
+        reader.fail(key, f"expected {expected}")
+        return []
+    links = []
+    for item in entry.value:
+        if not isinstance(item, dict) or set(item) != {"name", "url"}:
+            reader.fail(key, f"expected {expected}, got {item!r}")
+        else:
+            links.append((clean_text(str(item["name"])), clean_text(str(item["url"]))))
+    return links
 
 
 def menu_problems(
