@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -395,5 +396,14 @@ def _internal_error(ctx: click.Context, exc: Exception) -> click.ClickException:
     )
 
 
+# Python's cyclic garbage collector runs after every 700 new objects and now and then
+# rescans the whole heap: decoding 5,000 cached articles set it off hundreds of times, 13-15 %
+# of a one-article rebuild (0.25-0.35 s). The model is long-lived and makes next to no
+# cycles, so collect far less often (mypy does the same); peak memory of a 50,000-article
+# build measured unchanged (911 MiB).
+GC_THRESHOLDS = (200_000, 30, 30)
+
+
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)  # workers forked by the build inherit it
     cli(prog_name="sitegen")
