@@ -5,7 +5,7 @@ from __future__ import annotations
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.markup import MarkdownRenderer
@@ -343,6 +343,7 @@ FRAGMENTS = st.sampled_from([
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(FRAGMENTS | st.text(max_size=5), max_size=30).map("".join))
+@example("<ul><li><br>")  # found by this test: the last line kept a trailing space
 def test_to_markdown_never_raises_and_is_deterministic(content: str) -> None:
     result = to_markdown(content, attachments={1: "/uploads/a.jpg"})
     assert isinstance(result, Converted)

@@ -301,4 +301,4 @@ def _tidy(markdown: str) -> str:
             lines[-1] = lines[-1].removesuffix("<br>").rstrip()  # a break that ends a paragraph
         if line or is_code or (lines and lines[-1]):
             lines.append(line)
-    return "\n".join(lines).strip("\n").removesuffix("<br>") + "\n"
+    return "\n".join(lines).strip("\n").removesuffix("<br>").rstrip() + "\n"
