@@ -104,7 +104,14 @@ def test_statuses_titles_and_pages(site: Path) -> None:
         "shortcode [contact-form-7] left as text (not converted) in content/vigil-in-paris.md"
         in result.output
     )
-    assert "1 nav_menu_item: not imported" in result.output
+    assert "menu 'Main menu', item 'Donors': points at a post or page that was not imported" in (
+        result.output
+    )  # a link to the private post
+    assert "menu 'Main menu', item 'Our history': a sub-item" in result.output
+    assert (
+        "menu 'Main menu', item '#303': the archive of the category 'Statements': sitegen has "
+        "tag pages only (see --categories-as-tags)" in result.output
+    )
     assert (
         "copy that folder to static/wp-content/uploads/ or import again with --uploads"
         in result.output
@@ -119,6 +126,32 @@ def test_categories_can_be_tags(site: Path) -> None:
     assert "categories" not in fields
     panel, _ = front_matter(site / "content/panel-in-london.md")
     assert panel["tags"] == ["Press Freedom"]  # WordPress's "Uncategorized" is no tag
+
+
+def menus_of(report: str) -> dict[str, str]:
+    """Each WordPress menu of an import report -> the `menu:` lines it offers to paste."""
+    found = {}
+    for part in report.split("WordPress menu ")[1:]:
+        name, _, rest = part.partition(": to put it in the header, add to sitegen.yaml:\n")
+        found[name] = "".join(line + "\n" for line in rest.splitlines() if line.startswith("  "))
+    return found
+
+
+def test_wordpress_menus_become_menu_snippets_in_the_menus_order(site: Path) -> None:
+    menus = menus_of(imported(site).output)
+    assert menus == {
+        "'Main menu'": (
+            "  menu:\n"
+            '    - {name: "Home", url: "/"}\n'  # the old site's address: a path now
+            '    - {name: "About us", url: "/about/"}\n'  # a page, under its title
+            '    - {name: "Prisoners", url: "/tag/political-prisoners/"}\n'  # a tag archive
+            '    - {name: "Donate", url: "https://donate.example/openvoices"}\n'
+        ),
+        "'Footer'": '  menu:\n    - {name: "Contact", url: "mailto:press@openvoices.example"}\n',
+    }
+    assert "pages are linked from no other page" not in imported(site, "--force").output
+    with_categories = menus_of(imported(site, "--force", "--categories-as-tags").output)
+    assert '    - {name: "Statements", url: "/tag/statements/"}\n' in with_categories["'Main menu'"]
 
 
 def test_a_rerun_keeps_edited_files_unless_forced(site: Path) -> None:
@@ -155,8 +188,7 @@ def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_
     """The end-to-end promise: import, build, and each alias leads to the new page."""
     shutil.copytree(DATA / "uploads", tmp_path / "uploads")
     report = imported(site, "--uploads", str(tmp_path / "uploads")).output
-    menu = report[report.index("  menu:\n") :]  # the report's snippet, pasted as it says
-    assert menu == '  menu:\n    - {name: "About us", url: /about/}\n'
+    menu = menus_of(report)["'Main menu'"]  # the report's snippet, pasted as it says
     with (site / "sitegen.yaml").open("a") as config:
         config.write(menu.replace("  ", "", 1).replace("\n  ", "\n"))
     out = tmp_path / "out"
@@ -180,4 +212,7 @@ def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_
     assert checked >= 3
     assert (out / "about/index.html").is_file()  # the page, at its old address
     assert "About us" in (out / "about/index.html").read_text()
-    assert '<a href="/about/">About us</a>' in (out / "index.html").read_text()  # in the menu
+    header = (out / "index.html").read_text()  # the WordPress menu, in every page's header
+    assert '<a href="/about/">About us</a>' in header
+    assert '<a href="/tag/political-prisoners/">Prisoners</a>' in header
+    assert '<a href="https://donate.example/openvoices">Donate</a>' in header

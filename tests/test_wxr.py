@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from sitegen.errors import ContentError
-from sitegen.wxr import read_export
+from sitegen.wxr import Term, read_export
 
 EXPORT = Path(__file__).parent / "data" / "wordpress" / "export.xml"
 
@@ -40,7 +40,13 @@ def test_the_fixture_export_is_read_whole() -> None:
     assert vigil.attachment_url.endswith("/wp-content/uploads/2019/05/vigil.jpg")
     assert vigil.meta["_wp_attachment_image_alt"] == "Candles arranged on a Paris square"
     items = list(export.items())
-    assert [i.post_id for i in items] == [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 301]
+    posts = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110]
+    assert [i.post_id for i in items] == [*posts, 305, 301, 302, 303, 304, 306, 307, 308]
+    assert export.terms[3] == Term("category", "statements", "Statements")
+    assert export.terms[4] == Term("post_tag", "political-prisoners", "Political Prisoners")
+    menu_item = items[posts.index(110) + 3]  # About, in the main menu
+    assert (menu_item.post_type, menu_item.menu_order) == ("nav_menu_item", 2)
+    assert menu_item.meta["_menu_item_object_id"] == "110"
     first = items[0]
     assert first.title == "Vigil in Paris for Political Prisoners"
     assert (first.creator, first.name, first.status) == ("mina", "vigil-in-paris", "publish")

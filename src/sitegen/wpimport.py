@@ -25,6 +25,7 @@ from slugify import slugify
 from sitegen.config import CONFIG_NAME, Config, load_config
 from sitegen.urls import article_url
 from sitegen.wpcontent import to_markdown
+from sitegen.wpmenu import Menus, read_menus
 from sitegen.wxr import Export, Item, read_export
 
 UPLOADS = "/wp-content/uploads/"
@@ -63,6 +64,7 @@ class ImportReport:
     kept: list[str] = field(default_factory=list)  # existed, not overwritten
     copied: int = 0
     pages: list[tuple[str, str]] = field(default_factory=list)  # (title, URL) to put in menu:
+    menus: Menus = field(default_factory=lambda: Menus({}, []))  # the site's WordPress menus
 
 
 def plan_import(
@@ -74,7 +76,12 @@ def plan_import(
     urls = {post_id: item.attachment_url for post_id, item in attachments.items()}
     site = _SiteAddress(export.site_url)
     taken: set[str] = set()
+    menu_items: list[Item] = []
+    imported: dict[int, tuple[str, str]] = {}  # post id -> (title, URL), for the menus
     for item in export.items():
+        if item.post_type == "nav_menu_item":
+            menu_items.append(item)
+            continue
         if item.post_type not in ("post", "page"):
             report.counts[f"{item.post_type}: not imported"] += 1
             continue
@@ -109,8 +116,10 @@ def plan_import(
         )
         if aliases := _aliases(item, site, new_url):
             fields["aliases"] = aliases
-        if item.post_type == "page" and "draft" not in fields:
-            report.pages.append((title, new_url))
+        if "draft" not in fields:
+            imported[item.post_id] = (title, new_url)
+            if item.post_type == "page":
+                report.pages.append((title, new_url))
         converted = to_markdown(item.content, attachments=urls)
         for name in converted.unknown_shortcodes:
             report.shortcodes.setdefault(name, []).append(path)
@@ -120,6 +129,9 @@ def plan_import(
         for upload in _UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
             report.media.setdefault(upload, None)
         yield PlannedFile(path, _document(fields, body), item.post_type)
+    report.menus = read_menus(
+        menu_items, imported, export.terms, site.path, options.categories_as_tags
+    )
 
 
 def copy_media(site_dir: Path, uploads: Path, report: ImportReport, dry_run: bool) -> None:
@@ -332,10 +344,23 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
         )
     for url in sorted(set(report.external_media)):
         lines.append(f"media on another host (readers' browsers would fetch it): {url}")
-    if report.pages:
+    lines += report.menus.notes
+    biggest_first = sorted(report.menus.by_name.items(), key=lambda m: (-len(m[1]), m[0]))
+    for name, links in biggest_first:
+        lines.append(f"WordPress menu {name!r}: to put it in the header, add to sitegen.yaml:")
+        lines += _menu_snippet((link.name, link.url) for link in links)
+    if report.pages and not report.menus.by_name:
         lines.append("pages are linked from no other page; to put them in the header, add to")
         lines.append("sitegen.yaml (and keep the ones readers look for):")
-        lines.append("  menu:")
-        for title, url in report.pages:  # a JSON string is a YAML string, quotes escaped
-            lines.append(f"    - {{name: {json.dumps(title, ensure_ascii=False)}, url: {url}}}")
+        lines += _menu_snippet(report.pages)
+    return lines
+
+
+def _menu_snippet(links: Iterable[tuple[str, str]]) -> list[str]:
+    """`menu:` lines for sitegen.yaml; a JSON string is a YAML string, quotes escaped."""
+    lines = ["  menu:"]
+    for name, url in links:
+        lines.append(
+            f"    - {{name: {json.dumps(name, ensure_ascii=False)}, url: {json.dumps(url)}}}"
+        )
     return lines

@@ -56,6 +56,7 @@ class Item:
     attachment_url: str
     terms: tuple[Term, ...] = ()
     meta: Mapping[str, str] = field(default_factory=dict)
+    menu_order: int = 0  # a menu item's place in its menu
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Export:
     site_url: str  # wp:base_blog_url, the address of the old site
     authors: Mapping[str, str]  # login -> display name
     attachments: Mapping[int, Item]  # post id -> media item (featured images, galleries)
+    terms: Mapping[int, Term] = field(default_factory=dict)  # term id -> category or tag
 
     def items(self) -> Iterator[Item]:
         """Every item but attachments, in the export's order, each freed after use."""
@@ -78,6 +80,7 @@ def read_export(path: Path, shown_as: PurePosixPath | None = None) -> Export:
     """Check the whole file and keep its authors and media; not a WXR export: ContentError."""
     where = shown_as or PurePosixPath(str(path))
     site_url, authors, attachments, items = "", {}, {}, 0
+    terms: dict[int, Term] = {}
     try:
         for element in _elements(path):
             name = _name(element.tag)
@@ -89,6 +92,15 @@ def read_export(path: Path, shown_as: PurePosixPath | None = None) -> Export:
             elif name == "wp:author":
                 login = _text(element, "wp:author_login")
                 authors[login] = _text(element, "wp:author_display_name") or login
+            elif name == "wp:category":
+                term = Term("category", _text(element, "wp:category_nicename"),
+                            _text(element, "wp:cat_name"))  # fmt: skip
+                terms[_integer(_text(element, "wp:term_id"))] = term
+            elif name == "wp:tag":
+                term = Term(
+                    "post_tag", _text(element, "wp:tag_slug"), _text(element, "wp:tag_name")
+                )
+                terms[_integer(_text(element, "wp:term_id"))] = term
             elif name in ("wp:base_blog_url", "wp:base_site_url") and not site_url:
                 site_url = (element.text or "").strip()
     except ParseError as exc:
@@ -104,7 +116,7 @@ def read_export(path: Path, shown_as: PurePosixPath | None = None) -> Export:
     if not site_url and not items and not authors:
         message = "no WordPress export in this file (expected <rss> with wp: elements)"
         raise ContentError([error(Location(where), message)])
-    return Export(path, site_url, authors, attachments)
+    return Export(path, site_url, authors, attachments, terms)
 
 
 def _elements(path: Path) -> Iterator[Element]:
@@ -152,6 +164,7 @@ def _item(element: Element) -> Item:
         attachment_url=_text(element, "wp:attachment_url"),
         terms=tuple(terms),
         meta=meta,
+        menu_order=_integer(_text(element, "wp:menu_order")),
     )
 
 
