@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -126,8 +127,14 @@ class Watcher:
         self.observer.start()
 
     def stop(self) -> None:
+        # watchdog (7.x) may log this race while its threads stop; harmless, and not for editors
+        logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_stop_race)
         self.observer.stop()
         self.observer.join(timeout=5)
+
+
+def _not_the_stop_race(record: logging.LogRecord) -> bool:
+    return "called when the thread is inactive" not in record.getMessage()
 
 
 def _existing(folders: Iterable[Path]) -> list[Path]:
