@@ -226,6 +226,12 @@ def test_preview_css_change_is_announced_as_css_only(preview: tuple[Preview, Pat
     assert not running.server.state.css_only
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches the server as it does from a shell prompt, even when these tests run
+    as a background job (whose children inherit an ignored SIGINT, and would never stop)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_serve_stops_cleanly_on_ctrl_c(make_site: MakeSite, sig: signal.Signals) -> None:
     root = make_site({"content/a.md": article()})
@@ -234,6 +240,7 @@ def test_serve_stops_cleanly_on_ctrl_c(make_site: MakeSite, sig: signal.Signals)
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_as_from_a_terminal,
     )
     assert process.stderr is not None
     first = process.stderr.readline()
