@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import build
+from sitegen.errors import ContentError
 from sitegen.integrity import verify
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
@@ -147,6 +148,37 @@ def test_parallel_loading_equals_serial(
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")
     assert verify(tmp_path / f"jobs{jobs}").ok  # the workers' hashes are the files' hashes
+
+
+def test_parallel_first_build_remembers_every_file_it_made(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers render while this process saves the parsed articles and works out the
+    fingerprints: the next build must find all of them (else it redoes everything)."""
+    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    rng = random.Random(11)
+    root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(40)})
+    out = tmp_path / "out"
+    first = build(root, out, jobs=2)
+    assert first.parsed == 40
+    edited = root / "content/a07.md"
+    edited.write_text(edited.read_text() + "\nA correction.\n")
+    again = build(root, out, jobs=2)
+    assert again.parsed == 1
+    assert 0 < again.written < 15 < first.written  # the article, listings that show it...
+    build(root, tmp_path / "cold", use_cache=False, jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_failed_build_keeps_what_it_parsed(make_site: MakeSite, tmp_path: Path) -> None:
+    """Fixing one bad file of a big archive must not mean parsing all the others again."""
+    files = {f"content/a{i}.md": article(f"A{i}") for i in range(5)}
+    root = make_site({**files, "content/bad.md": "---\ntitle: [unclosed\n---\nBody\n"})
+    with pytest.raises(ContentError):
+        build(root, tmp_path / "out")
+    (root / "content/bad.md").write_text(article("Fixed"))
+    assert build(root, tmp_path / "out").parsed == 1
 
 
 def test_unchanged_rebuild_still_publishes_articles_that_came_due(

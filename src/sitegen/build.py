@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -133,12 +133,12 @@ def build(
             plan = plan_outputs(
                 site, renderer.env, theme.template_dirs, specs, static, renderer, memo
             )
-            cache.store_template_memo(memo)
             previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             plan += search_outputs(site, previous, output_dir)  # none unless search is on
             if clashes := alias_clashes(site, pages, plan):  # the build fails; make no redirect
                 plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
-            pending = _make_outdated(plan, previous, output_dir, renderer, jobs)
+            meanwhile = _bookkeeping(cache, plan, memo)
+            pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
         problems = [*loaded.problems, *site_problems, *find_clashes(pages), *clashes]
         problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]
         problems += missing_images((*site.articles, *site.pages), static.keys())
@@ -173,8 +173,25 @@ def _report_unchanged(output_dir: Path, summary: dict[str, Any]) -> BuildReport:
     )
 
 
+def _bookkeeping(
+    cache: BuildCache, plan: Sequence[Output], memo: Mapping[str, bool]
+) -> Callable[[], None]:
+    """What this process does while its workers render: save the articles parsed, work out
+    the fingerprints a first build did not need to decide what to make (all of it)."""
+
+    def work() -> None:
+        cache.flush()
+        for output in plan:
+            _ = output.fingerprint
+        cache.store_template_memo(memo)  # filled in as fingerprints were worked out
+
+    return work
+
+
 def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) -> bool:
-    if previous.get(output.path) != output.fingerprint:
+    if output.path not in previous:
+        return True
+    if previous[output.path] != output.fingerprint:
         return True
     return not os.path.isfile(os.path.join(output_dir, output.path))  # deleted by hand since
 
@@ -227,11 +244,13 @@ def _make_outdated(
     output_dir: Path,
     renderer: PageRenderer,
     jobs: int | None,
+    meanwhile: Callable[[], None],
 ) -> _Pending:
     """Make every outdated file. A first build, or one that remakes most files (a
     template edit, say), has the workers write straight into the staging folder; the
     few files of a small rebuild wait in memory, so a failed build touches no folder."""
     outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
+    outdated.sort(key=lambda o: o.kind != "feed")  # the slowest first: no worker waits on one
     big = 2 * len(outdated) > len(plan)
     staging = Staging(output_dir, knows_output=bool(previous)) if big else None
 
@@ -243,7 +262,8 @@ def _make_outdated(
 
     try:
         makers = [o.make for o in outdated]
-        data, problems = make_all(makers, renderer.found, jobs, stage if staging else None)
+        sink = stage if staging else None
+        data, problems = make_all(makers, renderer.found, jobs, sink, meanwhile)
     except BaseException:
         if staging:
             staging.discard()

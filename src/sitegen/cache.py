@@ -52,6 +52,7 @@ class BuildCache:
         self.path = site_dir / CACHE_DIR / "cache.sqlite"
         self.problems: list[Problem] = []
         self.db: sqlite3.Connection | None = None
+        self._unsaved: tuple[Mapping[str, Loaded], list[str]] | None = None
         if enabled:
             self.db = self._open()
 
@@ -78,6 +79,7 @@ class BuildCache:
             self.db = None
 
     def close(self) -> None:
+        self.flush()
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -104,7 +106,15 @@ class BuildCache:
         return found
 
     def store_articles(self, entries: Mapping[str, Loaded], keep: Iterable[str]) -> None:
-        """Save new parse results and forget those of files that no longer exist."""
+        """Save new parse results and forget those of files that no longer exist, when
+        `flush` is called or at `close`: a build flushes while its workers render."""
+        self._unsaved = (entries, list(keep))
+
+    def flush(self) -> None:
+        if self._unsaved is None:
+            return
+        entries, keep = self._unsaved
+        self._unsaved = None
         if self.db is None:
             return
         rows = [_article_row(key, value) for key, value in entries.items()]

@@ -8,10 +8,11 @@ only the files whose fingerprint changed since the last build of the same output
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import meta, nodes
@@ -25,15 +26,27 @@ from sitegen.pages import PageSpec
 from sitegen.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
 from sitegen.sitemap import SitemapEntry, render_sitemaps
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Output:
-    """One file of the built site, not yet made."""
+    """One file of the built site, not yet made. Its fingerprint is worked out when first
+    asked for: a first build makes every file anyway and needs them only to remember."""
 
     path: str
-    fingerprint: str
+    key: Callable[[], str]  # -> the fingerprint
     make: Callable[[], bytes]
     kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return self.key()
+
+
+def fixed(fingerprint: str) -> Callable[[], str]:
+    """A fingerprint already known, as Output.key."""
+    return lambda: fingerprint
 
 
 def plan_outputs(
@@ -49,25 +62,28 @@ def plan_outputs(
     `memo` remembers, across builds, which template chains read `site`."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
     outputs = [
-        Output(rel, digest(str(src), file_stamp(src)), src.read_bytes, "static")
+        Output(rel, fixed(digest(str(src), file_stamp(src))), src.read_bytes, "static")
         for rel, src in static.items()
     ]
-    outputs += [Output(s.output_path, keys.page(s), _bound(render, s), s.kind) for s in specs]
     outputs += [
-        Output(f.path, keys.feed(f), _bound(render_feed, f), "feed") for f in feed_specs(site)
+        Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind) for s in specs
+    ]
+    outputs += [
+        Output(f.path, _bound(keys.feed, f), _bound(render_feed, f), "feed")
+        for f in feed_specs(site)
     ]
     entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
-    index_key = digest(keys.base, repr(entries))
+    index_key = fixed(digest(keys.base, repr(entries)))
     for path, data in render_sitemaps(entries, site.config.site_url):
         outputs.append(Output(path, index_key, _constant(data), "index"))
     if rules := redirect_rules(site):  # for servers: every alias, with a query or not
-        rules_key = digest(keys.base, repr(rules))
+        rules_key = fixed(digest(keys.base, repr(rules)))
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, _constant(data), "index"))
     return outputs
 
 
-def _bound(function: Callable[[Any], bytes], argument: Any) -> Callable[[], bytes]:
+def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:
     return lambda: function(argument)
 
 

@@ -24,24 +24,32 @@ def make_all(
     problems: Callable[[], list[Problem]],
     jobs: int | None,
     sink: Sink | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[bytes], list[Problem]]:
     """Call every maker, in parallel when there are many, a POSIX fork is available and no
     other thread runs (forking a threaded process can deadlock, so `serve` stays serial).
 
     With a `sink`, each result goes to sink(index, bytes) where it is made (in a worker:
     no copying back) and the returned list holds what the sink returned (something small).
+    `meanwhile` is called in this process while the workers work (else first): bookkeeping
+    that would otherwise keep a core idle.
     """
     jobs = jobs or os.cpu_count() or 1
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if jobs < 2 or len(makers) < PARALLEL_MIN or not can_fork or threading.active_count() > 1:
+        if meanwhile:
+            meanwhile()
         return [_deliver(i, make(), sink) for i, make in enumerate(makers)], problems()
     global _work
-    size = -(-len(makers) // (jobs * 4))
+    size = -(-len(makers) // (jobs * 16))  # small chunks: the workers finish together
     chunks = [(start, min(start + size, len(makers))) for start in range(0, len(makers), size)]
     _work = (makers, problems, sink)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_make_chunk, chunks)
+            pending = pool.map_async(_make_chunk, chunks, chunksize=1)
+            if meanwhile:
+                meanwhile()
+            results = pending.get()
     finally:
         _work = None
     made = [data for chunk, _ in results for data in chunk]
