@@ -291,3 +291,15 @@ def test_cli_without_cmarkgfm_explains_how_to_install_it(
         "error: build failed (1 problem)\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_table_of_contents_only_where_asked_for_by_a_reused_renderer() -> None:
+    """One renderer converts every article: a [TOC] in one must not leak into the next."""
+    renderer = MarkdownRenderer("markdown")
+    with_toc = "[TOC]\n\n## Why\n\n## How\n"
+    first = renderer.render(with_toc)
+    assert '<div class="toc">' in first and '<a href="#how">How</a>' in first
+    assert renderer.render("## Why\n\nNo table here.\n") == (
+        '<h2 id="why">Why</h2>\n<p>No table here.</p>'
+    )
+    assert renderer.render(with_toc) == first
