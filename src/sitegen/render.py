@@ -6,8 +6,10 @@ import datetime as dt
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
 from sitegen import urls
@@ -27,6 +29,7 @@ def make_environment(
     With `compiled_dir`, compiled templates are kept there between builds."""
     compiled = jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None
     env = jinja2.Environment(
+        auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -35,6 +38,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.template_class = _SharedImports
     base_path = site.config.base_path
     env.filters["url"] = lambda url: base_path + url
     env.filters["permalink"] = lambda url: urls.permalink(site.config.site_url, url)
@@ -48,6 +52,16 @@ def make_environment(
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
     return env
+
+
+class _SharedImports(jinja2.Template):
+    """A template whose `{% import %}`/`{% from %}` module is made once per build, not once
+    per page. Jinja makes a fresh module when the importing page's globals differ from the
+    imported template's; in a sitegen theme every template has the environment's globals,
+    so that check only cost time (a set difference over a ChainMap, on every page)."""
+
+    def _get_default_module(self, ctx: jinja2.runtime.Context | None = None) -> Any:
+        return super()._get_default_module(None)
 
 
 class _Teasers:
