@@ -10,6 +10,7 @@ one-article edit stays as cheap as writing in place.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -79,13 +80,22 @@ class Staging:
                 (self.path / OWNER).write_text(str(os.getpid()))
         except OSError as exc:
             raise output_error(self.output_dir, exc) from exc
-        self._folders: set[Path] = {self.path}
+        self._root = str(self.path)
+        self._folders: set[str] = {self._root}
 
     def write(self, rel: str, data: bytes) -> None:
-        target = self._target(rel)
+        """Called once per output file, in every worker: plain `os` paths and calls, as
+        pathlib's own work was a fifth of the time spent writing 10,000 pages."""
+        target = os.path.join(self._root, rel)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)  # safe when workers race
+            self._folders.add(folder)
         if self.behind is not None:
-            target.unlink(missing_ok=True)  # may be a hard link to the output's file
-        target.write_bytes(data)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)  # may be a hard link to the output's file
+        with open(target, "wb") as file:
+            file.write(data)
 
     def write_all(self, files: Mapping[str, bytes]) -> None:
         """Write several files; on failure the staging folder is gone and the error says so."""
@@ -124,9 +134,9 @@ class Staging:
 
     def _target(self, rel: str) -> Path:
         target = self.path / rel
-        if target.parent not in self._folders:
+        if str(target.parent) not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)  # safe when workers race
-            self._folders.add(target.parent)
+            self._folders.add(str(target.parent))
         return target
 
     def commit(self, changed: Iterable[str] = ()) -> None:
