@@ -29,7 +29,7 @@ from sitegen.sitemap import SitemapEntry, render_sitemaps
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Output:
     """One file of the built site, not yet made. Its fingerprint is worked out when first
     asked for: a first build makes every file anyway and needs them only to remember."""
@@ -133,15 +133,18 @@ class _Keys:
         return self.memo[key]
 
     def _key(self, value: Any) -> Any:
+        """What of a context value goes into a fingerprint (run for every page of every
+        build: the common cases come first and avoid generators)."""
         if isinstance(value, Article):
             return self.articles[value.url]
         if isinstance(value, ListingPage):
-            return (value.number, value.total, value.url, tuple(self._key(a) for a in value.items))
+            items = [self.articles[a.url] for a in value.items]
+            return (value.number, value.total, value.url, tuple(items))
         if isinstance(value, Listing):
             term = value.term.name if value.term else None
             return (value.kind, value.title, value.url, value.count, term, len(value.pages))
         if isinstance(value, tuple | list):
-            return tuple(self._key(item) for item in value)
+            return tuple([self._key(item) for item in value])
         return value
 
 
