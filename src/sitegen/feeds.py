@@ -12,13 +12,15 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-from feedgen.feed import FeedGenerator
 
 from sitegen import __version__, urls
 from sitegen.config import Config
 from sitegen.model import Article, Site
+
+if TYPE_CHECKING:  # imported where used: a rebuild that remakes no feed never loads it
+    from feedgen.feed import FeedGenerator
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|poster)=")([^"]*)(")')
@@ -64,6 +66,8 @@ def _generator(
 ) -> FeedGenerator:
     base = config.site_url
     newest = max((a.updated or a.date for a in articles), default=EPOCH)
+    from feedgen.feed import FeedGenerator  # noqa: PLC0415 - see the top of the module
+
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(urls.permalink(base, page_url))

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
-import imagesize
-
 
 def image_sizes(srcs: Iterable[str], static: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
     """Image URL -> (width, height) for each one a static file provides and whose header
@@ -18,6 +16,8 @@ def image_sizes(srcs: Iterable[str], static: Mapping[str, Path]) -> dict[str, tu
         path = static.get(unquote(src.lstrip("/")))
         if path is None:
             continue
+        import imagesize  # noqa: PLC0415 - here, not on top: a site without images never loads it
+
         try:
             width, height = imagesize.get(path)  # reads the header only
         except (OSError, ValueError):

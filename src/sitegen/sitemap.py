@@ -4,9 +4,9 @@ and /robots.txt pointing at it."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from sitegen import urls
 
@@ -49,7 +49,7 @@ def _document(root: str, item: str, entries: Sequence[SitemapEntry], site_url: s
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NAMESPACE}">']
     for entry in entries:
         lastmod = f"<lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod else ""
-        loc = escape(urls.permalink(site_url, entry.url))
+        loc = html.escape(urls.permalink(site_url, entry.url), quote=False)  # &, <, >
         lines.append(f"  <{item}><loc>{loc}</loc>{lastmod}</{item}>")
     lines.append(f"</{root}>\n")
     return "\n".join(lines).encode("utf-8")
