@@ -105,7 +105,7 @@ def parse_all(
     items = list(zip(rels, keys, strict=True))
     if jobs < 2 or len(items) < PARALLEL_MIN:
         return _parse_chunk(config, strict, items)
-    size = -(-len(items) // (jobs * 16))  # many chunks per process: they finish together
+    size = -(-len(items) // (jobs * 48))  # many chunks per process: they finish together
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context(_start_method())
     try:
