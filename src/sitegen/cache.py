@@ -117,7 +117,7 @@ class BuildCache:
         self._unsaved = None
         if self.db is None:
             return
-        rows = [_article_row(key, value) for key, value in entries.items()]
+        rows = (_article_row(key, value) for key, value in entries.items())  # one at a time
         try:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
