@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from sitegen.related import find_related
+from sitegen.parallel import can_fork
+from sitegen.related import PARALLEL_MIN, find_related
 from tests.test_site import make_article
 
 
@@ -68,6 +69,9 @@ def test_related_is_deterministic_on_a_large_archive() -> None:
     second, _ = find_related(list(ordered), 3)
     assert first == second
     assert all(len(items) == 3 for items in first.values())
+    assert can_fork(2, len(ordered), PARALLEL_MIN)  # so the next line does use workers
+    in_workers, _ = find_related(ordered, 3, jobs=2)
+    assert list(in_workers.items()) == list(first.items())
 
 
 def test_related_window_bounds_candidates_of_very_common_tags() -> None:

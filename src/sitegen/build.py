@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import time
@@ -120,7 +121,7 @@ def build(
                 loaded.articles,
                 include_drafts=include_drafts,
                 now=now,
-                relate=cache.related(find_related),
+                relate=cache.related(functools.partial(find_related, jobs=jobs)),
             )
             static = collect_static(theme)
             lead_images = (a.image.src for a in site.articles if a.image)

@@ -1,22 +1,46 @@
-"""Make many output files on all cores: forked workers inherit the assembled site, so
-nothing has to be copied to them; each returns its files' bytes and its problems."""
+"""Work on all cores: forked workers inherit the parent's memory (the assembled site), so
+nothing has to be copied to them; each sends back only what it made."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sitegen.errors import Problem
 
 PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
 Make = Callable[[], bytes]
 Sink = Callable[[int, bytes], bytes]
+R = TypeVar("R")
 
 # Set only while a pool forks (the children read it), then cleared: fork hands the parent's
 # memory to the children, which is the point, and a module variable is how they find it.
-_work: tuple[Sequence[Make], Callable[[], list[Problem]], Sink | None] | None = None
+_job: Callable[[int, int], Any] | None = None
+
+
+def can_fork(jobs: int, count: int, minimum: int) -> bool:
+    """Whether `count` pieces of work should go to forked workers: there are enough, there
+    is more than one core to use, and no other thread runs (forking a threaded process can
+    deadlock, so `serve` stays serial)."""
+    return (
+        jobs > 1
+        and count >= minimum
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+def forked_map(function: Callable[[int], R], count: int, jobs: int | None, minimum: int) -> list[R]:
+    """[function(i) for i in range(count)], on `jobs` forked workers when `can_fork`."""
+    jobs = jobs or os.cpu_count() or 1
+    if not can_fork(jobs, count, minimum):
+        return [function(i) for i in range(count)]
+    chunks = _in_workers(functools.partial(_each, function), count, jobs, None)
+    return [result for chunk in chunks for result in chunk]
 
 
 def make_all(
@@ -26,8 +50,8 @@ def make_all(
     sink: Sink | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[bytes], list[Problem]]:
-    """Call every maker, in parallel when there are many, a POSIX fork is available and no
-    other thread runs (forking a threaded process can deadlock, so `serve` stays serial).
+    """Call every maker, in forked workers when there are many (see `can_fork`); returns
+    what they made and the problems found (`problems()`, asked in each worker).
 
     With a `sink`, each result goes to sink(index, bytes) where it is made (in a worker:
     no copying back) and the returned list holds what the sink returned (something small).
@@ -35,32 +59,50 @@ def make_all(
     that would otherwise keep a core idle.
     """
     jobs = jobs or os.cpu_count() or 1
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if jobs < 2 or len(makers) < PARALLEL_MIN or not can_fork or threading.active_count() > 1:
+    if not can_fork(jobs, len(makers), PARALLEL_MIN):
         if meanwhile:
             meanwhile()
         return [_deliver(i, make(), sink) for i, make in enumerate(makers)], problems()
-    global _work
-    size = -(-len(makers) // (jobs * 16))  # small chunks: the workers finish together
-    chunks = [(start, min(start + size, len(makers))) for start in range(0, len(makers), size)]
-    _work = (makers, problems, sink)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            pending = pool.map_async(_make_chunk, chunks, chunksize=1)
-            if meanwhile:
-                meanwhile()
-            results = pending.get()
-    finally:
-        _work = None
+    job = functools.partial(_make_range, makers, problems, sink)
+    results = _in_workers(job, len(makers), jobs, meanwhile)
     made = [data for chunk, _ in results for data in chunk]
     found = {str(p): p for _, chunk_problems in results for p in chunk_problems}
     return made, list(found.values())
 
 
-def _make_chunk(bounds: tuple[int, int]) -> tuple[list[bytes], list[Problem]]:
-    assert _work is not None
-    makers, problems, sink = _work
-    return [_deliver(i, makers[i](), sink) for i in range(*bounds)], problems()
+def _in_workers(
+    job: Callable[[int, int], R], count: int, jobs: int, meanwhile: Callable[[], object] | None
+) -> list[R]:
+    """job(start, stop) over small ranges of range(count), dealt to forked workers as they
+    become free, so they finish together; the results in order."""
+    global _job
+    size = -(-count // (jobs * 16))
+    ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
+    _job = job
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            pending = pool.map_async(_run, ranges, chunksize=1)
+            if meanwhile:
+                meanwhile()
+            return pending.get()
+    finally:
+        _job = None
+
+
+def _run(bounds: tuple[int, int]) -> Any:
+    assert _job is not None
+    return _job(*bounds)
+
+
+def _each(function: Callable[[int], R], start: int, stop: int) -> list[R]:
+    return [function(i) for i in range(start, stop)]
+
+
+def _make_range(
+    makers: Sequence[Make], problems: Callable[[], list[Problem]], sink: Sink | None,
+    start: int, stop: int,
+) -> tuple[list[bytes], list[Problem]]:  # fmt: skip
+    return [_deliver(i, makers[i](), sink) for i in range(start, stop)], problems()
 
 
 def _deliver(index: int, data: bytes, sink: Sink | None) -> bytes:
