@@ -38,6 +38,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/sites/*/expected/")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last. Playwright keeps threads alive for the rest of the session,
+    and sitegen never forks workers while other threads run (serve), so the tests of the
+    parallel paths would silently have tested the one-process ones after them."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 def article(
     title: str = "A title", date: str = "2025-01-02", body: str = "Body text.", **fields: str
 ) -> str:

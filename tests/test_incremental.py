@@ -13,6 +13,7 @@ import pytest
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
+from sitegen.parallel import can_fork
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -142,6 +143,7 @@ def test_parallel_loading_equals_serial(
 ) -> None:
     monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)  # parse in workers
     monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # render and write in workers
+    assert can_fork(2, 2, 2)  # no stray thread of another test keeps the workers away
     rng = random.Random(7)
     root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
@@ -157,6 +159,7 @@ def test_parallel_first_build_remembers_every_file_it_made(
     fingerprints: the next build must find all of them (else it redoes everything)."""
     monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
     monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    assert can_fork(2, 2, 2)
     rng = random.Random(11)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(40)})
     out = tmp_path / "out"
