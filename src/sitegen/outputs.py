@@ -44,9 +44,9 @@ class Output:
         return self.key()
 
 
-def fixed(fingerprint: str) -> Callable[[], str]:
-    """A fingerprint already known, as Output.key."""
-    return lambda: fingerprint
+def constant(value: T) -> Callable[[], T]:
+    """A value already known, as Output.key or Output.make want it: a function."""
+    return lambda: value
 
 
 def plan_outputs(
@@ -62,7 +62,7 @@ def plan_outputs(
     `memo` remembers, across builds, which template chains read `site`."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
     outputs = [
-        Output(rel, fixed(digest(str(src), file_stamp(src))), src.read_bytes, "static")
+        Output(rel, constant(digest(str(src), file_stamp(src))), src.read_bytes, "static")
         for rel, src in static.items()
     ]
     outputs += [
@@ -73,22 +73,18 @@ def plan_outputs(
         for f in feed_specs(site)
     ]
     entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
-    index_key = fixed(digest(keys.base, repr(entries)))
+    index_key = constant(digest(keys.base, repr(entries)))
     for path, data in render_sitemaps(entries, site.config.site_url):
-        outputs.append(Output(path, index_key, _constant(data), "index"))
+        outputs.append(Output(path, index_key, constant(data), "index"))
     if rules := redirect_rules(site):  # for servers: every alias, with a query or not
-        rules_key = fixed(digest(keys.base, repr(rules)))
+        rules_key = constant(digest(keys.base, repr(rules)))
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
-            outputs.append(Output(path, rules_key, _constant(data), "index"))
+            outputs.append(Output(path, rules_key, constant(data), "index"))
     return outputs
 
 
 def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:
     return lambda: function(argument)
-
-
-def _constant(data: bytes) -> Callable[[], bytes]:
-    return lambda: data
 
 
 class _Keys:

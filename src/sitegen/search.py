@@ -23,7 +23,7 @@ from sitegen.cache import digest
 from sitegen.config import CONFIG_NAME, PAGEFIND_MISSING, Config
 from sitegen.errors import ConfigError, ContentError, Location, error
 from sitegen.model import Article, Site
-from sitegen.outputs import Output, fixed
+from sitegen.outputs import Output, constant
 from sitegen.render import display_date
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,12 @@ def search_outputs(site: Site, previous: Mapping[str, str], output_dir: Path) ->
     kept = [path for path, fingerprint in previous.items() if fingerprint == key]
     if kept and all(os.path.isfile(os.path.join(output_dir, path)) for path in kept):
         return [
-            Output(path, fixed(key), _reader(output_dir / path), "search") for path in _order(kept)
+            Output(path, constant(key), _reader(output_dir / path), "search")
+            for path in _order(kept)
         ]
     log.info("search index…")
     files = index_documents(executable, documents, language)
-    return [Output(path, fixed(key), _constant(files[path]), "search") for path in _order(files)]
+    return [Output(path, constant(key), constant(files[path]), "search") for path in _order(files)]
 
 
 def pagefind_executable() -> Path:
@@ -136,7 +137,3 @@ def _order(paths: Iterable[str]) -> list[str]:
 
 def _reader(path: Path) -> Callable[[], bytes]:
     return path.read_bytes
-
-
-def _constant(data: bytes) -> Callable[[], bytes]:
-    return lambda: data
