@@ -144,3 +144,31 @@ def test_cli_clean_removes_cache_and_output_but_nothing_foreign(
     code, _, err = run("clean", str(root), "-o", str(tmp_path / "mine"))
     assert code == 1 and "not removed, it was not written by sitegen" in err
     assert (tmp_path / "mine/thesis.txt").is_file()
+
+
+def test_cli_missing_site_folder_is_a_usage_error_that_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-site"
+    for command in (["build"], ["check"], ["serve"], ["bundle"], ["clean"], ["new", "T", "-s"]):
+        code, _, err = run(*command, str(missing))
+        assert code == 2, command
+        assert "no-such-site' does not exist" in err, command
+    assert not missing.exists()
+
+
+def test_cli_prints_every_warning_and_exits_with_the_build_status(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Run as editors and CI do: the installed command in a process of its own (which
+    leaves without tearing down its heap, so the streams must still arrive whole)."""
+    files = {f"content/a{i}.md": article(f"A{i}", titel="x") for i in range(300)}
+    root = make_site(files)
+    command = [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stderr.count("warning: unknown key 'titel'") == 300
+    assert done.stdout.startswith("built 300 articles")
+    (root / "content/a0.md").write_text("---\ntitle: [broken\n---\n")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "content/a0.md:3: invalid YAML" in done.stderr
+    assert done.stderr.endswith("error: build failed (1 problem)\n")

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import os
 import signal
 import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
 from sitegen import __version__
-from sitegen.errors import SitegenError, sort_problems
+from sitegen.errors import SitegenError, echo_problems, sort_problems
 
 if TYPE_CHECKING:
     from sitegen.build import BuildReport
 
 T = TypeVar("T")
-SITE_DIR = click.Path(file_okay=False, path_type=Path)
+SITE_DIR = click.Path(file_okay=False, path_type=Path)  # may be made (init, -o, import)
+SITE = click.Path(exists=True, file_okay=False, path_type=Path)  # a site that must be there
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +36,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.argument("site_dir", type=SITE, default=".")
 @click.option("-o", "--output", type=SITE_DIR, help="Output directory [default: SITE_DIR/build].")
 @click.option("--drafts", is_flag=True, help="Include articles marked 'draft: true'.")
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
@@ -88,8 +91,7 @@ def build(
         ),
     )
     if not quiet:
-        for problem in sort_problems(report.warnings):
-            click.echo(str(problem), err=True)
+        echo_problems(sort_problems(report.warnings))
         click.echo(
             f"built {_count(report.articles, 'article')}: {_count(report.pages, 'page')} and "
             f"{_count(report.static_files, 'static file')} in {report.output_dir}"
@@ -110,7 +112,7 @@ def _stats(report: BuildReport) -> str:
 
 
 @cli.command()
-@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.argument("site_dir", type=SITE, default=".")
 @click.option("--drafts", is_flag=True, help="Also check articles marked 'draft: true'.")
 @click.option("--future", is_flag=True, help="Also check articles dated in the future.")
 @click.option(
@@ -132,9 +134,7 @@ def check(
         ctx,
         lambda: check_site(site_dir, include_drafts=drafts, include_future=future, strict=strict),
     )
-    for problem in report.problems:
-        if problem.is_error or not quiet:
-            click.echo(str(problem), err=True)
+    echo_problems(p for p in report.problems if p.is_error or not quiet)
     warnings = len(report.problems) - report.errors
     summary = (
         f"checked {_count(report.articles, 'article')} and {_count(report.pages, 'page')}: "
@@ -152,7 +152,7 @@ def check(
     "-s",
     "--site",
     "site_dir",
-    type=SITE_DIR,
+    type=SITE,
     default=".",
     show_default=True,
     help="The site folder.",
@@ -194,7 +194,7 @@ def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> No
 
 
 @cli.command()
-@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.argument("site_dir", type=SITE, default=".")
 @click.option(
     "-o", "--output", type=SITE_DIR, help="Also remove this build output [default: SITE_DIR/build]."
 )
@@ -224,7 +224,7 @@ def clean(site_dir: Path, output: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.argument("site_dir", type=SITE, default=".")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
@@ -272,7 +272,7 @@ def serve(
 
 
 @cli.command()
-@click.argument("site_dir", type=SITE_DIR, default=".")
+@click.argument("site_dir", type=SITE, default=".")
 @click.option(
     "-o",
     "--output",
@@ -406,4 +406,23 @@ GC_THRESHOLDS = (200_000, 30, 30)
 
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)  # forked workers inherit it; `serve` rebuilds gain too
-    cli(prog_name="sitegen")
+    try:
+        cli(prog_name="sitegen")  # click ends every command with SystemExit
+    except SystemExit as done:
+        _exit(done.code)
+
+
+def _exit(code: str | int | None) -> NoReturn:
+    """Leave without freeing the heap object by object: after a build of 5,000 articles
+    that took 0.15-0.2 s, an eighth of a one-article rebuild (mypy exits the same way).
+    Everything sitegen writes is closed by then; only the standard streams need a flush.
+    Under coverage, a normal exit lets it save what it measured."""
+    if "coverage" in sys.modules:
+        raise SystemExit(code)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)  # what SystemExit would do with a message
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to tell
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
