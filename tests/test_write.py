@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import random
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -171,3 +173,22 @@ def test_a_spare_the_build_cannot_trust_is_not_used(
     run_build(site, reference, use_cache=False)
     assert files_in(out) == files_in(reference)
     assert not (out / "gone").exists()
+
+
+@pytest.mark.parametrize(
+    ("umask", "file_mode", "folder_mode"), [(0o022, 0o644, 0o755), (0o002, 0o664, 0o775)]
+)
+def test_written_files_and_folders_follow_the_umask_as_other_tools_do(
+    tmp_path: Path, umask: int, file_mode: int, folder_mode: int
+) -> None:
+    """A web server reading the output as another user needs the usual modes."""
+    old = os.umask(umask)
+    try:
+        publish_all(tmp_path / "out", {"a/b/index.html": b"b", "index.html": b"i"})
+    finally:
+        os.umask(old)
+    out = tmp_path / "out"
+    for path in (out / "index.html", out / "a/b/index.html"):
+        assert stat.S_IMODE(path.stat().st_mode) == file_mode, path
+    for path in (out / "a", out / "a/b"):
+        assert stat.S_IMODE(path.stat().st_mode) == folder_mode, path

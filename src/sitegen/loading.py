@@ -83,8 +83,16 @@ def _content_hashes(
 
 
 def _read(site_dir: Path, rel: str) -> bytes:
-    with open(os.path.join(site_dir, rel), "rb") as file:  # pathlib costs more than reading
-        return file.read()
+    """A file's bytes with three system calls: open() adds four more (fstat twice, a
+    terminal check, a seek) and pathlib more again, for each of thousands of articles."""
+    descriptor = os.open(os.path.join(site_dir, rel), os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 16):  # most articles: one read, then EOF
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def parse_fingerprint(config: Config, strict: bool) -> str:
