@@ -73,11 +73,11 @@ def plan_outputs(
         for f in feed_specs(site)
     ]
     entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
-    index_key = constant(digest(keys.base, repr(entries)))
+    index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
     for path, data in render_sitemaps(entries, site.config.site_url):
         outputs.append(Output(path, index_key, constant(data), "index"))
     if rules := redirect_rules(site):  # for servers: every alias, with a query or not
-        rules_key = constant(digest(keys.base, repr(rules)))
+        rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, constant(data), "index"))
     return outputs
@@ -88,7 +88,8 @@ def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:
 
 
 class _Keys:
-    """Fingerprints of pages and feeds, from the hashes of the articles they show."""
+    """Fingerprints of pages and feeds, from the hashes of the articles they show. Worked
+    out when first asked for: a first build asks only while its workers render."""
 
     def __init__(
         self,
@@ -97,17 +98,25 @@ class _Keys:
         theme_dirs: Sequence[Path],
         memo: MutableMapping[str, bool],
     ) -> None:
-        self.env = env
-        self.memo = memo
-        self.base = digest(__version__, repr(site.config), _templates_digest(theme_dirs))
-        self.articles = {
+        self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
+
+    @functools.cached_property
+    def base(self) -> str:
+        return digest(__version__, repr(self._site.config), _templates_digest(self._theme_dirs))
+
+    @functools.cached_property
+    def articles(self) -> dict[str, str]:
+        site = self._site
+        return {
             a.url: digest(a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
             for a in (*site.articles, *site.pages)
         }
-        self.related = {
-            url: tuple(self.articles[r.url] for r in rs) for url, rs in site.related.items()
-        }
-        self.site = digest(self.base, *self.articles.values(), repr(self.related))
+
+    @functools.cached_property
+    def site(self) -> str:
+        keys = self.articles
+        related = {url: tuple(keys[r.url] for r in rs) for url, rs in self._site.related.items()}
+        return digest(self.base, *keys.values(), repr(related))
 
     def page(self, spec: PageSpec) -> str:
         context = [(name, self._key(value)) for name, value in spec.context.items()]

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sitegen.errors import Problem
 
 PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
+CHUNKS_PER_JOB = 48  # small ranges: the workers finish within a few milliseconds of each other
 Make = Callable[[], bytes]
 Sink = Callable[[int, bytes], bytes]
 R = TypeVar("R")
@@ -76,7 +77,7 @@ def _in_workers(
     """job(start, stop) over small ranges of range(count), dealt to forked workers as they
     become free, so they finish together; the results in order."""
     global _job
-    size = -(-count // (jobs * 16))
+    size = -(-count // (jobs * CHUNKS_PER_JOB))
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     _job = job
     try:
