@@ -64,9 +64,12 @@ class _TagIndex:
         tags = sorted(postings, key=lambda t: t.slug)
         self.bit = {tag: 1 << n for n, tag in enumerate(tags)}
         self.weight = {self.bit[t]: math.log(len(articles) / len(postings[t])) for t in tags}
-        self.postings = postings
         self.masks = [sum(self.bit[t] for t in a.tags) for a in articles]
-        self.places = {(t, p): n for t, ids in postings.items() for n, p in enumerate(ids)}
+        # for each article, each of its tags' postings and its own place in them
+        self.spots: list[list[tuple[list[int], int]]] = [[] for _ in articles]
+        for ids in postings.values():
+            for place, position in enumerate(ids):
+                self.spots[position].append((ids, place))
         self.times = [a.date.timestamp() for a in articles]
         self.scores: dict[int, float] = {}
 
@@ -80,8 +83,7 @@ class _TagIndex:
 
     def best(self, position: int, count: int, window: int) -> list[int]:
         candidates: set[int] = set()
-        for tag in self.articles[position].tags:
-            ids, here = self.postings[tag], self.places[(tag, position)]
+        for ids, here in self.spots[position]:
             candidates.update(ids[max(0, here - window) : here + window + 1])
         candidates.discard(position)
         if not candidates:
