@@ -303,3 +303,48 @@ def test_table_of_contents_only_where_asked_for_by_a_reused_renderer() -> None:
         '<h2 id="why">Why</h2>\n<p>No table here.</p>'
     )
     assert renderer.render(with_toc) == first
+
+
+HEADINGS = [
+    "# Café & “quotes”\n\n## Café & “quotes”\n\n## Café & “quotes”_1\n",
+    "## A *stressed* `code` [link](/x/) heading\n\n### &amp; &lt;tag&gt; &#169;\n",
+    "## Footnoted[^1] title\n\n[^1]: The note.\n",
+    '## Given {#own-id}\n\n## Given\n\n<h2 id="given_1">raw</h2>\n\n## Given\n',
+    '## Labelled {data-toc-label="Short"}\n\n## ---\n\n## 123\n\n##  \n',
+    "> ## Quoted\n\n- item\n\n    ## Not a heading in code\n\nSetext\n======\n\nTwo\n---\n",
+    "## اعدام‌ها در ایران\n\n## Ελληνικά\n\n## <em>raw</em> html\n",
+]
+
+
+def _stock_toc_renderer() -> Any:
+    """Python-Markdown with its own toc (and the rest of sitegen's extensions)."""
+    import markdown
+    from markdown.extensions.toc import TocExtension
+
+    from sitegen.inline import TriggeredInlineExtension
+    from sitegen.markup import EXTENSIONS
+    from sitegen.typography import TypographyExtension
+
+    extensions = [name for name in EXTENSIONS if name != "toc"]
+    return markdown.Markdown(
+        extensions=[
+            *extensions,
+            TocExtension(permalink=False),
+            TypographyExtension(),
+            TriggeredInlineExtension(),
+        ],
+        output_format="html",
+    )
+
+
+def test_heading_ids_are_toc_s_own_without_a_table() -> None:
+    """sitegen skips toc's table-building for documents without [TOC], but the ids (and
+    everything else) must be exactly what toc makes: links to #anchors depend on them."""
+    ours, stock = MarkdownRenderer("markdown"), _stock_toc_renderer()
+    sources = HEADINGS + [
+        path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        for path in sorted((REPO_ROOT / "content").rglob("*.md"))
+    ]
+    for source in sources:
+        assert ours.render(source) == str(stock.reset().convert(source)), source
+    assert 'id="cafe-quotes_2"' in ours.render(HEADINGS[0])
