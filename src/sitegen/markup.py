@@ -12,6 +12,7 @@ from typing import Any
 import markdown
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 
+from sitegen.blocks import SkipUnneededBlocksExtension
 from sitegen.inline import TriggeredInlineExtension
 from sitegen.typography import TypographyExtension
 
@@ -24,6 +25,7 @@ class MarkdownRenderer:
     needlessly slow); `engine` is the `markdown_engine` setting."""
 
     def __init__(self, engine: str = "markdown") -> None:
+        self._markdown: markdown.Markdown | None = None  # the Python-Markdown engine, if used
         if engine == "cmark":
             from sitegen.cmark import cmark_converter  # optional: needs cmarkgfm
 
@@ -35,9 +37,11 @@ class MarkdownRenderer:
                     _HeadingIds(permalink=False),
                     TypographyExtension(),
                     TriggeredInlineExtension(),
+                    SkipUnneededBlocksExtension(),  # last: sees every block processor
                 ],
                 output_format="html",
             )
+            self._markdown = md
             self._convert = lambda text: str(md.reset().convert(text))
         else:
             raise ValueError(f"unknown Markdown engine {engine!r}; expected 'markdown' or 'cmark'")

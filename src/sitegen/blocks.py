@@ -1,0 +1,89 @@
+"""Python-Markdown's block parsing, minus the processors that cannot match.
+
+Python-Markdown offers every block of a document to each of its ~17 block processors in
+turn, and some of them do real work for each block whatever it holds: the table
+processor splits every multi-line block into cells, the abbreviation and reference
+processors run a regular expression over every block. A document without a '|' has no
+table, one without ']:' no reference definition, and so on; taking those processors out
+for such a document (and attr_list's pass over every element, for one without a '{') made
+converting the benchmark archive a tenth faster. Everything else is Python-Markdown's
+own code, so the output is the same HTML (tests compare the two on the example archive
+and edge cases).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.util import Registry
+
+# Any line that, once quote markers, list markers and indentation are stripped, starts
+# with ':' and a space: a definition list needs one.
+_DEFINITION = re.compile(r"^[ \t>*+\-0-9.]*:[ \t]", re.MULTILINE)
+
+Needed = Callable[[str], bool]  # document text -> may the processor match in it?
+# (registry, registered name) -> (exact class, the test). A processor that differs (another
+# extension's, or a future version's) is never taken out: skipping must not change output.
+NEEDS: dict[tuple[str, str], tuple[str, Needed]] = {
+    ("block", "table"): ("TableProcessor", lambda text: "|" in text),
+    ("block", "reference"): ("ReferenceProcessor", lambda text: "]:" in text),
+    ("block", "abbr"): ("AbbrBlockprocessor", lambda text: "*[" in text),
+    ("block", "footnote"): ("FootnoteBlockProcessor", lambda text: "[^" in text),
+    # a footnote's first line loses its '[^1]: ' before it is parsed, so any footnote
+    # could start a definition list
+    ("block", "deflist"): ("DefListProcessor", lambda text: _definitions(text)),
+    ("block", "defindent"): ("DefListIndentProcessor", lambda text: _definitions(text)),
+    # only raw HTML with a markdown="1" attribute (md_in_html) leaves it something to do
+    ("block", "markdown_block"): ("MarkdownInHtmlProcessor", lambda text: _ANYTHING in text),
+    # looks for '{: ...}' in the text of every element
+    ("tree", "attr_list"): ("AttrListTreeprocessor", lambda text: "{" in text),
+}
+_ANYTHING = "markdown"  # md_in_html re-parses raw HTML that holds markdown="1": keep all
+
+
+def _definitions(text: str) -> bool:
+    return "[^" in text or bool(_DEFINITION.search(text))
+
+
+class _SkipUnneeded(Preprocessor):
+    """Runs first, on the document as written: takes out the processors it cannot use,
+    after putting back those the previous document did without."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md)
+        self._out: list[tuple[Registry[Any], Any, str, float]] = []
+
+    def run(self, lines: list[str]) -> list[str]:
+        for registry, processor, name, priority in self._out:
+            registry.register(processor, name, priority)
+        self._out = []
+        text = "\n".join(lines)
+        if _ANYTHING in text.casefold():
+            return lines
+        registries: dict[str, Registry[Any]] = {
+            "block": self.md.parser.blockprocessors,
+            "tree": self.md.treeprocessors,
+        }
+        for (where, name), (kind, needed) in NEEDS.items():
+            registry = registries[where]
+            if name not in registry or type(registry[name]).__name__ != kind or needed(text):
+                continue
+            priorities = [item.priority for item in registry._priority]  # type: ignore[attr-defined]
+            priority = priorities[registry.get_index_for_name(name)]
+            if priorities.count(priority) > 1:
+                continue  # put back, it could land on the other side of its equal
+            self._out.append((registry, registry[name], name, priority))
+            registry.deregister(name)
+        return lines
+
+
+class SkipUnneededBlocksExtension(Extension):
+    """Register last, so every other extension's block processors are known."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.preprocessors.register(_SkipUnneeded(md), "skip_unneeded_blocks", 1000)

@@ -1,0 +1,94 @@
+"""Taking out the processors a document cannot use must give exactly Python-Markdown's
+own HTML, for every document, in any order through one reused converter."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+import markdown
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sitegen.blocks import NEEDS, SkipUnneededBlocksExtension
+from sitegen.inline import TriggeredInlineExtension
+from sitegen.markup import MarkdownRenderer
+from sitegen.typography import TypographyExtension
+from tests.test_inline import SNIPPETS, _example_bodies
+
+EDGES = [
+    "Term\n: Definition",
+    "Term\n:\tDefinition after a tab",
+    "> Quoted term\n> : Quoted definition",
+    "- item\n\n    Term\n    : Definition in a list",
+    "1. Term\n   : Definition after a number",
+    "Text[^1]\n\n[^1]: Term\n    : Definition in a footnote",
+    "Term\n\n:   Definition\n\n        indented more\n\n    continued",
+    "Not a definition: it only has a colon",
+    "| a | b |\n|---|---|\n| c | d |",
+    "a | b\n--|--\nc | d",
+    "```\n| not | a | table |\n```",
+    "[a]: /x/\n\n[b]:\n    /y/ 'Title'\n\nSee [a] and [b][].",
+    "*[WHO]: World Health Organization\n\nThe WHO said.",
+    '<div MARKDOWN="1">*em* in HTML</div>',
+    '<section markdown="block">\nTerm\n: Definition\n</section>',
+    "## Heading {#own .klass}\n\nParagraph\n{: .lead }",
+    "A paragraph with {braces} but no attribute list",
+    "Plain prose, nothing special at all.\n\nTwo paragraphs.",
+]
+
+
+def _converters() -> tuple[markdown.Markdown, markdown.Markdown]:
+    def make(*extra: markdown.extensions.Extension) -> markdown.Markdown:
+        return markdown.Markdown(
+            extensions=[
+                "extra", "toc", "sane_lists",
+                TypographyExtension(), TriggeredInlineExtension(), *extra,
+            ],
+            output_format="html",
+        )  # fmt: skip
+
+    return make(), make(SkipUnneededBlocksExtension())
+
+
+def _same(documents: list[str]) -> None:
+    plain, fast = _converters()
+    for document in documents:
+        assert fast.reset().convert(document) == plain.reset().convert(document), document
+
+
+def test_same_html_as_python_markdown_in_any_order() -> None:
+    documents = SNIPPETS + EDGES + _example_bodies()
+    _same(documents)
+    _same(list(reversed(documents)))
+    _same([d for pair in zip(EDGES, reversed(EDGES), strict=True) for d in pair])
+
+
+@given(st.lists(st.sampled_from(SNIPPETS + EDGES), min_size=1, max_size=6), st.booleans())
+def test_same_html_for_documents_made_of_any_pieces(pieces: list[str], blank: bool) -> None:
+    _same(["\n\n".join(pieces) if blank else "\n".join(pieces), *pieces])
+
+
+def test_sitegen_converts_with_it_and_skips_the_unneeded() -> None:
+    renderer = MarkdownRenderer("markdown")
+    converter = renderer._markdown
+    assert converter is not None
+    renderer.render("Plain prose.")
+    names = {p.__class__.__name__ for p in converter.parser.blockprocessors}
+    assert not names & {"TableProcessor", "DefListProcessor", "ReferenceProcessor"}
+    assert "| a |" not in renderer.render("| a | b |\n|---|---|\n| c | d |")
+    names = {p.__class__.__name__ for p in converter.parser.blockprocessors}
+    assert "TableProcessor" in names
+
+
+def test_a_processor_of_another_kind_under_a_known_name_is_never_taken_out() -> None:
+    class OwnTable(markdown.blockprocessors.BlockProcessor):
+        def test(self, parent: object, block: str) -> bool:
+            return block.startswith("TABLE")
+
+        def run(self, parent: object, blocks: list[str]) -> None:
+            etree.SubElement(parent, "table").text = blocks.pop(0)  # type: ignore[arg-type]
+
+    converter = markdown.Markdown(extensions=[SkipUnneededBlocksExtension()])
+    converter.parser.blockprocessors.register(OwnTable(converter.parser), "table", 75)
+    assert converter.convert("TABLE without pipes") == "<table>TABLE without pipes</table>"
+    assert ("block", "table") in NEEDS
