@@ -34,6 +34,9 @@ EDGES = [
     "## Heading {#own .klass}\n\nParagraph\n{: .lead }",
     "A paragraph with {braces} but no attribute list",
     "Plain prose, nothing special at all.\n\nTwo paragraphs.",
+    "Numeric references without a tag: &#169 &#x41 &#12; AT&T &copy",
+    "~~~\ntilde fence\n~~~\n\n````\nlong fence\n````",
+    "<p>raw block</p>\n\ntext with an inline <b>tag</b>",
 ]
 
 
@@ -78,6 +81,7 @@ def test_sitegen_converts_with_it_and_skips_the_unneeded() -> None:
     assert "| a |" not in renderer.render("| a | b |\n|---|---|\n| c | d |")
     names = {p.__class__.__name__ for p in converter.parser.blockprocessors}
     assert "TableProcessor" in names
+    assert renderer.render("&#169") == "<p>&#169;</p>"  # the HTML pass still ran
 
 
 def test_a_processor_of_another_kind_under_a_known_name_is_never_taken_out() -> None:
