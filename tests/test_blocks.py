@@ -18,6 +18,7 @@ from tests.test_inline import SNIPPETS, _example_bodies
 EDGES = [
     "Term\n: Definition",
     "Term\n:\tDefinition after a tab",
+    "Term\r: Definition after a bare carriage return",
     "> Quoted term\n> : Quoted definition",
     "- item\n\n    Term\n    : Definition in a list",
     "1. Term\n   : Definition after a number",

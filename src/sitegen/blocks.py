@@ -62,7 +62,7 @@ class _SkipUnneeded(Preprocessor):
         for registry, processor, name, priority in self._out:
             registry.register(processor, name, priority)
         self._out = []
-        text = "\n".join(lines)
+        text = "\n".join(lines).replace("\r", "\n")  # as Python-Markdown will see the lines
         if _ANYTHING in text.casefold():
             return lines
         registries: dict[str, Registry[Any]] = {
