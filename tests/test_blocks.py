@@ -19,6 +19,7 @@ EDGES = [
     "Term\n: Definition",
     "Term\n:\tDefinition after a tab",
     "Term\r: Definition after a bare carriage return",
+    "[a]\x02: /x/\n\n*\x03[HTML]: Hyper Text\n\nSee [a] in HTML, once control characters go.",
     "> Quoted term\n> : Quoted definition",
     "- item\n\n    Term\n    : Definition in a list",
     "1. Term\n   : Definition after a number",

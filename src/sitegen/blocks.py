@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from markdown import Markdown
+from markdown import Markdown, util
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.util import Registry
@@ -46,6 +46,12 @@ NEEDS: dict[tuple[str, str], tuple[str, Needed]] = {
 _ANYTHING = "markdown"  # md_in_html re-parses raw HTML that holds markdown="1": keep all
 
 
+def _normalized(text: str) -> str:
+    """The text as Python-Markdown's first pass leaves it for the others (tabs aside)."""
+    text = text.replace(util.STX, "").replace(util.ETX, "")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _definitions(text: str) -> bool:
     return "[^" in text or bool(_DEFINITION.search(text))
 
@@ -62,7 +68,7 @@ class _SkipUnneeded(Preprocessor):
         for registry, processor, name, priority in self._out:
             registry.register(processor, name, priority)
         self._out = []
-        text = "\n".join(lines).replace("\r", "\n")  # as Python-Markdown will see the lines
+        text = _normalized("\n".join(lines))
         if _ANYTHING in text.casefold():
             return lines
         registries: dict[str, Registry[Any]] = {
