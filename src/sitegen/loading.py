@@ -21,6 +21,7 @@ from sitegen.errors import Location, Problem, error
 from sitegen.manifest import file_stamp
 from sitegen.markup import EXTENSIONS, MarkdownRenderer
 from sitegen.model import Article
+from sitegen.parallel import CHUNKS_PER_JOB
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
@@ -113,7 +114,7 @@ def parse_all(
     items = list(zip(rels, keys, strict=True))
     if jobs < 2 or len(items) < PARALLEL_MIN:
         return _parse_chunk(config, strict, items)
-    size = -(-len(items) // (jobs * 48))  # many chunks per process: they finish together
+    size = -(-len(items) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context(_start_method())
     try:
