@@ -26,6 +26,13 @@ from markdown.util import Registry
 # with ':' and a space: a definition list needs one.
 _DEFINITION = re.compile(r"^[ \t>*+\-0-9.]*:[ \t]", re.MULTILINE)
 
+_ANYTHING = "markdown"  # md_in_html re-parses raw HTML that holds markdown="1": keep all
+
+
+def _definitions(text: str) -> bool:
+    return "[^" in text or bool(_DEFINITION.search(text))
+
+
 Needed = Callable[[str], bool]  # document text -> may the processor match in it?
 # (registry, registered name) -> (exact class, the test). A processor that differs (another
 # extension's, or a future version's) is never taken out: skipping must not change output.
@@ -36,24 +43,19 @@ NEEDS: dict[tuple[str, str], tuple[str, Needed]] = {
     ("block", "footnote"): ("FootnoteBlockProcessor", lambda text: "[^" in text),
     # a footnote's first line loses its '[^1]: ' before it is parsed, so any footnote
     # could start a definition list
-    ("block", "deflist"): ("DefListProcessor", lambda text: _definitions(text)),
-    ("block", "defindent"): ("DefListIndentProcessor", lambda text: _definitions(text)),
+    ("block", "deflist"): ("DefListProcessor", _definitions),
+    ("block", "defindent"): ("DefListIndentProcessor", _definitions),
     # only raw HTML with a markdown="1" attribute (md_in_html) leaves it something to do
     ("block", "markdown_block"): ("MarkdownInHtmlProcessor", lambda text: _ANYTHING in text),
     # looks for '{: ...}' in the text of every element
     ("tree", "attr_list"): ("AttrListTreeprocessor", lambda text: "{" in text),
 }
-_ANYTHING = "markdown"  # md_in_html re-parses raw HTML that holds markdown="1": keep all
 
 
 def _normalized(text: str) -> str:
     """The text as Python-Markdown's first pass leaves it for the others (tabs aside)."""
     text = text.replace(util.STX, "").replace(util.ETX, "")
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _definitions(text: str) -> bool:
-    return "[^" in text or bool(_DEFINITION.search(text))
 
 
 class _SkipUnneeded(Preprocessor):
@@ -79,8 +81,9 @@ class _SkipUnneeded(Preprocessor):
             registry = registries[where]
             if name not in registry or type(registry[name]).__name__ != kind or needed(text):
                 continue
-            priority = _priority(registry, name)
-            if [item.priority for item in registry._priority].count(priority) > 1:  # type: ignore[attr-defined]
+            priorities = _priorities(registry)
+            priority = priorities[name]
+            if list(priorities.values()).count(priority) > 1:
                 continue  # put back, it could land on the other side of its equal
             self._out.append((registry, registry[name], name, priority))
             registry.deregister(name)
@@ -96,10 +99,9 @@ PRE_NEEDS: dict[str, tuple[str, Needed]] = {
 }
 
 
-def _priority(registry: Registry[Any], name: str) -> float:
-    """An item's priority (Registry has no public getter; its order may be stale)."""
-    items = registry._priority  # type: ignore[attr-defined]
-    return float(next(item.priority for item in items if item.name == name))
+def _priorities(registry: Registry[Any]) -> dict[str, float]:
+    """Each item's priority by name (Registry has no public getter; its order may be stale)."""
+    return {item.name: float(item.priority) for item in registry._priority}  # type: ignore[attr-defined]
 
 
 class _Unless(Preprocessor):
@@ -121,5 +123,5 @@ class SkipUnneededBlocksExtension(Extension):
         for name, (kind, needed) in PRE_NEEDS.items():
             if name in registry and type(registry[name]).__name__ == kind:
                 wrapped = _Unless(md, registry[name], needed)
-                registry.register(wrapped, name, _priority(registry, name))
+                registry.register(wrapped, name, _priorities(registry)[name])
         registry.register(_SkipUnneeded(md), "skip_unneeded_blocks", 1000)
