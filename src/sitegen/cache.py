@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, has
 """
 
 Loaded = tuple[Article | None, list[Problem]]
+Row = tuple[str, str, bytes, str]  # an article's cache row: key, JSON, body HTML, excerpt HTML
 RelatedResult = tuple[dict[str, tuple[Article, ...]], list[Problem]]
 RelateFn = Callable[[Sequence[Article], int], RelatedResult]
 
@@ -52,7 +53,7 @@ class BuildCache:
         self.path = site_dir / CACHE_DIR / "cache.sqlite"
         self.problems: list[Problem] = []
         self.db: sqlite3.Connection | None = None
-        self._unsaved: tuple[Mapping[str, Loaded], list[str]] | None = None
+        self._unsaved: tuple[Sequence[Row], list[str]] | None = None
         if enabled:
             self.db = self._open()
 
@@ -98,26 +99,26 @@ class BuildCache:
                 rows = self.db.execute(
                     f"SELECT key, value, body, excerpt FROM articles WHERE key IN ({marks})", chunk
                 )
-                for key, value, body, excerpt in rows:
-                    found[key] = decode_loaded(json.loads(value), body, excerpt)
+                for row in rows:
+                    found[row[0]] = decode_row(row)
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             self._discard(exc)
             return {}
         return found
 
-    def store_articles(self, entries: Mapping[str, Loaded], keep: Iterable[str]) -> None:
-        """Save new parse results and forget those of files that no longer exist, when
-        `flush` is called or at `close`: a build flushes while its workers render."""
-        self._unsaved = (entries, list(keep))
+    def store_articles(self, rows: Sequence[Row], keep: Iterable[str]) -> None:
+        """Save new parse results (see `article_row`) and forget those of files that no
+        longer exist, when `flush` is called or at `close`: a build flushes while its
+        workers render."""
+        self._unsaved = (rows, list(keep))
 
     def flush(self) -> None:
         if self._unsaved is None:
             return
-        entries, keep = self._unsaved
+        rows, keep = self._unsaved
         self._unsaved = None
         if self.db is None:
             return
-        rows = (_article_row(key, value) for key, value in entries.items())  # one at a time
         try:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
@@ -328,11 +329,18 @@ def decode_loaded(
     return _decode_article(raw, body or b"", excerpt or ""), problems
 
 
-def _article_row(key: str, loaded: Loaded) -> tuple[str, str, bytes, str]:
-    """The HTML goes in columns of its own: JSON-decoding 30 MB of it is the slow part."""
+def article_row(key: str, loaded: Loaded) -> Row:
+    """A parse result as stored. Parse workers send these, not Articles: unpickling 5,000
+    Articles cost more than decoding their rows, which the cache needs anyway. The HTML
+    goes in columns of its own: JSON-decoding 30 MB of it would be the slow part."""
     article = loaded[0]
     body, excerpt = (article.body, article.excerpt_html) if article else (b"", "")
     return key, json.dumps(encode_loaded(loaded)), body, excerpt
+
+
+def decode_row(row: Row) -> Loaded:
+    _, value, body, excerpt = row
+    return decode_loaded(json.loads(value), body, excerpt)
 
 
 def _encode_article(a: Article) -> dict[str, Any]:

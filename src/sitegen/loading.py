@@ -7,14 +7,14 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sitegen import __version__
-from sitegen.cache import BuildCache, Loaded, article_key, digest
+from sitegen.cache import BuildCache, Loaded, Row, article_key, article_row, decode_row, digest
 from sitegen.config import Config
 from sitegen.content import CONTENT_DIR, find_sources, load_article
 from sitegen.errors import Location, Problem, error
@@ -55,9 +55,9 @@ def load_articles(
     # parsers read their files themselves: on big archives the bytes never all sit here
     fresh = parse_all([rels[i] for i in todo], [keys[i] for i in todo], config, strict, jobs)
     results = dict(known)
-    results.update(zip((keys[i] for i in todo), fresh, strict=True))
+    results.update((row[0], loaded) for row, loaded in fresh)
     if cache:
-        cache.store_articles({keys[i]: results[keys[i]] for i in todo}, keep=keys)
+        cache.store_articles([row for row, _ in fresh], keep=keys)
     articles = [a for key in keys if (a := results[key][0]) is not None]
     problems = [p for key in keys for p in results[key][1]]
     return LoadResult(articles, problems, len(todo))
@@ -108,23 +108,29 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
 
 def parse_all(
     rels: Sequence[str], keys: Sequence[str], config: Config, strict: bool, jobs: int | None
-) -> list[Loaded]:
-    """Parse in this process, or spread over `jobs` processes when there is enough work."""
+) -> list[tuple[Row, Loaded]]:
+    """Parse in this process, or spread over `jobs` processes when there is enough work.
+    Each result comes as made (a cache row: what workers send, as it is cheaper to move
+    than Articles) and decoded (here, while the workers go on)."""
     jobs = jobs or os.cpu_count() or 1
     items = list(zip(rels, keys, strict=True))
     if jobs < 2 or len(items) < PARALLEL_MIN:
-        return _parse_chunk(config, strict, items)
+        return _decoded(_parse_chunk(config, strict, items))
     size = -(-len(items) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     context = multiprocessing.get_context(_start_method())
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             done = pool.map(_parse_chunk, [config] * len(chunks), [strict] * len(chunks), chunks)
-            return [loaded for chunk in done for loaded in chunk]
+            return _decoded(row for chunk in done for row in chunk)
     except (BrokenProcessPool, OSError) as exc:
         # e.g. a host program that cannot be re-imported by spawned workers: do it here
         log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
-        return _parse_chunk(config, strict, items)
+        return _decoded(_parse_chunk(config, strict, items))
+
+
+def _decoded(rows: Iterable[Row]) -> list[tuple[Row, Loaded]]:
+    return [(row, decode_row(row)) for row in rows]
 
 
 def _start_method() -> str:
@@ -135,16 +141,15 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _parse_chunk(config: Config, strict: bool, items: list[tuple[str, str]]) -> list[Loaded]:
+def _parse_chunk(config: Config, strict: bool, items: list[tuple[str, str]]) -> list[Row]:
     renderer = MarkdownRenderer(config.markdown_engine)
     return [
-        load_article(
-            _read(config.site_dir, rel),
-            PurePosixPath(rel),
-            config,
-            renderer,
-            strict=strict,
-            digest=key,
+        article_row(
+            key,
+            load_article(
+                _read(config.site_dir, rel), PurePosixPath(rel), config, renderer,
+                strict=strict, digest=key,
+            ),
         )
         for rel, key in items
-    ]
+    ]  # fmt: skip
