@@ -192,3 +192,25 @@ def test_written_files_and_folders_follow_the_umask_as_other_tools_do(
         assert stat.S_IMODE(path.stat().st_mode) == file_mode, path
     for path in (out / "a", out / "a/b"):
         assert stat.S_IMODE(path.stat().st_mode) == folder_mode, path
+
+
+def test_folders_made_by_another_process_while_files_are_written_give_the_same_site(
+    tmp_path: Path,
+) -> None:
+    """A build's main process makes the folders while its workers write the files: whoever
+    comes first makes a folder, and no file is lost or truncated either way."""
+    files = {f"s{i}/index.html": b"page %d" % i for i in range(300)}
+    files |= {"a/b/c/index.html": b"deep", "index.html": b"top", "a/b/index.html": b"b"}
+    out = tmp_path / "out"
+    staging = Staging(out)
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        try:
+            staging.make_folders(reversed(list(files)))  # meets the writer halfway
+        finally:
+            os._exit(0)
+    staging.write_all(files)
+    os.waitpid(child, 0)
+    staging.make_folders(files)  # again, all there: harmless
+    publish(staging, files, {path: data_hash(data) for path, data in files.items()}, {})
+    assert files_in(out) == files

@@ -264,12 +264,23 @@ def _make_outdated(
     try:
         makers = [o.make for o in outdated]
         sink = stage if staging else None
+        if staging:
+            folders = functools.partial(staging.make_folders, [o.path for o in outdated])
+            meanwhile = _in_turn(folders, meanwhile)
         data, problems = make_all(makers, renderer.found, jobs, sink, meanwhile)
     except BaseException:
         if staging:
             staging.discard()
         raise
     return _Pending(output_dir, plan, outdated, previous, staging, data, problems)
+
+
+def _in_turn(*steps: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        for step in steps:
+            step()
+
+    return run
 
 
 def build_time() -> dt.datetime:

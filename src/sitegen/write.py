@@ -85,11 +85,22 @@ class Staging:
 
     def write(self, rel: str, data: bytes) -> None:
         """Called once per output file, in every worker."""
-        target = self._target(rel)
+        target = os.path.join(self._root, rel)
         if self.behind is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)  # may be a hard link to the output's file
-        _write_file(target, data)
+        try:
+            _write_file(target, data)
+        except FileNotFoundError:  # its folder is not made yet
+            self._make_folder(os.path.dirname(target))
+            _write_file(target, data)
+
+    def make_folders(self, rels: Iterable[str]) -> None:
+        """Make the folders of files about to be written, from a process that has time
+        to wait: after the page cache was dropped, a new folder waits for the disk (its
+        inode table), and a worker waiting there leaves a core idle."""
+        for rel in rels:
+            self._target(rel)
 
     def write_all(self, files: Mapping[str, bytes]) -> None:
         """Write several files; on failure the staging folder is gone and the error says so."""
@@ -132,16 +143,18 @@ class Staging:
         """Where `rel` goes, its folder made. Plain `os` paths: this runs for every file
         of a build, and pathlib's own work was a fifth of the time spent writing them."""
         target = os.path.join(self._root, rel)
-        folder = os.path.dirname(target)
+        self._make_folder(os.path.dirname(target))
+        return target
+
+    def _make_folder(self, folder: str) -> None:
         if folder not in self._folders:
             try:
                 os.mkdir(folder)  # its parent is there most of the time: try the one call
-            except FileExistsError:  # another worker made it
+            except FileExistsError:  # another process made it
                 pass
             except FileNotFoundError:
-                os.makedirs(folder, exist_ok=True)  # safe when workers race
+                os.makedirs(folder, exist_ok=True)  # safe when processes race
             self._folders.add(folder)
-        return target
 
     def commit(self, changed: Iterable[str] = ()) -> None:
         """Swap the staged site in. The previous output becomes the spare, behind the new
