@@ -39,6 +39,11 @@ EDGES = [
     "Numeric references without a tag: &#169 &#x41 &#12; AT&T &copy",
     "~~~\ntilde fence\n~~~\n\n````\nlong fence\n````",
     "<p>raw block</p>\n\ntext with an inline <b>tag</b>",
+    "> quote\n> more\n\nText\n> a quote after a line of text\n\na > b, not a quote",
+    "Text\n# A heading inside a block\n\n#No space\n\nIssue #5 and \\# escaped\n\n### Closed ###",
+    "Title\n=====\n\nSubtitle\n--\n\nLine one\nline two\n===\n\nText\n- a list, not a title",
+    "---\n\n- - -\n\n*  *  *\n\n___\n\nText\n***\nmore\n\n   ---\n\n    --- code",
+    "- item\n\n    ---\n\n> ---\n\nNot a rule: a - b - c, a--b, **bold**\n\n--\t-\n\n-\t-\t-",
 ]
 
 
