@@ -10,8 +10,8 @@ and fenced-code passes without '<' or a fence) made converting the benchmark arc
 tenth faster. Four processors whose test searches every block with a regular expression
 (block quotes, '#' and underlined headings, rules) first check for a character their
 pattern cannot do without: converting was a further seventh faster. Everything else is
-Python-Markdown's own code, so the output is the same
-HTML (tests compare the two on the example archive and edge cases, in any order).
+Python-Markdown's own code, so the output is the same HTML (tests compare the two on the
+example archive and edge cases, in any order).
 """
 
 from __future__ import annotations
