@@ -97,3 +97,18 @@ def test_changed_pattern_is_never_skipped() -> None:
 
     fast = markdown.Markdown(extensions=[Strike(), TriggeredInlineExtension()])
     assert fast.convert("a ~~gone~~ b") == "<p>a <del>gone</del> b</p>"
+
+
+def test_patterns_registered_between_documents_are_checked_by_their_own_triggers() -> None:
+    """Triggers are worked out once per set of patterns: one registered in front of the
+    others between two documents moves every pattern, and each keeps its own trigger."""
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+
+    plain, fast = _renderers()
+    text = "`code`, *em*, [link](/x/), <b>tag</b> and ++inserted++ text"
+    assert fast.convert(text) == plain.convert(text)
+    for converter in (plain, fast):
+        pattern = SimpleTagInlineProcessor(r"(\+\+)(.+?)\+\+", "ins")
+        converter.inlinePatterns.register(pattern, "ins", 1000)
+    assert "<ins>inserted</ins>" in plain.reset().convert(text)
+    assert fast.reset().convert(text) == plain.reset().convert(text)

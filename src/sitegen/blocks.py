@@ -25,15 +25,22 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.util import Registry
 
-# Any line that, once quote markers, list markers and indentation are stripped, starts
-# with ':' and a space: a definition list needs one.
-_DEFINITION = re.compile(r"^[ \t>*+\-0-9.]*:[ \t]", re.MULTILINE)
+# A definition list needs a line that, once quote markers, list markers and indentation
+# are stripped, starts with ':' and a space: a ': ' after nothing but such marks.
+_COLON = re.compile(r":[ \t]")
+_MARKS = re.compile(r"[ \t>*+\-0-9.]*")
 
 _ANYTHING = "markdown"  # md_in_html re-parses raw HTML that holds markdown="1": keep all
 
 
 def _definitions(text: str) -> bool:
-    return "[^" in text or bool(_DEFINITION.search(text))
+    if "[^" in text:
+        return True
+    for colon in _COLON.finditer(text):  # a few per article ("said: ..."), quickly found
+        line_start = text.rfind("\n", 0, colon.start()) + 1
+        if _MARKS.fullmatch(text, line_start, colon.start()):
+            return True
+    return False
 
 
 Needed = Callable[[str], bool]  # document text -> may the processor match in it?

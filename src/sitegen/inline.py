@@ -41,14 +41,21 @@ TRIGGERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 class TriggeredInlineProcessor(InlineProcessor):
     """InlineProcessor whose per-text loop checks each pattern's trigger first."""
 
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md)
+        self._patterns: list[InlineProcessor] = []  # as the stubs type the registry
+        self._triggers: list[tuple[str, ...] | None] = []
+
     def run(self, tree, ancestors=None):  # type: ignore[no-untyped-def]
         registry = self.inlinePatterns
-        self._patterns = list(registry)
-        self._triggers: list[tuple[str, ...] | None] = [None] * len(self._patterns)
-        for name in TRIGGERS:
-            if name in registry:
-                index = registry.get_index_for_name(name)
-                self._triggers[index] = _triggers(name, self._patterns[index])
+        patterns = list(registry)
+        if patterns != self._patterns:  # the first document, or the patterns changed
+            self._patterns = patterns
+            self._triggers = [None] * len(patterns)
+            for name in TRIGGERS:
+                if name in registry:
+                    index = registry.get_index_for_name(name)
+                    self._triggers[index] = _triggers(name, patterns[index])
         return super().run(tree, ancestors)
 
     # Name-mangled override of InlineProcessor.__handleInline (same contract).
