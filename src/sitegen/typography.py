@@ -95,8 +95,9 @@ class _Segments:
     def apply(self) -> None:
         """Dashes per piece, then quotes over the whole block (a quote's partner may sit
         in another element), then each piece back where it came from."""
-        if not self.parts:
-            return
+        whole = "".join(self.parts)
+        if "'" not in whole and '"' not in whole and "--" not in whole and "..." not in whole:
+            return  # nothing to change (most blocks): leave every piece as it is
         pieces = [
             _dashes(part) if attribute else part
             for part, (_, attribute) in zip(self.parts, self.places, strict=True)
