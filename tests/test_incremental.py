@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -155,10 +157,12 @@ def test_parallel_loading_equals_serial(
 def test_parallel_first_build_remembers_every_file_it_made(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The workers render while this process saves the parsed articles and works out the
-    fingerprints: the next build must find all of them (else it redoes everything)."""
+    """Parsed articles are saved in batches as the workers send them, and fingerprints
+    worked out while they render: the next build must find all of them (else it redoes
+    everything), and the cache keeps no result of a file as it no longer is."""
     monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
     monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.loading.SAVE_EVERY", 3)  # 13 batches and a last one of 1
     assert can_fork(2, 2, 2)
     rng = random.Random(11)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(40)})
@@ -169,6 +173,8 @@ def test_parallel_first_build_remembers_every_file_it_made(
     edited.write_text(edited.read_text() + "\nA correction.\n")
     again = build(root, out, jobs=2)
     assert again.parsed == 1
+    with contextlib.closing(sqlite3.connect(root / ".sitegen-cache/cache.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (40,)
     assert 0 < again.written < 15 < first.written  # the article, listings that show it...
     build(root, tmp_path / "cold", use_cache=False, jobs=1)
     assert tree(out) == tree(tmp_path / "cold")

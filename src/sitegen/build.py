@@ -177,11 +177,10 @@ def _report_unchanged(output_dir: Path, summary: dict[str, Any]) -> BuildReport:
 def _bookkeeping(
     cache: BuildCache, plan: Sequence[Output], memo: Mapping[str, bool]
 ) -> Callable[[], None]:
-    """What this process does while its workers render: save the articles parsed, work out
-    the fingerprints a first build did not need to decide what to make (all of it)."""
+    """What this process does while its workers render: work out the fingerprints a first
+    build did not need to decide what to make (all of it)."""
 
     def work() -> None:
-        cache.flush()
         for output in plan:
             _ = output.fingerprint
         cache.store_template_memo(memo)  # filled in as fingerprints were worked out

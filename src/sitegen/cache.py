@@ -53,7 +53,6 @@ class BuildCache:
         self.path = site_dir / CACHE_DIR / "cache.sqlite"
         self.problems: list[Problem] = []
         self.db: sqlite3.Connection | None = None
-        self._unsaved: tuple[Sequence[Row], list[str]] | None = None
         if enabled:
             self.db = self._open()
 
@@ -80,7 +79,6 @@ class BuildCache:
             self.db = None
 
     def close(self) -> None:
-        self.flush()
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -106,25 +104,26 @@ class BuildCache:
             return {}
         return found
 
-    def store_articles(self, rows: Sequence[Row], keep: Iterable[str]) -> None:
-        """Save new parse results (see `article_row`) and forget those of files that no
-        longer exist, when `flush` is called or at `close`: a build flushes while its
-        workers render."""
-        self._unsaved = (rows, list(keep))
-
-    def flush(self) -> None:
-        if self._unsaved is None:
-            return
-        rows, keep = self._unsaved
-        self._unsaved = None
+    def store_articles(self, rows: Iterable[Row]) -> None:
+        """Save parse results (see `article_row`)."""
         if self.db is None:
             return
         try:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._discard(exc)
+
+    def keep_articles(self, keys: Iterable[str]) -> None:
+        """Forget the parse results of all but `keys` (files deleted, or changed since)."""
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM keep")
-            self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+            self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
             self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
