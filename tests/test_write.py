@@ -214,3 +214,15 @@ def test_folders_made_by_another_process_while_files_are_written_give_the_same_s
     staging.make_folders(files)  # again, all there: harmless
     publish(staging, files, {path: data_hash(data) for path, data in files.items()}, {})
     assert files_in(out) == files
+
+
+def test_a_folder_that_cannot_be_made_ahead_is_left_to_the_writer(tmp_path: Path) -> None:
+    """Making folders ahead only saves time: where it fails (a file stands where a folder
+    should be), writing that file fails as it would have, with the system's reason."""
+    staging = Staging(tmp_path / "out")
+    staging.write("taken", b"a file, not a folder")
+    staging.make_folders(["taken/index.html", "free/index.html"])  # no exception
+    assert (staging.path / "free").is_dir()
+    with pytest.raises(NotADirectoryError):
+        staging.write("taken/index.html", b"page")
+    staging.discard()

@@ -98,9 +98,11 @@ class Staging:
     def make_folders(self, rels: Iterable[str]) -> None:
         """Make the folders of files about to be written, from a process that has time
         to wait: after the page cache was dropped, a new folder waits for the disk (its
-        inode table), and a worker waiting there leaves a core idle."""
+        inode table), and a worker waiting there leaves a core idle. Best effort: a folder
+        that cannot be made is left to the writer of the file, which reports why."""
         for rel in rels:
-            self._target(rel)
+            with contextlib.suppress(OSError):
+                self._target(rel)
 
     def write_all(self, files: Mapping[str, bytes]) -> None:
         """Write several files; on failure the staging folder is gone and the error says so."""
