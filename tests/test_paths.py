@@ -166,3 +166,30 @@ def test_paths_that_differ_only_in_case_are_errors(
     if static.endswith(".PNG"):
         files["static/logo.png"] = "y"
     assert _problems(build_site, make_site(files)) == [expected]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_where_a_folder_must_go_is_an_error_naming_it(
+    make_site: MakeSite,
+    build_site: BuildSite,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    jobs: int,
+) -> None:
+    """A static file `about` and an article at /about/ cannot both be written; nor a static
+    folder named like a generated file. Was an internal error halfway through writing."""
+    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # with jobs=2: in workers
+    files = {
+        "content/about.md": article("About", slug="about"),
+        "content/b.md": article("B"),
+        "static/about": "a file",
+        "static/feed.xml/old.txt": "a folder of the feed's name",
+    }
+    root = make_site(files)
+    with pytest.raises(ContentError) as caught:
+        build_site(root, jobs=jobs)
+    assert [str(p) for p in caught.value.problems] == [
+        "static/about: is a file where the folder of 'about/index.html' goes; rename it",
+        "static/feed.xml/old.txt: 'feed.xml/old.txt' needs a folder where 'feed.xml' goes; move it",
+    ]
+    assert not (tmp_path / "out").exists()

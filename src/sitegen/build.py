@@ -25,9 +25,9 @@ from sitegen.loading import load_articles
 from sitegen.manifest import input_signature, next_due
 from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
-from sitegen.pages import site_pages
+from sitegen.pages import PageSpec, site_pages
 from sitegen.parallel import make_all
-from sitegen.redirects import alias_clashes, redirect_specs
+from sitegen.redirects import alias_clashes, folders_of, redirect_specs
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
 from sitegen.search import search_outputs
@@ -138,6 +138,10 @@ def build(
             plan += search_outputs(site, previous, output_dir)  # none unless search is on
             if clashes := alias_clashes(site, pages, plan):  # the build fails; make no redirect
                 plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
+            blocked, in_the_way = folder_clashes(plan, pages)
+            if blocked:  # the build fails; make none of the files in the way
+                clashes += blocked
+                plan = [o for o in plan if o.path not in in_the_way]
             meanwhile = _bookkeeping(cache, plan, memo)
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
         problems = [*loaded.problems, *site_problems, *find_clashes(pages), *clashes]
@@ -311,6 +315,32 @@ def static_clashes(plan: list[Output]) -> list[Problem]:
             )
         )
     return problems
+
+
+def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[Problem], set[str]]:
+    """Files where another file's folder must go (a static file `about` and an article at
+    /about/, say): neither could be written. Returns the problems and those files' paths."""
+    inside: dict[str, Output] = {}  # folder -> a file that needs it
+    for output in plan:
+        for folder in folders_of(output.path):
+            inside.setdefault(folder, output)
+    sources = {spec.output_path: spec.source for spec in pages}
+    problems, in_the_way = [], set()
+    for output in plan:
+        needing = inside.get(output.path)
+        if needing is None:
+            continue
+        in_the_way.add(output.path)
+        if output.kind == "static":
+            where = Location(PurePosixPath("static", output.path))
+            message = f"is a file where the folder of {needing.path!r} goes; rename it"
+        else:
+            where = sources.get(needing.path) or Location(PurePosixPath("sitegen.yaml"))
+            if needing.kind == "static":
+                where = Location(PurePosixPath("static", needing.path))
+            message = f"{needing.path!r} needs a folder where {output.path!r} goes; move it"
+        problems.append(error(where, message))
+    return problems, in_the_way
 
 
 class Stopwatch:

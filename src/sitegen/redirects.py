@@ -109,7 +109,7 @@ def alias_clashes(site: Site, pages: Iterable[PageSpec], plan: Iterable[Output])
             owner, source = owners.get(output.path, (_describe(output), None))
             holder = _Holder(output.path, _url(output.path), f"the URL of {owner}", source)
             files[output.path.casefold()] = holder
-    folders = {folder: holder for path, holder in files.items() for folder in _folders(path)}
+    folders = {folder: holder for path, holder in files.items() for folder in folders_of(path)}
     requests: dict[str, _Holder] = {}  # old addresses with a query, as nginx compares them
     problems = []
     for article in _with_aliases(site):
@@ -133,7 +133,7 @@ def alias_clashes(site: Site, pages: Iterable[PageSpec], plan: Iterable[Output])
                 requests[key.casefold()] = mine
             else:
                 files[key.casefold()] = mine
-                folders.update((folder, mine) for folder in _folders(key.casefold()))
+                folders.update((folder, mine) for folder in folders_of(key.casefold()))
     return problems
 
 
@@ -153,14 +153,14 @@ def _clash(
             f"{alias!r} needs a file where the site has the folder {where!r} "
             f"(for {holder.url!r}, {holder.what}); remove it"
         )
-    for folder in _folders(key.casefold()) if folders else ():
+    for folder in folders_of(key.casefold()) if folders else ():
         if holder := claims.get(folder):
             where = f"needs a folder where {holder.url!r} is a file"
             return f"{alias!r} {where}, {holder.what}; remove it"
     return ""
 
 
-def _folders(path: str) -> Iterator[str]:
+def folders_of(path: str) -> Iterator[str]:
     """'a/b/index.html' -> 'a', 'a/b' (the folders a file needs)."""
     parts = path.split("/")
     for end in range(1, len(parts)):
