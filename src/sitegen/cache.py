@@ -106,28 +106,20 @@ class BuildCache:
 
     def store_articles(self, rows: Iterable[Row]) -> None:
         """Save parse results (see `article_row`)."""
-        if self.db is None:
-            return
-        try:
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._discard(exc)
+        self._write(
+            lambda db: db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
+        )
 
     def keep_articles(self, keys: Iterable[str]) -> None:
         """Forget the parse results of all but `keys` (files deleted, or changed since)."""
-        if self.db is None:
-            return
-        try:
-            self.db.execute("BEGIN")
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM keep")
-            self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
-            self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._discard(exc)
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM keep")
+            db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keys))
+            db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM keep)")
+
+        self._write(work)
 
     # content files ---------------------------------------------------------------------
     def file_hashes(self) -> dict[str, tuple[str, str]]:
@@ -142,16 +134,12 @@ class BuildCache:
         return {path: (stat, content) for path, stat, content in rows}
 
     def store_file_hashes(self, hashes: Mapping[str, tuple[str, str]]) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM files")
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM files")
             rows = ((path, stat, content) for path, (stat, content) in hashes.items())
-            self.db.executemany("INSERT INTO files VALUES (?, ?, ?)", rows)
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._discard(exc)
+            db.executemany("INSERT INTO files VALUES (?, ?, ?)", rows)
+
+        self._write(work)
 
     # outputs -------------------------------------------------------------------------
     def outputs(self, output_dir: Path) -> dict[str, str]:
@@ -168,18 +156,13 @@ class BuildCache:
             return {}
 
     def store_outputs(self, output_dir: Path, fingerprints: Mapping[str, str]) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("BEGIN")
-            self.db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('output_dir', ?)", (str(output_dir.resolve()),)
-            )
-            self.db.execute("DELETE FROM outputs")
-            self.db.executemany("INSERT INTO outputs VALUES (?, ?)", fingerprints.items())
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._discard(exc)
+        def work(db: sqlite3.Connection) -> None:
+            folder = str(output_dir.resolve())
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('output_dir', ?)", (folder,))
+            db.execute("DELETE FROM outputs")
+            db.executemany("INSERT INTO outputs VALUES (?, ?)", fingerprints.items())
+
+        self._write(work)
 
     # templates -------------------------------------------------------------------------
     @property
@@ -256,6 +239,17 @@ class BuildCache:
         self._set_meta(
             "last_build", json.dumps({"signature": signature, "summary": summary, "next_due": due})
         )
+
+    def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        """Run `work` in one transaction; a cache that fails is discarded (`_discard`)."""
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            work(self.db)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._discard(exc)
 
     def _meta(self, key: str) -> str | None:
         if self.db is None:
