@@ -335,9 +335,10 @@ def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[
             where = Location(PurePosixPath("static", output.path))
             message = f"is a file where the folder of {needing.path!r} goes; rename it"
         else:
-            where = sources.get(needing.path) or Location(PurePosixPath("sitegen.yaml"))
             if needing.kind == "static":
                 where = Location(PurePosixPath("static", needing.path))
+            else:
+                where = sources.get(needing.path) or Location(PurePosixPath("sitegen.yaml"))
             message = f"{needing.path!r} needs a folder where {output.path!r} goes; move it"
         problems.append(error(where, message))
     return problems, in_the_way
