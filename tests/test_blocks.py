@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from sitegen.blocks import NEEDS, SkipUnneededBlocksExtension
 from sitegen.inline import TriggeredInlineExtension
 from sitegen.markup import MarkdownRenderer
-from sitegen.typography import TypographyExtension
-from tests.test_inline import SNIPPETS, _example_bodies
+from tests.test_inline import SNIPPETS, _example_bodies, converter
 
 EDGES = [
     "Term\n: Definition",
@@ -48,16 +47,8 @@ EDGES = [
 
 
 def _converters() -> tuple[markdown.Markdown, markdown.Markdown]:
-    def make(*extra: markdown.extensions.Extension) -> markdown.Markdown:
-        return markdown.Markdown(
-            extensions=[
-                "extra", "toc", "sane_lists",
-                TypographyExtension(), TriggeredInlineExtension(), *extra,
-            ],
-            output_format="html",
-        )  # fmt: skip
-
-    return make(), make(SkipUnneededBlocksExtension())
+    inline = TriggeredInlineExtension
+    return converter(inline()), converter(inline(), SkipUnneededBlocksExtension())
 
 
 def _same(documents: list[str]) -> None:

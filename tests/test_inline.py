@@ -33,14 +33,16 @@ SNIPPETS = [
 ]
 
 
-def _renderers() -> tuple[markdown.Markdown, markdown.Markdown]:
-    def make(*extra: markdown.extensions.Extension) -> markdown.Markdown:
-        return markdown.Markdown(
-            extensions=["extra", "toc", "sane_lists", TypographyExtension(), *extra],
-            output_format="html",
-        )
+def converter(*extra: markdown.extensions.Extension) -> markdown.Markdown:
+    """Python-Markdown with sitegen's extensions and typography, plus `extra` ones."""
+    return markdown.Markdown(
+        extensions=["extra", "toc", "sane_lists", TypographyExtension(), *extra],
+        output_format="html",
+    )
 
-    return make(), make(TriggeredInlineExtension())
+
+def _renderers() -> tuple[markdown.Markdown, markdown.Markdown]:
+    return converter(), converter(TriggeredInlineExtension())
 
 
 def _example_bodies() -> list[str]:
