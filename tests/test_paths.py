@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import BuildSite, MakeSite, article
 from test_build import tree
 
-from sitegen.errors import ConfigError, ContentError
+from sitegen.errors import ConfigError, ContentError, OutputError
 
 
 def _problems(
@@ -193,3 +194,32 @@ def test_a_file_where_a_folder_must_go_is_an_error_naming_it(
         "static/feed.xml/old.txt: 'feed.xml/old.txt' needs a folder where 'feed.xml' goes; move it",
     ]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_disk_while_pages_are_written_is_an_output_error_and_keeps_the_site(
+    make_site: MakeSite,
+    build_site: BuildSite,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    jobs: int,
+) -> None:
+    """A write that fails in a worker (the disk full, say) is said as the one-process
+    build says it, not as an internal error, and the previous site stays as it was."""
+    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # with jobs=2: in workers
+    root = make_site({f"content/{n}.md": article(n.upper()) for n in "abc"})
+    out = build_site(root, jobs=jobs)
+    before = tree(out)
+    (root / "sitegen.yaml").write_text("base_url: https://example.org/\ntitle: Renamed\n")
+
+    def full_disk(path: str, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("sitegen.write._write_file", full_disk)
+    with pytest.raises(OutputError) as caught:
+        build_site(root, jobs=jobs)
+    assert [p.message for p in caught.value.problems] == [
+        "cannot write output: No space left on device"
+    ]
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "staging" in p.name) == []

@@ -37,6 +37,7 @@ from sitegen.write import (
     MARKER,
     Staging,
     check_output_dir,
+    output_error,
     publish,
     remove_leftovers,
 )
@@ -261,7 +262,10 @@ def _make_outdated(
     def stage(index: int, data: bytes) -> bytes:
         """Write a file where it is made; only its hash travels back, for SHA256SUMS."""
         assert staging is not None
-        staging.write(outdated[index].path, data)
+        try:
+            staging.write(outdated[index].path, data)
+        except OSError as exc:  # a full disk, say: in a worker, so said here
+            raise output_error(output_dir, exc) from exc
         return data_hash(data).encode()
 
     try:

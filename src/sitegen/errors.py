@@ -73,8 +73,13 @@ class SitegenError(click.ClickException):
 
     def __init__(self, problems: Sequence[Problem], what: str = "build failed") -> None:
         self.problems = tuple(sort_problems(problems))
+        self.what = what
         errors = sum(p.is_error for p in self.problems)
         super().__init__(f"{what} ({errors} problem{'s' if errors != 1 else ''})")
+
+    def __reduce__(self) -> tuple[type[SitegenError], tuple[list[Problem], str]]:
+        """Picklable as itself: one raised in a forked worker reaches the parent whole."""
+        return type(self), (list(self.problems), self.what)
 
     def format_message(self) -> str:
         return "\n".join(str(p) for p in self.problems)
