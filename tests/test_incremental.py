@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import loading
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
@@ -178,6 +179,26 @@ def test_parallel_first_build_remembers_every_file_it_made(
     assert 0 < again.written < 15 < first.written  # the article, listings that show it...
     build(root, tmp_path / "cold", use_cache=False, jobs=1)
     assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_rebuild_reads_only_the_content_files_that_changed(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build leaves hashing each file to the parser that reads it (there is no
+    cache to look anything up in); the hashes must still be remembered, so the next build
+    recognises the unchanged files by their size and time without reading them."""
+    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)  # the first build: in workers
+    assert can_fork(2, 2, 2)
+    root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(6)})
+    out = tmp_path / "out"
+    build(root, out, jobs=2)
+    (root / "content/a4.md").write_text(article("A4 corrected"))
+    reads: list[str] = []
+    read = loading._read
+    monkeypatch.setattr(loading, "_read", lambda site, rel: reads.append(rel) or read(site, rel))
+    assert build(root, out, jobs=1).parsed == 1
+    assert set(reads) == {"content/a4.md"}
+    assert "A4 corrected" in (out / "a4/index.html").read_text()
 
 
 def test_failed_build_keeps_what_it_parsed(make_site: MakeSite, tmp_path: Path) -> None:

@@ -84,6 +84,16 @@ class BuildCache:
             self.db = None
 
     # articles ------------------------------------------------------------------------
+    def holds_articles(self) -> bool:
+        """Whether any parse result is kept: without one, looking up is wasted work."""
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+        except sqlite3.Error as exc:
+            self._discard(exc)
+            return False
+
     def articles(self, keys: Iterable[str]) -> dict[str, Loaded]:
         """Cached parse results for the keys that have one."""
         if self.db is None:

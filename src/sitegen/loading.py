@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sitegen import __version__
-from sitegen.cache import BuildCache, Row, article_key, article_row, decode_row, digest
+from sitegen.cache import BuildCache, Loaded, Row, article_key, article_row, decode_row, digest
 from sitegen.config import Config
 from sitegen.content import CONTENT_DIR, find_sources, load_article
 from sitegen.errors import Location, Problem, error
@@ -50,17 +50,27 @@ def load_articles(
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
     site_dir = config.site_dir
     rels = find_sources(site_dir)
-    hashes = _content_hashes(site_dir, rels, cache)
-    settings = parse_fingerprint(config, strict)
-    keys = [article_key(hashes[rel], settings) for rel in rels]
-    known = cache.articles(keys) if cache else {}
+    first = not (cache and cache.holds_articles())
+    if first:  # nothing to look up: the parsers hash the files they read anyway
+        stamps = {rel: file_stamp(os.path.join(site_dir, rel)) for rel in rels}
+        keys: list[str] = [""] * len(rels)
+        known: dict[str, Loaded] = {}
+    else:
+        settings = parse_fingerprint(config, strict)
+        hashes = _content_hashes(site_dir, rels, cache)
+        keys = [article_key(hashes[rel], settings) for rel in rels]
+        known = cache.articles(keys) if cache else {}
     todo = [i for i, key in enumerate(keys) if key not in known]
     # parsers read their files themselves: on big archives the bytes never all sit here
-    fresh = parse_all([rels[i] for i in todo], [keys[i] for i in todo], config, strict, jobs)
+    fresh = parse_all([rels[i] for i in todo], config, strict, jobs)
     results = dict(known)
+    seen: dict[str, tuple[str, str]] = {}  # a first build's file hashes, from the parsers
     batch: list[Row] = []
-    for row in fresh:  # as the workers send them, while they go on
+    for i, (content, row) in zip(todo, fresh, strict=True):  # as the workers send them
+        keys[i] = row[0]  # of the bytes parsed, should the file have changed since hashed
         results[row[0]] = decode_row(row)
+        if first:
+            seen[rels[i]] = (stamps[rels[i]], content)
         if cache:
             batch.append(row)
             if len(batch) >= SAVE_EVERY:
@@ -69,6 +79,8 @@ def load_articles(
     if cache:
         cache.store_articles(batch)
         cache.keep_articles(keys)
+        if first:
+            cache.store_file_hashes(seen)
     articles = [a for key in keys if (a := results[key][0]) is not None]
     problems = [p for key in keys for p in results[key][1]]
     return LoadResult(articles, problems, len(todo))
@@ -88,10 +100,15 @@ def _content_hashes(
         if known is not None and known[0] == stats[rel]:
             hashes[rel] = known[1]
         else:
-            hashes[rel] = digest(rel, _read(site_dir, rel))
+            hashes[rel] = content_hash(rel, _read(site_dir, rel))
     if cache:
         cache.store_file_hashes({rel: (stats[rel], hashes[rel]) for rel in rels})
     return hashes
+
+
+def content_hash(rel: str, data: bytes) -> str:
+    """A content file's identity: its name and bytes."""
+    return digest(rel, data)
 
 
 def _read(site_dir: Path, rel: str) -> bytes:
@@ -118,19 +135,19 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
 
 
 def parse_all(
-    rels: Sequence[str], keys: Sequence[str], config: Config, strict: bool, jobs: int | None
-) -> Iterator[Row]:
+    rels: Sequence[str], config: Config, strict: bool, jobs: int | None
+) -> Iterator[tuple[str, Row]]:
     """Parse in this process, or spread over `jobs` processes when there is enough work.
-    Results come as cache rows (`article_row`): what workers send, as rows are cheaper to
-    move than Articles, and what the cache keeps. (A pool that breaks down sends them all
-    again from this process.)"""
+    Yields each file's content hash and its parse result as a cache row (`article_row`,
+    keyed by the bytes parsed): what workers send, as rows are cheaper to move than
+    Articles, and what the cache keeps. (A pool that breaks down sends them all again
+    from this process.)"""
     jobs = jobs or os.cpu_count() or 1
-    items = list(zip(rels, keys, strict=True))
-    if jobs < 2 or len(items) < PARALLEL_MIN:
-        yield from _parsed(config, strict, items)
+    if jobs < 2 or len(rels) < PARALLEL_MIN:
+        yield from _parsed(config, strict, rels)
         return
-    size = -(-len(items) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    size = -(-len(rels) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
+    chunks = [rels[start : start + size] for start in range(0, len(rels), size)]
     context = multiprocessing.get_context(_start_method())
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -140,7 +157,7 @@ def parse_all(
     except (BrokenProcessPool, OSError) as exc:
         # e.g. a host program that cannot be re-imported by spawned workers: do it here
         log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
-        yield from _parsed(config, strict, items)
+        yield from _parsed(config, strict, rels)
 
 
 def _start_method() -> str:
@@ -151,13 +168,16 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _parse_chunk(config: Config, strict: bool, items: list[tuple[str, str]]) -> list[Row]:
-    return list(_parsed(config, strict, items))
+def _parse_chunk(config: Config, strict: bool, rels: Sequence[str]) -> list[tuple[str, Row]]:
+    return list(_parsed(config, strict, rels))
 
 
-def _parsed(config: Config, strict: bool, items: list[tuple[str, str]]) -> Iterator[Row]:
+def _parsed(config: Config, strict: bool, rels: Sequence[str]) -> Iterator[tuple[str, Row]]:
     renderer = MarkdownRenderer(config.markdown_engine)
-    for rel, key in items:
+    settings = parse_fingerprint(config, strict)
+    for rel in rels:
         data = _read(config.site_dir, rel)
+        content = content_hash(rel, data)
+        key = article_key(content, settings)
         loaded = load_article(data, PurePosixPath(rel), config, renderer, strict=strict, digest=key)
-        yield article_row(key, loaded)
+        yield content, article_row(key, loaded)
