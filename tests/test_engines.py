@@ -348,3 +348,27 @@ def test_heading_ids_are_toc_s_own_without_a_table() -> None:
     for source in sources:
         assert ours.render(source) == str(stock.reset().convert(source)), source
     assert 'id="cafe-quotes_2"' in ours.render(HEADINGS[0])
+
+
+def test_cmark_ids_only_its_own_headings_with_or_without_source_positions() -> None:
+    """cmark is asked for source positions only when raw HTML headings must be told from
+    its own; a document converts the same either way, and a raw heading gets no id."""
+    import cmarkgfm
+
+    from sitegen.cmark import EXTENSIONS as CMARK_EXTENSIONS
+    from sitegen.cmark import OPTIONS, POSITIONS, tidy
+
+    renderer = MarkdownRenderer("cmark")
+    raw = "## Given\n\n<h2>Given</h2>\n\n## Given\n"
+    assert renderer.render(raw) == (
+        '<h2 id="given">Given</h2>\n<h2>Given</h2>\n<h2 id="given_1">Given</h2>'
+    )
+    sources = HEADINGS + [
+        path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        for path in sorted((REPO_ROOT / "content").rglob("*.md"))
+    ]
+    for source in sources:
+        placed = cmarkgfm.markdown_to_html_with_extensions(
+            source, OPTIONS | POSITIONS, CMARK_EXTENSIONS
+        )
+        assert renderer.render(source) == tidy(str(placed), positions=True), source
