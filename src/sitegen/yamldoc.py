@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import Location, Problem, error, suggest, warning
+from sitegen.flatyaml import read_flat
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -53,6 +54,10 @@ def load_mapping(
     # (clean_text drops them from values anyway) and reads NEL, LS and PS as line breaks
     # that editors do not show, which would put every later error on the wrong line.
     text = _CONTROL.sub("", text).replace("\u2028", " ").replace("\u2029", " ")
+    if (flat := read_flat(text)) is not None:  # the usual shape, read as PyYAML reads it
+        return {
+            key: Entry(key, value, line + first_line) for key, (value, line) in flat.items()
+        }, []
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
