@@ -3,6 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path, PurePosixPath
 
+import slugify as _slugify
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sitegen import urls
 from sitegen.config import Config
 from sitegen.errors import Location
@@ -86,3 +90,9 @@ def test_urls() -> None:
     assert urls.permalink("https://e.org/archive/", "/a/") == "https://e.org/archive/a/"
     assert urls.permalink("", "/a/") == "/a/"
     assert urls.asset_url("images/a.jpg") == "/images/a.jpg"
+
+
+@given(st.from_regex(r"[a-z0-9-]{1,30}", fullmatch=True))
+def test_slugify_keeps_a_slug_as_python_slugify_would(text: str) -> None:
+    """urls.slugify skips python-slugify for names shaped like a slug already."""
+    assert urls.slugify(text) == _slugify.slugify(text)

@@ -3,7 +3,6 @@ checks that need the whole set. `loading.py` runs this over content/ with cache 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable
@@ -68,14 +67,18 @@ def load_article(
         return None, problems
     reader = FieldReader(document.entries, rel)
     reader.unknown_keys(ARTICLE_KEYS, as_error=strict)
-    article = _build_article(reader, document, config, renderer)
+    article = _build_article(reader, document, config, renderer, digest)
     if article is None or any(p.is_error for p in reader.problems):
         return None, reader.problems
-    return dataclasses.replace(article, digest=digest), reader.problems
+    return article, reader.problems
 
 
 def _build_article(
-    reader: FieldReader, document: Document, config: Config, renderer: MarkdownRenderer
+    reader: FieldReader,
+    document: Document,
+    config: Config,
+    renderer: MarkdownRenderer,
+    digest: str,
 ) -> Article | None:
     is_page = str(reader.path).startswith(PAGES_DIR)
     has_title = reader.require("title")
@@ -124,6 +127,7 @@ def _build_article(
         is_page=is_page,
         categories=categories,
         aliases=aliases,
+        digest=digest,
     )
 
 

@@ -13,11 +13,16 @@ from urllib.parse import quote, unquote_to_bytes
 
 import slugify as _slugify
 
+_SLUG_SHAPED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
 
 @functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """ASCII, lower-case, hyphenated: 'Women's Rights (UN)' -> 'women-s-rights-un'.
-    Remembered: tag and byline names repeat on thousands of articles."""
+    Remembered: tag and byline names repeat on thousands of articles. A name that is a
+    slug already (most file names) stays as it is, without python-slugify's 17 µs."""
+    if _SLUG_SHAPED.fullmatch(text):
+        return text
     return str(_slugify.slugify(text))
 
 
