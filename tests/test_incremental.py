@@ -8,7 +8,10 @@ import random
 import re
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,6 +156,37 @@ def test_parallel_loading_equals_serial(
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")
     assert verify(tmp_path / f"jobs{jobs}").ok  # the workers' hashes are the files' hashes
+
+
+class _HalfBrokenPool:
+    """A process pool that sends one chunk of results, then breaks down (a killed worker)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __enter__(self) -> _HalfBrokenPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def map(self, function: Any, *iterables: Any) -> Iterator[Any]:
+        yield function(*next(zip(*iterables, strict=True)))
+        raise BrokenProcessPool("a worker was killed")
+
+
+def test_a_parse_pool_that_breaks_down_midway_still_gives_every_article_once(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the pool did not send is parsed here; results stay with their own files."""
+    rng = random.Random(5)
+    root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(30)})
+    build(root, tmp_path / "serial", use_cache=False, jobs=1)
+    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.loading.ProcessPoolExecutor", _HalfBrokenPool)
+    report = build(root, tmp_path / "broken", jobs=2)
+    assert report.parsed == 30
+    assert tree(tmp_path / "broken") == tree(tmp_path / "serial")
 
 
 def test_parallel_first_build_remembers_every_file_it_made(

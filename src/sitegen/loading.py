@@ -140,8 +140,8 @@ def parse_all(
     """Parse in this process, or spread over `jobs` processes when there is enough work.
     Yields each file's content hash and its parse result as a cache row (`article_row`,
     keyed by the bytes parsed): what workers send, as rows are cheaper to move than
-    Articles, and what the cache keeps. (A pool that breaks down sends them all again
-    from this process.)"""
+    Articles, and what the cache keeps. (Should the pool break down, this process
+    parses the files it did not send.)"""
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or len(rels) < PARALLEL_MIN:
         yield from _parsed(config, strict, rels)
@@ -149,15 +149,17 @@ def parse_all(
     size = -(-len(rels) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
     chunks = [rels[start : start + size] for start in range(0, len(rels), size)]
     context = multiprocessing.get_context(_start_method())
+    sent = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             arguments = [config] * len(chunks), [strict] * len(chunks), chunks
             for chunk in pool.map(_parse_chunk, *arguments):
                 yield from chunk
+                sent += len(chunk)
     except (BrokenProcessPool, OSError) as exc:
         # e.g. a host program that cannot be re-imported by spawned workers: do it here
         log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
-        yield from _parsed(config, strict, rels)
+        yield from _parsed(config, strict, rels[sent:])
 
 
 def _start_method() -> str:
