@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from sitegen.render import _SharedImports
+from sitegen.render import ThemeTemplate
 
 TEMPLATES = {
     "page.html": (
@@ -48,12 +48,12 @@ def environment(template_class: type[jinja2.Template] | None) -> jinja2.Environm
 @pytest.mark.parametrize("value", VALUES, ids=repr)
 def test_pages_are_escaped_exactly_as_jinja_escapes_them(value: Any) -> None:
     stock = environment(None).get_template("page.html").render(v=value)
-    ours = environment(_SharedImports).get_template("page.html").render(v=value)
+    ours = environment(ThemeTemplate).get_template("page.html").render(v=value)
     assert ours == stock
 
 
 def test_undefined_values_still_fail_the_page() -> None:
-    env = environment(_SharedImports)
+    env = environment(ThemeTemplate)
     env.undefined = jinja2.StrictUndefined
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing }}").render()

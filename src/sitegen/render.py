@@ -39,7 +39,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.template_class = _SharedImports
+    env.template_class = ThemeTemplate
     base_path = site.config.base_path
     env.filters["url"] = lambda url: base_path + url
     env.filters["permalink"] = lambda url: urls.permalink(site.config.site_url, url)
@@ -55,11 +55,15 @@ def make_environment(
     return env
 
 
-class _SharedImports(jinja2.Template):
-    """A template whose `{% import %}`/`{% from %}` module is made once per build, not once
-    per page. Jinja makes a fresh module when the importing page's globals differ from the
-    imported template's; in a sitegen theme every template has the environment's globals,
-    so that check only cost time (a set difference over a ChainMap, on every page)."""
+class ThemeTemplate(jinja2.Template):
+    """A theme template as Jinja makes it, but for two costs paid on every page:
+
+    - its `{% import %}`/`{% from %}` module is made once per build, not once per page.
+      Jinja makes a fresh module when the importing page's globals differ from the
+      imported template's; in a sitegen theme every template has the environment's
+      globals, so that check only cost time (a set difference over a ChainMap);
+    - its `{{ value }}` output is escaped by `escape_output`.
+    """
 
     def _get_default_module(self, ctx: jinja2.runtime.Context | None = None) -> Any:
         return super()._get_default_module(None)
@@ -72,7 +76,6 @@ class _SharedImports(jinja2.Template):
         globals: MutableMapping[str, Any],  # noqa: A002 - Jinja's name
         uptodate: Callable[[], bool] | None = None,
     ) -> jinja2.Template:
-        """The template, its `{{ value }}` output escaped by `escape_output`."""
         template = super().from_code(environment, code, globals, uptodate)
         template.root_render_func.__globals__["escape"] = escape_output  # the module's
         return template
