@@ -99,6 +99,7 @@ class _Keys:
         memo: MutableMapping[str, bool],
     ) -> None:
         self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
+        self._template_keys: dict[tuple[str, ...], str] = {}
 
     @functools.cached_property
     def base(self) -> str:
@@ -120,8 +121,15 @@ class _Keys:
 
     def page(self, spec: PageSpec) -> str:
         context = [(name, self._key(value)) for name, value in spec.context.items()]
-        whole_site = self.site if self.uses_site(spec.templates) else ""
-        return digest(self.base, repr(spec.templates), repr(context), whole_site)
+        return digest(self._template_key(spec.templates), repr(context))
+
+    def _template_key(self, templates: tuple[str, ...]) -> str:
+        """What the templates add to a page's fingerprint: worked out once per chain."""
+        key = self._template_keys.get(templates)
+        if key is None:
+            whole_site = self.site if self.uses_site(templates) else ""
+            key = self._template_keys[templates] = digest(self.base, repr(templates), whole_site)
+        return key
 
     def feed(self, feed: FeedSpec) -> str:
         items = [self.articles[a.url] for a in feed.articles]
