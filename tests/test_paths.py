@@ -169,17 +169,18 @@ def test_paths_that_differ_only_in_case_are_errors(
     assert _problems(build_site, make_site(files)) == [expected]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.fixture(params=[1, 2], ids=["one process", "workers"])
+def jobs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Build in one process, then in forked workers (even for a few pages)."""
+    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    return int(request.param)
+
+
 def test_a_file_where_a_folder_must_go_is_an_error_naming_it(
-    make_site: MakeSite,
-    build_site: BuildSite,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    jobs: int,
+    make_site: MakeSite, build_site: BuildSite, tmp_path: Path, jobs: int
 ) -> None:
     """A static file `about` and an article at /about/ cannot both be written; nor a static
     folder named like a generated file. Was an internal error halfway through writing."""
-    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # with jobs=2: in workers
     files = {
         "content/about.md": article("About", slug="about"),
         "content/b.md": article("B"),
@@ -196,7 +197,6 @@ def test_a_file_where_a_folder_must_go_is_an_error_naming_it(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
 def test_a_full_disk_while_pages_are_written_is_an_output_error_and_keeps_the_site(
     make_site: MakeSite,
     build_site: BuildSite,
@@ -206,7 +206,6 @@ def test_a_full_disk_while_pages_are_written_is_an_output_error_and_keeps_the_si
 ) -> None:
     """A write that fails in a worker (the disk full, say) is said as the one-process
     build says it, not as an internal error, and the previous site stays as it was."""
-    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # with jobs=2: in workers
     root = make_site({f"content/{n}.md": article(n.upper()) for n in "abc"})
     out = build_site(root, jobs=jobs)
     before = tree(out)
