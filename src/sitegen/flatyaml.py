@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The loader yamldoc reads the rest with (libyaml's when installed): its resolver and
+# constructors are the ones used here, so both ways give the same types.
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
 _ITEM = re.compile(r"( *)- +")
@@ -104,7 +106,7 @@ def _scalar(text: str, constructor: yaml.constructor.SafeConstructor, *, flow: b
     tag = _resolve(text)
     if tag == _STR:
         return text
-    make = _Loader.yaml_constructors.get(tag)
+    make = LOADER.yaml_constructors.get(tag)
     if make is None:
         raise _NotFlat
     try:
@@ -115,7 +117,7 @@ def _scalar(text: str, constructor: yaml.constructor.SafeConstructor, *, flow: b
 
 def _resolve(text: str) -> str:
     """The type PyYAML gives a plain scalar (its implicit resolvers, as its loader does)."""
-    for tag, pattern in _Loader.yaml_implicit_resolvers.get(text[0], ()):
+    for tag, pattern in LOADER.yaml_implicit_resolvers.get(text[0], ()):
         if pattern.match(text):
             return str(tag)
     return _STR

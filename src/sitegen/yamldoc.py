@@ -15,9 +15,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import Location, Problem, error, suggest, warning
-from sitegen.flatyaml import read_flat
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from sitegen.flatyaml import LOADER, read_flat
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ def load_mapping(
         return {
             key: Entry(key, value, line + first_line) for key, (value, line) in flat.items()
         }, []
-    loader = _Loader(text)
+    loader = LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:
