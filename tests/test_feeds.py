@@ -70,6 +70,15 @@ def test_site_feed_entries(example: Path) -> None:
         assert "77 years" in content.lower() or "Seventy-seven" in content
 
 
+def test_each_feed_names_itself_and_its_page(example: Path) -> None:
+    """A page's RSS and Atom feeds share their entries but not their own address."""
+    for path in sorted(example.glob("**/feed.xml")) + sorted(example.glob("**/atom.xml")):
+        feed = parse_feed(path)
+        url = "https://example.org/" + path.relative_to(example).as_posix()
+        assert [link.href for link in feed.feed.links if link.rel == "self"] == [url]
+        assert feed.feed.link == url.rsplit("/", 1)[0] + "/"
+
+
 def test_tag_feed_holds_only_that_tags_articles(example: Path) -> None:
     feed = parse_feed(example / "tag/paris/feed.xml")
     assert feed.feed.title == "Open Voices Coalition: Paris"

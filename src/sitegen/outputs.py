@@ -19,7 +19,7 @@ from jinja2 import meta, nodes
 
 from sitegen import __version__
 from sitegen.cache import digest
-from sitegen.feeds import FeedSpec, feed_specs, render_feed
+from sitegen.feeds import FeedRenderer, FeedSpec, feed_specs
 from sitegen.manifest import file_stamp
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.pages import PageSpec
@@ -68,6 +68,7 @@ def plan_outputs(
     outputs += [
         Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind) for s in specs
     ]
+    render_feed = FeedRenderer()
     outputs += [
         Output(f.path, _bound(keys.feed, f), _bound(render_feed, f), "feed")
         for f in feed_specs(site)
