@@ -19,7 +19,7 @@ from sitegen import loading
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
-from sitegen.parallel import can_fork
+from sitegen.parallel import can_fork, work_ranges
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -156,6 +156,17 @@ def test_parallel_loading_equals_serial(
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")
     assert verify(tmp_path / f"jobs{jobs}").ok  # the workers' hashes are the files' hashes
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 8])
+@pytest.mark.parametrize("count", [0, 1, 7, 96, 1000, 10007])
+def test_work_is_dealt_in_shrinking_ranges_that_cover_it_once(count: int, jobs: int) -> None:
+    """Workers take long runs of neighbouring pages first and short ones last."""
+    ranges = work_ranges(count, jobs)
+    assert [i for start, stop in ranges for i in range(start, stop)] == list(range(count))
+    sizes = [stop - start for start, stop in ranges]
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(ranges) <= max(count, 1) and (count < 1000 or sizes[0] >= count // (2 * jobs))
 
 
 class _HalfBrokenPool:

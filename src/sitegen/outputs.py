@@ -38,6 +38,7 @@ class Output:
     key: Callable[[], str]  # -> the fingerprint
     make: Callable[[], bytes]
     kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
+    near: float = 0.0  # a page: when its newest article was published (see _make_outdated)
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -66,7 +67,8 @@ def plan_outputs(
         for rel, src in static.items()
     ]
     outputs += [
-        Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind) for s in specs
+        Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind, _near(s))
+        for s in specs
     ]
     render_feed = FeedRenderer()
     outputs += [
@@ -82,6 +84,10 @@ def plan_outputs(
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, constant(data), "index"))
     return outputs
+
+
+def _near(spec: PageSpec) -> float:
+    return spec.lastmod.timestamp() if spec.lastmod else 0.0
 
 
 def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:

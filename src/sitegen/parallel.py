@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sitegen.errors import Problem
 
 PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
-CHUNKS_PER_JOB = 48  # small ranges: the workers finish within a few milliseconds of each other
+CHUNKS_PER_JOB = 48  # the smallest range: this many per worker would share out all the work
 Make = Callable[[], bytes]
 Sink = Callable[[int, bytes], bytes]
 R = TypeVar("R")
@@ -77,8 +77,7 @@ def _in_workers(
     """job(start, stop) over small ranges of range(count), dealt to forked workers as they
     become free, so they finish together; the results in order."""
     global _job
-    size = -(-count // (jobs * CHUNKS_PER_JOB))
-    ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
+    ranges = work_ranges(count, jobs)
     _job = job
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -88,6 +87,20 @@ def _in_workers(
             return pending.get()
     finally:
         _job = None
+
+
+def work_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
+    """range(count) cut into ranges that shrink towards the end ("guided" scheduling): each
+    worker's first ranges are long runs of neighbouring work (pages showing the same
+    articles, whose teasers a worker renders once for all its pages), the last ones are
+    small, so the workers finish within a few milliseconds of each other."""
+    smallest = max(1, count // (jobs * CHUNKS_PER_JOB))
+    ranges, start = [], 0
+    while start < count:
+        size = max(smallest, (count - start) // (2 * jobs))
+        ranges.append((start, min(start + size, count)))
+        start += size
+    return ranges
 
 
 def _run(bounds: tuple[int, int]) -> Any:
