@@ -255,8 +255,9 @@ def _make_outdated(
     template edit, say), has the workers write straight into the staging folder; the
     few files of a small rebuild wait in memory, so a failed build touches no folder."""
     outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
-    # The slowest (feeds) first, then newest to oldest: workers take long runs of pages
-    # about the same articles, so each teaser is mostly rendered by one worker, not all.
+    # The slowest (feeds) first, then listings newest to oldest, then the rest: workers
+    # take long runs of listings that show the same articles, so each teaser is rendered
+    # by one worker, not by all; the short last runs (articles' pages) even them out.
     outdated.sort(key=lambda o: (o.kind != "feed", -o.near))
     big = 2 * len(outdated) > len(plan)
     staging = Staging(output_dir, knows_output=bool(previous)) if big else None

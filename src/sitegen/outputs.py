@@ -38,7 +38,7 @@ class Output:
     key: Callable[[], str]  # -> the fingerprint
     make: Callable[[], bytes]
     kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
-    near: float = 0.0  # a page: when its newest article was published (see _make_outdated)
+    near: float = 0.0  # a listing: when its newest article was published (_make_outdated)
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -87,7 +87,8 @@ def plan_outputs(
 
 
 def _near(spec: PageSpec) -> float:
-    return spec.lastmod.timestamp() if spec.lastmod else 0.0
+    generated = spec.source is None  # a listing, not an article's own page
+    return spec.lastmod.timestamp() if generated and spec.lastmod else 0.0
 
 
 def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:
