@@ -74,7 +74,7 @@ def make_all(
 def _in_workers(
     job: Callable[[int, int], R], count: int, jobs: int, meanwhile: Callable[[], object] | None
 ) -> list[R]:
-    """job(start, stop) over small ranges of range(count), dealt to forked workers as they
+    """job(start, stop) over the ranges of `work_ranges`, dealt to forked workers as they
     become free, so they finish together; the results in order."""
     global _job
     ranges = work_ranges(count, jobs)
