@@ -29,7 +29,7 @@ def make_environment(
     """Autoescaping, strict Jinja: an undefined name is an error, not an empty string.
     With `compiled_dir`, compiled templates are kept there between builds."""
     compiled = jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None
-    env = jinja2.Environment(
+    env = ThemeEnvironment(
         auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
@@ -53,6 +53,18 @@ def make_environment(
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
     return env
+
+
+class ThemeEnvironment(jinja2.Environment):
+    """Jinja's environment, but each template's globals are a plain dict, not a ChainMap
+    over the environment's: every render copies them into a new context, and copying a
+    ChainMap looks each name up in the template's own (empty) map first and catches the
+    KeyError, 20 times a template, some 470,000 exceptions in a 5,000-article build (6 % of
+    page rendering). Jinja's one loss is that a global added after a template is loaded is
+    not seen by it; sitegen sets every global before it loads a template."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
 
 
 class ThemeTemplate(jinja2.Template):
