@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import traceback
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -119,9 +120,13 @@ class _Teasers:
     def __call__(self, article: Article) -> Markup:
         html = self.done.get(article.url)
         if html is None:
-            template = self.env.get_template("_teaser.html")
-            html = self.done[article.url] = Markup(template.render(article=article))
+            html = self.done[article.url] = Markup(self._template.render(article=article))
         return html
+
+    @functools.cached_property
+    def _template(self) -> jinja2.Template:
+        """Looked up once, not once per teaser (the environment's cache takes a lock)."""
+        return self.env.get_template("_teaser.html")
 
 
 def display_date(when: dt.date) -> str:
