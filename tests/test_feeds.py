@@ -12,7 +12,7 @@ from lxml import etree
 
 from sitegen.build import build
 from sitegen.errors import ContentError
-from sitegen.sitemap import SitemapEntry, render_sitemaps
+from sitegen.sitemap import SitemapEntry, sitemap_files
 from tests.conftest import BuildSite, MakeSite, article
 
 DATA = Path(__file__).parent / "data"
@@ -190,7 +190,7 @@ def test_robots_txt_points_to_sitemap(example: Path) -> None:
 
 def test_sitemap_splits_into_an_index_past_the_limit(tmp_path: Path) -> None:
     entries = [SitemapEntry(f"/a{i}/", None) for i in range(7)]
-    files = dict(render_sitemaps(entries, "https://example.org/", limit=3))
+    files = {path: make() for path, make in sitemap_files(entries, "https://example.org/", limit=3)}
     assert sorted(files) == [
         "robots.txt",
         "sitemap-1.xml",
@@ -211,7 +211,7 @@ def test_sitemap_splits_into_an_index_past_the_limit(tmp_path: Path) -> None:
         listed += part.xpath("//s:loc/text()", namespaces=ns)
     assert listed == [f"https://example.org/a{i}/" for i in range(7)]
     assert (
-        len(dict(render_sitemaps(entries, "https://example.org/", limit=7))) == 2
+        len(dict(sitemap_files(entries, "https://example.org/", limit=7))) == 2
     )  # at the limit: one file
 
 

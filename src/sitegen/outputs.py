@@ -24,7 +24,7 @@ from sitegen.manifest import file_stamp
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.pages import PageSpec
 from sitegen.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
-from sitegen.sitemap import SitemapEntry, render_sitemaps
+from sitegen.sitemap import SitemapEntry, sitemap_files
 
 T = TypeVar("T")
 
@@ -77,8 +77,8 @@ def plan_outputs(
     ]
     entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
     index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
-    for path, data in render_sitemaps(entries, site.config.site_url):
-        outputs.append(Output(path, index_key, constant(data), "index"))
+    for path, make in sitemap_files(entries, site.config.site_url):
+        outputs.append(Output(path, index_key, make, "index"))
     if rules := redirect_rules(site):  # for servers: every alias, with a query or not
         rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):

@@ -4,8 +4,9 @@ and /robots.txt pointing at it."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sitegen import urls
@@ -22,23 +23,27 @@ class SitemapEntry:
     lastmod: dt.datetime | None
 
 
-def render_sitemaps(
+def sitemap_files(
     entries: Sequence[SitemapEntry], site_url: str, limit: int = URL_LIMIT
-) -> Iterator[tuple[str, bytes]]:
-    """(output path, bytes) for the sitemap(s) and robots.txt."""
+) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """(output path, how to make its bytes) for the sitemap(s) and robots.txt: made where
+    the pages are made (a render worker), not while the build still plans in one process."""
     if len(entries) <= limit:
-        yield "sitemap.xml", _urlset(entries, site_url)
+        yield "sitemap.xml", functools.partial(_urlset, entries, site_url)
     else:
         parts = [entries[start : start + limit] for start in range(0, len(entries), limit)]
         index = []
         for number, part in enumerate(parts, start=1):
             path = f"sitemap-{number}.xml"
-            yield path, _urlset(part, site_url)
+            yield path, functools.partial(_urlset, part, site_url)
             newest = max((e.lastmod for e in part if e.lastmod), default=None)
             index.append(SitemapEntry("/" + path, newest))
-        yield "sitemap.xml", _document("sitemapindex", "sitemap", index, site_url)
+        yield (
+            "sitemap.xml",
+            functools.partial(_document, "sitemapindex", "sitemap", index, site_url),
+        )
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {urls.permalink(site_url, '/sitemap.xml')}\n"
-    yield "robots.txt", robots.encode("utf-8")
+    yield "robots.txt", functools.partial(robots.encode, "utf-8")
 
 
 def _urlset(entries: Sequence[SitemapEntry], site_url: str) -> bytes:
