@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import shutil
 from pathlib import Path
 
@@ -74,6 +75,30 @@ def test_failed_build_leaves_previous_output_intact(
     ]
     assert tree(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["out", "site"]  # no staging debris
+
+
+def test_builds_leave_the_garbage_collector_as_they_found_it(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    """A build freezes its articles for the collector while it runs; `serve` builds again
+    and again in one process, so each must unfreeze them, failed or not, and must leave
+    alone what a host program froze itself."""
+    root = make_site({"content/a.md": article("First")})
+    build_site(root)
+    assert gc.get_freeze_count() == 0
+    (root / "content/b.md").write_text("---\ntitle: Broken\ndate: someday\n---\n")
+    with pytest.raises(ContentError):
+        build_site(root)
+    assert gc.get_freeze_count() == 0
+    (root / "content/b.md").unlink()
+    (root / "content/a.md").write_text(article("First, edited"))
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build_site(root)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_build_reports_content_and_template_errors_together(
