@@ -12,6 +12,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,32 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for the preview")
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        elif tag in ("p", "li", "h2", "h3", "h4", "blockquote", "figcaption"):
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded (a block's end is a space)."""
+    collector = _TextCollector()
+    collector.feed(fragment)
+    collector.close()
+    return " ".join("".join(collector.parts).split())

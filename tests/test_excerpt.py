@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import html5lib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sitegen.excerpt import excerpt_html
+from sitegen.excerpt import excerpt_and_text, excerpt_html
+from tests.conftest import plain_text
 
 
 def words_of(fragment: str) -> list[str]:
@@ -93,3 +96,27 @@ def test_excerpt_output_is_always_well_formed(nasty: str) -> None:
     )
     assert reparsed == excerpt  # nothing for a browser to repair: every tag closed, nested right
     assert len(words_of(excerpt)) <= 6
+
+
+PIECES = [
+    "<p>", "</p>", "<em>", "</em>", "<strong>", "</strong>", '<a href="/x/">', "</a>", "<br>",
+    '<sup id="fnref:1"><a href="#fn:1">1</a></sup>', "<ul><li>item</li></ul>", "<code>c</code>",
+    "<blockquote><p>quoted</p></blockquote>", "&amp;", "&lt;b&gt;", "&#8220;", "&eacute;",
+    '<img src="/a.jpg" alt="alt">', "<h2>Heading</h2>", "<!--more-->", "\n", "  ", "word",
+]  # fmt: skip
+
+
+PIECE = st.one_of(st.sampled_from(PIECES), st.text(max_size=12))
+
+
+@given(
+    paragraphs=st.lists(st.lists(PIECE, max_size=8).map("".join), max_size=6),
+    limit=st.integers(min_value=1, max_value=12),
+)
+def test_excerpt_text_is_the_visible_text_of_the_excerpt(paragraphs: list[str], limit: int) -> None:
+    """The description is made from the excerpt's text as the excerpt is made, not by
+    parsing its HTML again: both must give the same words, cut or not."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    markup, text = excerpt_and_text("", body, limit)
+    assert markup == excerpt_html("", body, limit)
+    assert text == plain_text(markup)

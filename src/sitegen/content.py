@@ -12,10 +12,10 @@ from urllib.parse import unquote, urlsplit
 from sitegen import urls
 from sitegen.config import LANGUAGE_TAG, Config
 from sitegen.errors import Location, Problem, warning
-from sitegen.excerpt import excerpt_html
+from sitegen.excerpt import excerpt_and_text
 from sitegen.frontmatter import Document, parse_document
 from sitegen.links import link_problem, walk
-from sitegen.markup import MarkdownRenderer, first_words, plain_text
+from sitegen.markup import MarkdownRenderer, first_words
 from sitegen.model import Article, Author, LeadImage, Tag
 from sitegen.typography import smarten
 from sitegen.yamldoc import FieldReader, decode_utf8
@@ -102,7 +102,7 @@ def _build_article(
     if not (title and date and slug and author):
         return None
     body_html = urls.under_base_path(renderer.render(document.body), config.base_path)
-    excerpt = excerpt_html(summary, body_html)
+    excerpt, excerpt_text = excerpt_and_text(summary, body_html)
     url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
     return Article(
         source=reader.location("slug") if "slug" in reader.entries else Location(reader.path, 1),
@@ -114,7 +114,7 @@ def _build_article(
         image=image,
         summary=summary,
         excerpt_html=excerpt,
-        description=summary or first_words(plain_text(excerpt)),
+        description=summary or first_words(excerpt_text),
         body=body_html.encode("utf-8"),
         url=url,
         output_path=urls.output_path(url),

@@ -26,8 +26,14 @@ _TRAILING_PUNCTUATION = re.compile(r"[\s,;:.!?\u2013\u2014-]+$")
 
 def excerpt_html(summary: str, body_html: str, limit: int = EXCERPT_WORDS) -> str:
     """The teaser for an article, as safe HTML paragraphs."""
+    return excerpt_and_text(summary, body_html, limit)[0]
+
+
+def excerpt_and_text(summary: str, body_html: str, limit: int = EXCERPT_WORDS) -> tuple[str, str]:
+    """The teaser as HTML, and its visible text with whitespace folded (what
+    a parse of the HTML would give, made without parsing it again)."""
     if summary:
-        return f"<p>{html.escape(summary, quote=False)}</p>"
+        return f"<p>{html.escape(summary, quote=False)}</p>", " ".join(summary.split())
     before, marker, _ = body_html.partition(MORE_MARKER)
     return _Excerpt(limit=None if marker else limit).run(before)
 
@@ -47,7 +53,7 @@ class _Excerpt(HTMLParser):
         self.in_paragraph = False
         self.done = False
 
-    def run(self, fragment: str) -> str:
+    def run(self, fragment: str) -> tuple[str, str]:
         # fed a paragraph at a time: parsing the rest of a long article once the excerpt is
         # complete would cost more than everything else here
         start = 0
@@ -59,7 +65,9 @@ class _Excerpt(HTMLParser):
         self.close()
         if self.in_paragraph:
             self._end_paragraph()
-        return "".join(html.escape(v, quote=False) if is_text else v for is_text, v in self.out)
+        markup = "".join(html.escape(v, quote=False) if is_text else v for is_text, v in self.out)
+        text = "".join(v if is_text else " " if v == "</p>" else "" for is_text, v in self.out)
+        return markup, " ".join(text.split())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:

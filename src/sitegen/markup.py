@@ -1,12 +1,11 @@
 """Markdown -> HTML with the configured engine (Python-Markdown, or cmark: see cmark.py);
-HTML -> plain text."""
+plain text -> a description."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
-from html.parser import HTMLParser
 from typing import Any
 
 import markdown
@@ -71,35 +70,6 @@ class _TableOnRequest(TocTreeprocessor):
 
 class _HeadingIds(TocExtension):
     TreeProcessorClass = _TableOnRequest
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-        elif tag in ("p", "li", "h2", "h3", "h4", "blockquote", "figcaption"):
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded."""
-    collector = _TextCollector()
-    collector.feed(fragment)
-    collector.close()
-    return " ".join("".join(collector.parts).split())
 
 
 def first_words(text: str, limit: int = DESCRIPTION_WORDS) -> str:
