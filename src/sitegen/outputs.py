@@ -38,7 +38,7 @@ class Output:
     key: Callable[[], str]  # -> the fingerprint
     make: Callable[[], bytes]
     kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
-    near: float = 0.0  # a listing: when its newest article was published (_make_outdated)
+    near: float = 0.0  # a listing: its lastmod, the newest article's (update) date (_make_outdated)
 
     @functools.cached_property
     def fingerprint(self) -> str:
