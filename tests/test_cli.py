@@ -34,6 +34,26 @@ def test_cli_build_success_prints_summary(make_site: MakeSite, tmp_path: Path) -
     assert (tmp_path / "out/a/index.html").is_file()
 
 
+def test_cli_prints_warnings_in_file_and_line_order(make_site: MakeSite, tmp_path: Path) -> None:
+    """Loading, the site-wide checks and the lead-image check each find some of these; the
+    editor reads them as one list, file by file, line by line."""
+    root = make_site(
+        {
+            "content/b.md": article("B", titel="x", image="/missing.jpg"),
+            "content/a.md": article("A", image="/gone.jpg", image_alt="Gone"),
+        }
+    )
+    code, _, err = run("build", str(root), "-o", str(tmp_path / "out"))
+    assert code == 0
+    assert [line.split(": warning: ")[0] for line in err.splitlines()] == [
+        "content/a.md:4",
+        "content/b.md:4",
+        "content/b.md:5",
+        "content/b.md:5",
+    ]
+    assert "image: '/missing.jpg' not found" in err.splitlines()[2] + err.splitlines()[3]
+
+
 def test_cli_build_quiet_prints_nothing_on_success(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({"content/a.md": article("A", titel="x")})
     assert run("build", str(root), "-q", "-o", str(tmp_path / "out")) == (0, "", "")

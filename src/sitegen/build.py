@@ -54,7 +54,7 @@ class BuildReport:
     articles: int
     pages: int
     static_files: int
-    warnings: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]  # in file and line order
     seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
     parsed: int = 0  # articles converted (the others came from the cache)
     written: int = 0  # output files written (the others were already up to date)
@@ -146,24 +146,24 @@ def build(
             if blocked:  # the build fails; make none of the files in the way
                 clashes += blocked
                 plan = [o for o in plan if o.path not in in_the_way]
-            meanwhile = _bookkeeping(cache, plan, memo)
+            checked: list[Problem] = []  # all but rendering's: found while workers render
+            known = [*loaded.problems, *site_problems, *clashes]
+            check = functools.partial(_check, checked, site, known, pages, plan, static, strict)
+            meanwhile = _in_turn(_bookkeeping(cache, plan, memo), check)
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
-        problems = [*loaded.problems, *site_problems, *find_clashes(pages), *clashes]
-        problems += [*pending.problems, *static_clashes(plan), *link_problems(site_dir)]
-        problems += missing_images((*site.articles, *site.pages), static.keys())
-        problems += config_warnings(config, strict=strict)
-        problems += menu_problems(config, {o.path for o in plan}, strict=strict)
+        problems = sort_problems(checked + pending.problems) if pending.problems else checked
         if any(problem.is_error for problem in problems + cache.problems):
             pending.discard()
             raise ContentError(problems + cache.problems)
         with clock("write"):
             written, removed = pending.write()
             cache.store_outputs(output_dir, {o.path: o.fingerprint for o in plan})
-        warnings = tuple(sort_problems(p for p in problems if not p.is_error))
+        warnings = tuple(p for p in problems if not p.is_error)
         counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
         due = next_due((a.date for a in loaded.articles), now)
         cache.remember_build(signature, {**counts, "warnings": encode_problems(warnings)}, due)
-        warnings += tuple(cache.problems)  # about this build's cache only: not remembered
+        if cache.problems:  # about this build's cache only: not remembered
+            warnings = tuple(sort_problems(warnings + tuple(cache.problems)))
     return BuildReport(
         output_dir, counts["articles"], counts["pages"], counts["static"], warnings,
         dict(clock.seconds), loaded.parsed, written, removed, site,
@@ -212,6 +212,25 @@ def _bookkeeping(
         cache.store_template_memo(memo)  # filled in as fingerprints were worked out
 
     return work
+
+
+def _check(
+    into: list[Problem],
+    site: Site,
+    known: list[Problem],
+    pages: Sequence[PageSpec],
+    plan: Sequence[Output],
+    static: Mapping[str, Path],
+    strict: bool,
+) -> None:
+    """Every problem of the build but rendering's, in file and line order, put `into` the
+    list: these checks need nothing rendered, so they run while the workers render."""
+    config = site.config
+    found = [*known, *find_clashes(pages), *static_clashes(plan), *link_problems(config.site_dir)]
+    found += missing_images((*site.articles, *site.pages), static.keys())
+    found += config_warnings(config, strict=strict)
+    found += menu_problems(config, {o.path for o in plan}, strict=strict)
+    into.extend(sort_problems(found))
 
 
 def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) -> bool:
@@ -322,7 +341,7 @@ def build_time() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
-def static_clashes(plan: list[Output]) -> list[Problem]:
+def static_clashes(plan: Sequence[Output]) -> list[Problem]:
     """Two files whose paths differ at most in case would overwrite each other on macOS
     and Windows checkouts and on many hosts; a static file is the one that can move."""
     first: dict[str, Output] = {}

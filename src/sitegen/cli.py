@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from sitegen import __version__
-from sitegen.errors import SitegenError, echo_problems, sort_problems
+from sitegen.errors import SitegenError, echo_problems
 
 if TYPE_CHECKING:
     from sitegen.build import BuildReport
@@ -91,7 +91,7 @@ def build(
         ),
     )
     if not quiet:
-        echo_problems(sort_problems(report.warnings))
+        echo_problems(report.warnings)
         click.echo(
             f"built {_count(report.articles, 'article')}: {_count(report.pages, 'page')} and "
             f"{_count(report.static_files, 'static file')} in {report.output_dir}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import BuildReport, build
-from sitegen.errors import SitegenError, sort_problems
+from sitegen.errors import SitegenError
 from sitegen.serve import BuildState, DevServer
 from sitegen.watch import ChangeCollector, ChangeKind, Watcher
 
@@ -92,7 +92,7 @@ class Preview:
                 self.report(line)
             self.server.publish(BuildState(previous.epoch, lines))
             return
-        for problem in sort_problems(result.warnings):
+        for problem in result.warnings:
             self.report(str(problem))
         if previous.epoch:
             self.report(f"rebuilt: {result.articles} articles, {result.pages} pages")
