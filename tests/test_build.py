@@ -220,3 +220,29 @@ def test_build_leaves_out_future_articles_unless_asked(
     assert "Scheduled" not in (out / "feed.xml").read_text()
     out = build_site(root, tmp_path / "future", include_future=True)
     assert (out / "scheduled/index.html").is_file()
+
+
+def test_a_first_rebuild_has_its_spare_made_while_it_loads(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a first build there is no spare to write a rebuild into; a forked process
+    makes one while the rebuild loads (big sites only), and the site comes out exactly as a
+    clean build makes it."""
+    import sitegen.build
+
+    root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(400)})
+    out = tmp_path / "out"
+    build(root, out, jobs=2)
+    made, real = tmp_path / "made", sitegen.build.make_spare
+
+    def spy(output_dir: Path, files: list[str]) -> None:  # runs in the forked process
+        real(output_dir, files)
+        made.write_text(str(len(files)))
+
+    monkeypatch.setattr(sitegen.build, "make_spare", spy)
+    (root / "content/a7.md").write_text(article("A7, revised"))
+    report = build(root, out, jobs=2)
+    assert int(made.read_text()) > 400  # every file of the output
+    assert 0 < report.written < 20
+    build(root, tmp_path / "reference", use_cache=False)
+    assert tree(out) == tree(tmp_path / "reference")

@@ -10,7 +10,16 @@ import pytest
 
 from sitegen.errors import OutputError
 from sitegen.integrity import data_hash
-from sitegen.write import BEHIND, MARKER, OWNER, Staging, check_output_dir, publish, spare_dir
+from sitegen.write import (
+    BEHIND,
+    MARKER,
+    OWNER,
+    Staging,
+    check_output_dir,
+    make_spare,
+    publish,
+    spare_dir,
+)
 
 
 def files_in(folder: Path) -> dict[str, bytes]:
@@ -128,6 +137,30 @@ def test_a_series_of_small_changes_through_the_spare_gives_each_site_exactly(
         staging.commit(changed=set(remade) | (set(before) - set(site)))  # as publish() does
         assert files_in(out) == site, version
         assert not (out / BEHIND).exists() and not (out / OWNER).exists()
+
+
+def test_a_spare_made_from_the_output_serves_as_one_a_build_kept(tmp_path: Path) -> None:
+    """A first build leaves no spare; make_spare links the output's files into one (a
+    rebuild has it made while it loads): the next site goes through it exactly, and the
+    output's own files are never changed through the links they share."""
+    out = tmp_path / "out"
+    first = {"index.html": b"1", "a/index.html": b"a", "a/b/index.html": b"b", "css/s.css": b"c"}
+    publish_all(out, first)
+    spare = spare_dir(out)
+    assert not spare.exists()
+    make_spare(out, [*first, "deleted/by-hand.html"])  # a file gone from the output: skipped
+    assert files_in(spare) == first
+    assert (spare / BEHIND).read_text() == "" and not (spare / OWNER).exists()
+    assert (spare / "a/b/index.html").stat().st_ino == (out / "a/b/index.html").stat().st_ino
+    (spare / "kept").write_text("")
+    make_spare(out, first)  # there is one already: left as it is
+    assert (spare / "kept").exists()
+    (spare / "kept").unlink()
+    second = {"index.html": b"2", "a/index.html": b"a", "c/index.html": b"c"}
+    publish_all(out, second)
+    assert files_in(out) == second
+    assert files_in(spare) == first  # the previous output, now the spare
+    assert not [p.name for p in tmp_path.iterdir() if ".staging-" in p.name]
 
 
 def test_a_spare_a_killed_build_was_filling_is_not_used(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from sitegen.manifest import input_signature, next_due
 from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import PageSpec, site_pages
-from sitegen.parallel import make_all
+from sitegen.parallel import PARALLEL_MIN, can_fork, make_all, start_forked
 from sitegen.redirects import alias_clashes, folders_of, redirect_specs
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
@@ -38,9 +38,11 @@ from sitegen.write import (
     MARKER,
     Staging,
     check_output_dir,
+    make_spare,
     output_error,
     publish,
     remove_leftovers,
+    spare_dir,
 )
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,9 @@ def build(
             and (summary := cache.unchanged_build(signature, now or build_time()))
         ):
             return _report_unchanged(output_dir, summary)
+        previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
+        spare_made = _spare_meanwhile(output_dir, previous, jobs)
+        stack.callback(spare_made)  # waited for however the build ends
         with clock("load"):
             loaded = load_articles(config, strict=strict, cache=cache, jobs=jobs)
         stack.enter_context(_long_lived())  # the articles, from here to the end
@@ -138,7 +143,6 @@ def build(
             plan = plan_outputs(
                 site, renderer.env, theme.template_dirs, specs, static, renderer, memo
             )
-            previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
             plan += search_outputs(site, previous, output_dir)  # none unless search is on
             if clashes := alias_clashes(site, pages, plan):  # the build fails; make no redirect
                 plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
@@ -150,6 +154,7 @@ def build(
             known = [*loaded.problems, *site_problems, *clashes]
             check = functools.partial(_check, checked, site, known, pages, plan, static, strict)
             meanwhile = _in_turn(_bookkeeping(cache, plan, memo), check)
+            spare_made()  # before the output's spare is claimed
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
         problems = sort_problems(checked + pending.problems) if pending.problems else checked
         if any(problem.is_error for problem in problems + cache.problems):
@@ -198,6 +203,18 @@ def _report_unchanged(output_dir: Path, summary: dict[str, Any]) -> BuildReport:
     return BuildReport(
         output_dir, summary["articles"], summary["pages"], summary["static"], warnings
     )
+
+
+def _spare_meanwhile(
+    output_dir: Path, previous: Mapping[str, str], jobs: int | None
+) -> Callable[[], None]:
+    """Have a forked process make the output's spare if it has none (`make_spare`), while
+    this one loads and plans; returns what waits for it. Only for a rebuild that will use
+    the spare: one whose cache knows the output, big enough to be worth a process."""
+    worth_it = can_fork(jobs or os.cpu_count() or 1, len(previous), PARALLEL_MIN)
+    if not worth_it or spare_dir(output_dir).exists():
+        return lambda: None
+    return start_forked(functools.partial(make_spare, output_dir, list(previous)))
 
 
 def _bookkeeping(

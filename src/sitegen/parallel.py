@@ -44,6 +44,13 @@ def forked_map(function: Callable[[int], R], count: int, jobs: int | None, minim
     return [result for chunk in chunks for result in chunk]
 
 
+def start_forked(function: Callable[[], object]) -> Callable[[], None]:
+    """Start function() in a forked process (see `can_fork`); returns what waits for it."""
+    process = multiprocessing.get_context("fork").Process(target=function, daemon=True)
+    process.start()
+    return process.join
+
+
 def make_all(
     makers: Sequence[Make],
     problems: Callable[[], list[Problem]],
