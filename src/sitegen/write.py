@@ -75,9 +75,7 @@ class Staging:
             if self.behind is not None:
                 self.path = spare_dir(self.output_dir)
             else:
-                prefix = f".{self.output_dir.name}.staging-"
-                self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.output_dir.parent))
-                (self.path / OWNER).write_text(str(os.getpid()))
+                self.path = _new_folder(self.output_dir)
         except OSError as exc:
             raise output_error(self.output_dir, exc) from exc
         self._root, self._output = str(self.path), str(self.output_dir)
@@ -251,6 +249,18 @@ def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
         shutil.rmtree(previous, ignore_errors=True)  # no spare: the next build makes a folder
 
 
+def _new_folder(output_dir: Path) -> Path:
+    """A new folder beside the output, owned by this process until it is swapped in or
+    moved: if the process is killed first, `remove_leftovers` removes it."""
+    folder = Path(tempfile.mkdtemp(prefix=_staging_prefix(output_dir), dir=output_dir.parent))
+    (folder / OWNER).write_text(str(os.getpid()))
+    return folder
+
+
+def _staging_prefix(output_dir: Path) -> str:
+    return f".{output_dir.name}.staging-"
+
+
 def make_spare(output_dir: Path, files: Iterable[str]) -> None:
     """Make the output's spare when it has none (after a first build, or a killed one): a
     copy in hard links of its `files` (the paths the cache says it holds). Run in a process
@@ -263,13 +273,11 @@ def make_spare(output_dir: Path, files: Iterable[str]) -> None:
     spare = spare_dir(output_dir)
     if spare.exists():
         return
-    prefix = f".{output_dir.name}.staging-"  # left by a killed process: remove_leftovers'
     try:
-        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=output_dir.parent))
+        folder = _new_folder(output_dir)
     except OSError:
         return
     try:
-        (folder / OWNER).write_text(str(os.getpid()))
         copy, source = _Folders(str(folder)), str(output_dir)
         for rel in files:
             with contextlib.suppress(FileNotFoundError):  # deleted by hand: the build remakes it
@@ -336,7 +344,7 @@ def remove_leftovers(output_dir: Path) -> None:
     previous output of an exchange without a spare to become. Those of a build that is
     still running (its pid is alive) are left alone; a spare is checked when claimed."""
     output_dir = output_dir.absolute()
-    staging, previous = f".{output_dir.name}.staging-", f".{output_dir.name}.previous-"
+    staging, previous = _staging_prefix(output_dir), f".{output_dir.name}.previous-"
     if output_dir.parent.is_dir():
         for entry in os.scandir(output_dir.parent):
             if not entry.is_dir(follow_symlinks=False):
