@@ -24,14 +24,9 @@ _WORD = re.compile(r"\S+")
 _TRAILING_PUNCTUATION = re.compile(r"[\s,;:.!?\u2013\u2014-]+$")
 
 
-def excerpt_html(summary: str, body_html: str, limit: int = EXCERPT_WORDS) -> str:
-    """The teaser for an article, as safe HTML paragraphs."""
-    return excerpt_and_text(summary, body_html, limit)[0]
-
-
 def excerpt_and_text(summary: str, body_html: str, limit: int = EXCERPT_WORDS) -> tuple[str, str]:
-    """The teaser as HTML, and its visible text with whitespace folded (what
-    a parse of the HTML would give, made without parsing it again)."""
+    """The teaser for an article, as safe HTML paragraphs, and its visible text with
+    whitespace folded (what a parse of the HTML would give, made without parsing it again)."""
     if summary:
         return f"<p>{html.escape(summary, quote=False)}</p>", " ".join(summary.split())
     before, marker, _ = body_html.partition(MORE_MARKER)
