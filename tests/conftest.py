@@ -20,6 +20,7 @@ import pytest
 from hypothesis import settings
 
 from sitegen.build import build
+from sitegen.excerpt import EXCERPT_WORDS, excerpt_and_text
 from sitegen.preview import Preview, PreviewOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -219,3 +220,8 @@ def plain_text(fragment: str) -> str:
     collector.feed(fragment)
     collector.close()
     return " ".join("".join(collector.parts).split())
+
+
+def excerpt_html(summary: str, body_html: str, limit: int = EXCERPT_WORDS) -> str:
+    """An article's teaser HTML alone, as pages show it."""
+    return excerpt_and_text(summary, body_html, limit)[0]

@@ -16,11 +16,18 @@ from click.testing import CliRunner
 from sitegen.build import build
 from sitegen.cli import cli
 from sitegen.config import load_config
-from sitegen.excerpt import excerpt_html
 from sitegen.loading import load_articles
 from sitegen.markup import MarkdownRenderer
 from sitegen.model import Article
-from tests.conftest import REPO_ROOT, BuildSite, MakeSite, article, copy_site, plain_text
+from tests.conftest import (
+    REPO_ROOT,
+    BuildSite,
+    MakeSite,
+    article,
+    copy_site,
+    excerpt_html,
+    plain_text,
+)
 
 ENGINES = ("markdown", "cmark")
 Archives = dict[str, dict[str, Article]]  # {engine: {slug: article}}

@@ -5,13 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.excerpt import EXCERPT_WORDS, excerpt_and_text
-from tests.conftest import plain_text
-
-
-def excerpt_html(summary: str, body_html: str, limit: int = EXCERPT_WORDS) -> str:
-    """The teaser's HTML alone, as pages show it."""
-    return excerpt_and_text(summary, body_html, limit)[0]
+from sitegen.excerpt import excerpt_and_text
+from tests.conftest import excerpt_html, plain_text
 
 
 def words_of(fragment: str) -> list[str]:
