@@ -330,7 +330,7 @@ def _stock_toc_renderer() -> Any:
 
     from sitegen.inline import TriggeredInlineExtension
     from sitegen.markup import EXTENSIONS
-    from sitegen.typography import TypographyExtension
+    from sitegen.mdtypography import TypographyExtension
 
     extensions = [name for name in EXTENSIONS if name != "toc"]
     return markdown.Markdown(

@@ -7,7 +7,7 @@ import pytest
 
 from sitegen.frontmatter import parse_document
 from sitegen.inline import TriggeredInlineExtension, TriggeredInlineProcessor
-from sitegen.typography import TypographyExtension
+from sitegen.mdtypography import TypographyExtension
 
 ROOT = Path(__file__).resolve().parent.parent
 
