@@ -27,7 +27,7 @@ from sitegen.manifest import input_signature, next_due
 from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import PageSpec, site_pages
-from sitegen.parallel import PARALLEL_MIN, can_fork, make_all, start_forked
+from sitegen.parallel import PARALLEL_MIN, can_fork, job_count, make_all, start_forked
 from sitegen.redirects import alias_clashes, folders_of, redirect_specs
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
@@ -211,7 +211,7 @@ def _spare_meanwhile(
     """Have a forked process make the output's spare if it has none (`make_spare`), while
     this one loads and plans; returns what waits for it. Only for a rebuild that will use
     the spare: one whose cache knows the output, big enough to be worth a process."""
-    worth_it = can_fork(jobs or os.cpu_count() or 1, len(previous), PARALLEL_MIN)
+    worth_it = can_fork(job_count(jobs), len(previous), PARALLEL_MIN)
     if not worth_it or spare_dir(output_dir).exists():
         return lambda: None
     return start_forked(functools.partial(make_spare, output_dir, list(previous)))

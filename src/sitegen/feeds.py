@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 from sitegen import __version__, urls
 from sitegen.config import Config
-from sitegen.model import Article, Site
+from sitegen.model import Article, Site, newest
 
 if TYPE_CHECKING:  # imported where used: a rebuild that remakes no feed never loads it
     from feedgen.feed import FeedGenerator
@@ -84,7 +84,7 @@ def _generator(
     config: Config, page_url: str, title: str, articles: Sequence[Article]
 ) -> FeedGenerator:
     """A page's feed, all but its links (set for each file)."""
-    newest = max((a.updated or a.date for a in articles), default=EPOCH)
+    latest = newest(articles) or EPOCH
     from feedgen.feed import FeedGenerator  # noqa: PLC0415 - see the top of the module
 
     feed = FeedGenerator()
@@ -96,8 +96,8 @@ def _generator(
     feed.generator("sitegen", version=__version__)
     if config.copyright:
         feed.rights(_xml(config.copyright))
-    feed.updated(newest)
-    feed.lastBuildDate(newest)
+    feed.updated(latest)
+    feed.lastBuildDate(latest)
     for article in articles:
         _add_entry(feed, config, article)
     return feed
@@ -111,7 +111,7 @@ def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> None:
     entry.title(_xml(article.title))
     entry.link(href=permalink, rel="alternate")
     entry.published(article.date)
-    entry.updated(article.updated or article.date)
+    entry.updated(article.modified)
     entry.author(name=_xml(article.author.name))
     entry.dc.dc_creator(_xml(article.author.name))
     for tag in article.tags:

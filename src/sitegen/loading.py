@@ -21,7 +21,7 @@ from sitegen.errors import Location, Problem, error
 from sitegen.manifest import file_stamp
 from sitegen.markup import EXTENSIONS, MarkdownRenderer
 from sitegen.model import Article
-from sitegen.parallel import CHUNKS_PER_JOB
+from sitegen.parallel import CHUNKS_PER_JOB, job_count
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
@@ -142,7 +142,7 @@ def parse_all(
     keyed by the bytes parsed): what workers send, as rows are cheaper to move than
     Articles, and what the cache keeps. (Should the pool break down, this process
     parses the files it did not send.)"""
-    jobs = jobs or os.cpu_count() or 1
+    jobs = job_count(jobs)
     if jobs < 2 or len(rels) < PARALLEL_MIN:
         yield from _parsed(config, strict, rels)
         return

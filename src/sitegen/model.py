@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +83,11 @@ class Article:
         return self.body.decode("utf-8")
 
     @property
+    def modified(self) -> dt.datetime:
+        """When the article last changed: its `updated` date, else its date."""
+        return self.updated or self.date
+
+    @property
     def direction(self) -> str:
         """'rtl' for Arabic, Persian, Hebrew, Urdu and other right-to-left scripts."""
         return "rtl" if self.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
@@ -90,6 +95,11 @@ class Article:
     def location(self, key: str) -> Location:
         """Where front matter `key` was written (the file's first line if it was not)."""
         return Location(self.source.path, self.field_lines.get(key, 1))
+
+
+def newest(articles: Iterable[Article]) -> dt.datetime | None:
+    """The latest change among articles (`Article.modified`): a listing's or feed's date."""
+    return max((article.modified for article in articles), default=None)
 
 
 @dataclass(frozen=True)

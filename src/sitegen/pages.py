@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sitegen import urls
 from sitegen.errors import Location
-from sitegen.model import Article, Site
+from sitegen.model import Site, newest
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,7 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
             "related": site.related.get(article.url, ()),
             "url": article.url,
         }
-        changed = article.updated or article.date
-        yield PageSpec(article.url, ("article.html",), context, article.source, changed)
+        yield PageSpec(article.url, ("article.html",), context, article.source, article.modified)
     for standalone in site.pages:
         dated = "date" in standalone.field_lines
         lastmod = standalone.updated or (standalone.date if dated else None)
@@ -55,15 +54,11 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
         for page in listing.pages:
             values = {"listing": listing, "listing_page": page, "url": page.url}
             templates = (f"{listing.kind}.html", "listing.html")
-            yield PageSpec(page.url, templates, values, lastmod=_newest(page.items))
-    newest = _newest(articles)
-    yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL}, lastmod=newest)
-    yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL}, lastmod=newest)
+            yield PageSpec(page.url, templates, values, lastmod=newest(page.items))
+    latest = newest(articles)
+    yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL}, lastmod=latest)
+    yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL}, lastmod=latest)
     yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), {"url": urls.NOT_FOUND_URL}, in_sitemap=False)
     if site.config.search:  # the page that queries the index (search.py makes the index)
         search = {"url": urls.SEARCH_URL}
         yield PageSpec(urls.SEARCH_URL, ("search.html",), search, in_sitemap=False)
-
-
-def _newest(articles: Sequence[Article]) -> dt.datetime | None:
-    return max((a.updated or a.date for a in articles), default=None)

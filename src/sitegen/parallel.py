@@ -23,6 +23,11 @@ R = TypeVar("R")
 _job: Callable[[int, int], Any] | None = None
 
 
+def job_count(jobs: int | None) -> int:
+    """How many processes to use: `jobs` as asked (`--jobs`), else one per core."""
+    return jobs or os.cpu_count() or 1
+
+
 def can_fork(jobs: int, count: int, minimum: int) -> bool:
     """Whether `count` pieces of work should go to forked workers: there are enough, there
     is more than one core to use, and no other thread runs (forking a threaded process can
@@ -37,7 +42,7 @@ def can_fork(jobs: int, count: int, minimum: int) -> bool:
 
 def forked_map(function: Callable[[int], R], count: int, jobs: int | None, minimum: int) -> list[R]:
     """[function(i) for i in range(count)], on `jobs` forked workers when `can_fork`."""
-    jobs = jobs or os.cpu_count() or 1
+    jobs = job_count(jobs)
     if not can_fork(jobs, count, minimum):
         return [function(i) for i in range(count)]
     chunks = _in_workers(functools.partial(_each, function), count, jobs, None)
@@ -66,7 +71,7 @@ def make_all(
     `meanwhile` is called in this process while the workers work (else first): bookkeeping
     that would otherwise keep a core idle.
     """
-    jobs = jobs or os.cpu_count() or 1
+    jobs = job_count(jobs)
     if not can_fork(jobs, len(makers), PARALLEL_MIN):
         if meanwhile:
             meanwhile()

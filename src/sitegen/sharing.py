@@ -35,7 +35,7 @@ def news_article(article: Article, config: Config) -> dict[str, Any]:
         "headline": article.title,
         "description": article.description,
         "datePublished": article.date.isoformat(),
-        "dateModified": (article.updated or article.date).isoformat(),
+        "dateModified": article.modified.isoformat(),
         "author": [
             {
                 "@type": "Person",
