@@ -23,7 +23,7 @@ from sitegen.images import image_sizes
 from sitegen.integrity import data_hash
 from sitegen.links import link_problems
 from sitegen.loading import load_articles
-from sitegen.manifest import input_signature, next_due
+from sitegen.manifest import next_due, survey_inputs
 from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import PageSpec, site_pages
@@ -111,18 +111,20 @@ def build(
     )  # fmt: skip
     with contextlib.ExitStack() as stack:
         cache = stack.enter_context(contextlib.closing(BuildCache(site_dir, enabled=use_cache)))
-        signature = input_signature(site_dir, _input_folders(theme), options)
+        inputs = survey_inputs(site_dir, _input_folders(theme), options)
         if (
             skip_unchanged
             and (output_dir / MARKER).is_file()
-            and (summary := cache.unchanged_build(signature, now or build_time()))
+            and (summary := cache.unchanged_build(inputs.signature, now or build_time()))
         ):
             return _report_unchanged(output_dir, summary)
         previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
         spare_made = _spare_meanwhile(output_dir, previous, jobs)
         stack.callback(spare_made)  # waited for however the build ends
         with clock("load"):
-            loaded = load_articles(config, strict=strict, cache=cache, jobs=jobs)
+            loaded = load_articles(
+                config, strict=strict, cache=cache, jobs=jobs, stamps=inputs.stamps
+            )
         stack.enter_context(_long_lived())  # the articles, from here to the end
         with clock("assemble"):
             site, site_problems = assemble_site(
@@ -166,7 +168,8 @@ def build(
         warnings = tuple(p for p in problems if not p.is_error)
         counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
         due = next_due((a.date for a in loaded.articles), now)
-        cache.remember_build(signature, {**counts, "warnings": encode_problems(warnings)}, due)
+        remembered = {**counts, "warnings": encode_problems(warnings)}
+        cache.remember_build(inputs.signature, remembered, due)
         if cache.problems:  # about this build's cache only: not remembered
             warnings = tuple(sort_problems(warnings + tuple(cache.problems)))
     return BuildReport(

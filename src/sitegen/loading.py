@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -43,21 +43,23 @@ def load_articles(
     strict: bool = False,
     cache: BuildCache | None = None,
     jobs: int | None = None,
+    stamps: Mapping[str, str] | None = None,
 ) -> LoadResult:
-    """Load every article under content/; problems of all files are returned together."""
+    """Load every article under content/; problems of all files are returned together.
+    `stamps` are files' stamps taken already (manifest.survey_inputs), before reading."""
     if not (config.site_dir / CONTENT_DIR).is_dir():
         where = Location(PurePosixPath(CONTENT_DIR))
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
     site_dir = config.site_dir
     rels = find_sources(site_dir)
     first = not (cache and cache.holds_articles())
+    stamps = _stamps(site_dir, rels, stamps or {})
     if first:  # nothing to look up: the parsers hash the files they read anyway
-        stamps = {rel: file_stamp(os.path.join(site_dir, rel)) for rel in rels}
         keys: list[str] = [""] * len(rels)
         known: dict[str, Loaded] = {}
     else:
         settings = parse_fingerprint(config, strict)
-        hashes = _content_hashes(site_dir, rels, cache)
+        hashes = _content_hashes(rels, stamps, site_dir, cache)
         keys = [article_key(hashes[rel], settings) for rel in rels]
         known = cache.articles(keys) if cache else {}
     todo = [i for i, key in enumerate(keys) if key not in known]
@@ -86,23 +88,26 @@ def load_articles(
     return LoadResult(articles, problems, len(todo))
 
 
+def _stamps(site_dir: Path, rels: Sequence[str], known: Mapping[str, str]) -> dict[str, str]:
+    """Each file's stamp (size and modification time), from `known` when there."""
+    return {rel: known.get(rel) or file_stamp(os.path.join(site_dir, rel)) for rel in rels}
+
+
 def _content_hashes(
-    site_dir: Path, rels: Sequence[str], cache: BuildCache | None
+    rels: Sequence[str], stamps: Mapping[str, str], site_dir: Path, cache: BuildCache | None
 ) -> dict[str, str]:
     """Hash of each file's name and bytes; a file whose size and modification time are
     as the cache last saw them is not read again."""
     seen = cache.file_hashes() if cache else {}
     hashes: dict[str, str] = {}
-    stats: dict[str, str] = {}
     for rel in rels:
-        stats[rel] = file_stamp(os.path.join(site_dir, rel))
         known = seen.get(rel)
-        if known is not None and known[0] == stats[rel]:
+        if known is not None and known[0] == stamps[rel]:
             hashes[rel] = known[1]
         else:
             hashes[rel] = content_hash(rel, _read(site_dir, rel))
     if cache:
-        cache.store_file_hashes({rel: (stats[rel], hashes[rel]) for rel in rels})
+        cache.store_file_hashes({rel: (stamps[rel], hashes[rel]) for rel in rels})
     return hashes
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import __version__
@@ -23,24 +24,43 @@ def file_stamp(path: str | Path) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
+UNREADABLE = "unreadable"
+
+
 def _stamp(path: str) -> str:
     try:
         return file_stamp(path)
     except OSError:  # a broken link, say: the build reports it
-        return "unreadable"
+        return UNREADABLE
 
 
-def input_signature(site_dir: Path, folders: Iterable[Path], options: str) -> str:
-    """Hash of every input file's path, size and mtime, the options and the version."""
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs of a build as it starts, before any is read."""
+
+    signature: str  # of every input file's path, size and mtime, the options and the version
+    # each file under content/ ('content/news/a.md') -> its file_stamp: what loading.py
+    # would otherwise ask the file system for once more
+    stamps: Mapping[str, str]
+
+
+def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inputs:
+    """The signature of the build's inputs, and the stamps of the content files."""
     parts: list[str] = [__version__, options]
-    for folder in sorted({site_dir / "content", *folders}):
+    content = site_dir / "content"
+    stamps: dict[str, str] = {}
+    for folder in sorted({content, *folders}):
         for root, subfolders, names in os.walk(folder):
             subfolders.sort()
-            parts += [f"{root}/{name} {_stamp(os.path.join(root, name))}" for name in sorted(names)]
+            found = [(name, _stamp(os.path.join(root, name))) for name in sorted(names)]
+            parts += [f"{root}/{name} {stamp}" for name, stamp in found]
+            if folder == content:
+                under = Path(root).relative_to(site_dir).as_posix()
+                stamps.update((f"{under}/{name}", s) for name, s in found if s != UNREADABLE)
     config = site_dir / CONFIG_NAME
     if config.is_file():
         parts.append(f"{config} {file_stamp(config)}")
-    return digest(*parts)
+    return Inputs(digest(*parts), stamps)
 
 
 def next_due(dates: Iterable[dt.datetime], now: dt.datetime | None) -> dt.datetime | None:
