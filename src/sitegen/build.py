@@ -112,13 +112,14 @@ def build(
     with contextlib.ExitStack() as stack:
         cache = stack.enter_context(contextlib.closing(BuildCache(site_dir, enabled=use_cache)))
         inputs = survey_inputs(site_dir, _input_folders(theme), options)
+        built_before = (output_dir / MARKER).is_file()  # an output a build of ours made
         if (
             skip_unchanged
-            and (output_dir / MARKER).is_file()
+            and built_before
             and (summary := cache.unchanged_build(inputs.signature, now or build_time()))
         ):
             return _report_unchanged(output_dir, summary)
-        previous = cache.outputs(output_dir) if (output_dir / MARKER).is_file() else {}
+        previous = cache.outputs(output_dir) if built_before else {}
         spare_made = _spare_meanwhile(output_dir, previous, jobs)
         stack.callback(spare_made)  # waited for however the build ends
         with clock("load"):

@@ -190,7 +190,7 @@ class _Teasers:
 
     @functools.cached_property
     def _template(self) -> jinja2.Template:
-        """Looked up once, not once per teaser (the environment's cache takes a lock)."""
+        """Looked up once, not once per teaser."""
         return self.env.get_template("_teaser.html")
 
 
@@ -249,7 +249,9 @@ class PageRenderer:
             return b""
 
     def _template(self, names: tuple[str, ...]) -> jinja2.Template:
-        """Looked up once per build: each lookup asks the file system whether it changed."""
+        """Looked up once per build: Jinja remembers no template it did not find, so a
+        theme without `tag.html` would have its loader search the file system for it again
+        on every tag page before falling back to `listing.html`."""
         template = self._templates.get(names)
         if template is None:
             template = self._templates[names] = self.env.select_template(names)
