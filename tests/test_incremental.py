@@ -304,3 +304,32 @@ def test_touched_but_unchanged_file_rewrites_nothing(make_site: MakeSite, tmp_pa
     report = build(root, out)
     assert report.seconds != {}  # the inputs' signature changed, so it looked
     assert (report.parsed, report.written, report.removed) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "include",
+    ['{% include "_count.html" %}', '{% set part = "_count.html" %}{% include part %}'],
+    ids=["named", "computed"],
+)
+def test_a_template_reading_site_is_remade_when_any_article_changes(
+    make_site: MakeSite, tmp_path: Path, include: str
+) -> None:
+    """Tag pages have no tag.html here and fall back to listing.html, which reads `site`
+    only through an included template (named, or computed: assume it reads everything).
+    Adding an article the X tag page does not show must still remake that page."""
+    root = make_site(
+        {
+            "content/a.md": article("A", "2025-01-01", tags="[X]"),
+            "content/b.md": article("B", "2025-01-02", tags="[Y]"),
+            "templates/listing.html": "{% extends 'base.html' %}{% block main %}"
+            + include
+            + "{% endblock %}",
+            "templates/_count.html": "<p>{{ site.articles | length }} in all</p>",
+        }
+    )
+    out = tmp_path / "out"
+    build(root, out)
+    assert "2 in all" in (out / "tag/x/index.html").read_text()
+    (root / "content/c.md").write_text(article("C", "2025-01-03", tags="[Y]"))
+    build(root, out)
+    assert "3 in all" in (out / "tag/x/index.html").read_text()

@@ -108,6 +108,7 @@ class _Keys:
     ) -> None:
         self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
         self._template_keys: dict[tuple[str, ...], str] = {}
+        self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
 
     @functools.cached_property
     def base(self) -> str:
@@ -147,11 +148,51 @@ class _Keys:
         key = f"{self.base} {' '.join(templates)}"  # base covers every template's text
         if key not in self.memo:
             try:
-                name = self.env.select_template(templates).name or templates[0]
-                self.memo[key] = "site" in _names_used(self.env, name, set())
+                self.memo[key] = "site" in self._names_used(templates)
             except jinja2.TemplateError:
                 self.memo[key] = True  # rendering will report it; never skip
         return self.memo[key]
+
+    def _names_used(self, templates: tuple[str, ...]) -> set[str]:
+        """Variables the first of `templates` the theme has reads, with everything it
+        extends, includes or imports."""
+        used: set[str] = set()
+        todo, seen = [self._chosen(templates)], set()
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                names, referenced = self._read(name)
+                used |= names
+                todo += referenced
+        return used
+
+    def _chosen(self, templates: tuple[str, ...]) -> str:
+        """The template of `templates` a page gets: the first the theme has (as Jinja's
+        select_template, without compiling it)."""
+        for name in templates[:-1]:  # the last one: its TemplateNotFound is the answer
+            try:
+                self._read(name)
+                return name
+            except jinja2.TemplateNotFound:
+                continue
+        return templates[-1]
+
+    def _read(self, name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The variables one template reads, and the templates it names; each template is
+        parsed once a build, however many chains share it (base.html: all of them)."""
+        found = self._reads.get(name)
+        if found is None:
+            assert self.env.loader is not None
+            source, _, _ = self.env.loader.get_source(self.env, name)
+            tree = self.env.parse(source)
+            # every name read anywhere (meta.find_undeclared_variables misses names in blocks)
+            used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
+            referenced = tuple(meta.find_referenced_templates(tree))
+            if None in referenced:  # a computed template name: assume the worst
+                used.add("site")
+            found = self._reads[name] = frozenset(used), tuple(filter(None, referenced))
+        return found
 
     def _key(self, value: Any) -> Any:
         """What of a context value goes into a fingerprint (run for every page of every
@@ -172,23 +213,6 @@ class _Keys:
 def _size(site: Site, article: Article) -> str:
     """The lead image's pixel size: a replaced image file changes the page's markup."""
     return repr(site.image_sizes.get(article.image.src) if article.image else None)
-
-
-def _names_used(env: jinja2.Environment, name: str, seen: set[str]) -> set[str]:
-    """Variables a template and everything it extends, includes or imports reads."""
-    if name in seen:
-        return set()
-    seen.add(name)
-    assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, name)
-    tree = env.parse(source)
-    # every name read anywhere (meta.find_undeclared_variables misses names inside blocks)
-    used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
-    for other in meta.find_referenced_templates(tree):
-        if other is None:
-            return {"site"}  # a computed template name: assume the worst
-        used |= _names_used(env, other, seen)
-    return used
 
 
 def _templates_digest(dirs: Iterable[Path]) -> str:
