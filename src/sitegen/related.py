@@ -77,8 +77,12 @@ class _TagIndex:
         """Sum of the shared tags' weights, added in one fixed order so every run agrees."""
         cached = self.scores.get(mask)
         if cached is None:
-            bits = (1 << n for n in range(mask.bit_length()) if mask >> n & 1)
-            cached = self.scores[mask] = round(sum(self.weight[b] for b in bits), 9)
+            total, rest = 0.0, mask
+            while rest:  # lowest bit first: a few shared tags, not one step per tag there is
+                lowest = rest & -rest
+                total += self.weight[lowest]
+                rest ^= lowest
+            cached = self.scores[mask] = round(total, 9)
         return cached
 
     def best(self, position: int, count: int, window: int) -> list[int]:
