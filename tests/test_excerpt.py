@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import html5lib
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.excerpt import excerpt_and_text
+from sitegen.excerpt import _Excerpt, _NotPlain, excerpt_and_text
 from tests.conftest import excerpt_html, plain_text
 
 
@@ -120,3 +120,33 @@ def test_excerpt_text_is_the_visible_text_of_the_excerpt(paragraphs: list[str], 
     markup, text = excerpt_and_text("", body, limit)
     assert markup == excerpt_html("", body, limit)
     assert text == plain_text(markup)
+
+
+# the pieces above and what HTMLParser reads in its own ways: comments, stray '<', entities
+# without ';', upper-case and self-closing tags, quoted '>', raw-text elements, odd names
+ODD_PIECES = [
+    "<EM>", "</EM >", "<br/>", "<p/>", "<a title='x>y' href=\"/\">", '<span class="c">',
+    "</span>", "<!-- note -->", "< 3", "a<b", "<script>x<p>y</script>", "&amp", "&#169",
+    "<a href=x>", "<my-tag>", "</p class='x'>", "<p\nclass=\"a\">", "<b >", "<input disabled>",
+]  # fmt: skip
+
+
+@settings(max_examples=500)  # two readings of HTML must agree on its odd corners too
+@given(
+    paragraphs=st.lists(
+        st.lists(st.one_of(PIECE, st.sampled_from(ODD_PIECES)), max_size=10).map("".join),
+        max_size=6,
+    ),
+    limit=st.one_of(st.none(), st.integers(min_value=1, max_value=12)),
+)
+def test_excerpt_short_way_reads_html_as_htmlparser_does(
+    paragraphs: list[str], limit: int | None
+) -> None:
+    """Plain HTML is read without HTMLParser (the short way); where the short way takes
+    the HTML, it must give exactly what HTMLParser's reading gives."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    try:
+        short = _Excerpt(limit).run_plain(body)
+    except _NotPlain:
+        return
+    assert short == _Excerpt(limit).run(body)
