@@ -4,6 +4,7 @@ checks that need the whole set. `loading.py` runs this over content/ with cache 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
@@ -228,29 +229,45 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
 
 
 def _read_author(reader: FieldReader, config: Config) -> Author | None:
-    name = reader.string("byline") or config.default_byline
-    slug = urls.slugify(name)
-    if not slug:
-        reader.fail("byline", f"{name!r} has no letters or digits to make a URL from")
+    author = _author(reader.string("byline") or config.default_byline)
+    if isinstance(author, str):
+        reader.fail("byline", author)
         return None
-    if urls.is_reserved(slug):
-        reader.fail("byline", f"{name!r} gives the URL name {slug!r}, which {_RESERVED}")
-        return None
-    return Author(slug=slug, name=name, url=urls.author_url(slug))
+    return author
 
 
 def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
     tags: dict[Tag, None] = {}
     for name in reader.string_list("tags"):
-        slug = urls.slugify(name)
-        if not slug:
-            reader.fail("tags", f"tag {name!r} has no letters or digits to make a URL from")
-            continue
-        if urls.is_reserved(slug):
-            reader.fail("tags", f"tag {name!r} gives the URL name {slug!r}, which {_RESERVED}")
-            continue
-        tags.setdefault(Tag(slug=slug, name=name, url=urls.tag_url(slug)))
+        tag = _tag(name)
+        if isinstance(tag, str):
+            reader.fail("tags", tag)
+        else:
+            tags.setdefault(tag)
     return tuple(tags)
+
+
+# Remembered: an archive's few hundred tags and bylines are on thousands of articles.
+@functools.lru_cache(maxsize=4096)
+def _author(name: str) -> Author | str:
+    """The byline a name makes, or what is wrong with the name."""
+    slug = urls.slugify(name)
+    if not slug:
+        return f"{name!r} has no letters or digits to make a URL from"
+    if urls.is_reserved(slug):
+        return f"{name!r} gives the URL name {slug!r}, which {_RESERVED}"
+    return Author(slug=slug, name=name, url=urls.author_url(slug))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag(name: str) -> Tag | str:
+    """The tag a name makes, or what is wrong with the name."""
+    slug = urls.slugify(name)
+    if not slug:
+        return f"tag {name!r} has no letters or digits to make a URL from"
+    if urls.is_reserved(slug):
+        return f"tag {name!r} gives the URL name {slug!r}, which {_RESERVED}"
+    return Tag(slug=slug, name=name, url=urls.tag_url(slug))
 
 
 def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
