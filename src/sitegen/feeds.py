@@ -7,10 +7,8 @@ Every date in them comes from the articles, never from the clock, so builds repe
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -20,6 +18,7 @@ from sitegen.config import Config
 from sitegen.model import Article, Site, newest
 
 if TYPE_CHECKING:  # imported where used: a rebuild that remakes no feed never loads it
+    from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -60,12 +59,16 @@ class FeedRenderer:
 
     def __init__(self) -> None:
         self._last: tuple[FeedSpec, FeedGenerator] | None = None
+        # article URL -> its entry, made once for the feeds it is in: the site's and its
+        # tags' (feedgen lets one entry be added to several feeds, and makes each feed's
+        # XML afresh from its entries)
+        self._entries: dict[str, FeedEntry] = {}
 
     def __call__(self, spec: FeedSpec) -> bytes:
         if self._last and _same_source(self._last[0], spec):
             generator = self._last[1]
         else:
-            generator = _generator(spec.config, spec.page_url, spec.title, spec.articles)
+            generator = _generator(spec, self._entries)
             self._last = spec, generator
         base = spec.config.site_url
         # feedgen gives RSS's <link> the last link added: the page, not the feed itself
@@ -80,16 +83,16 @@ def _same_source(a: FeedSpec, b: FeedSpec) -> bool:
     return a.articles is b.articles and (a.page_url, a.title) == (b.page_url, b.title)
 
 
-def _generator(
-    config: Config, page_url: str, title: str, articles: Sequence[Article]
-) -> FeedGenerator:
-    """A page's feed, all but its links (set for each file)."""
+def _generator(spec: FeedSpec, entries: dict[str, FeedEntry]) -> FeedGenerator:
+    """A page's feed, all but its links (set for each file); its entries are taken from
+    `entries` or made and put there."""
+    config, articles, title = spec.config, spec.articles, spec.title
     latest = newest(articles) or EPOCH
     from feedgen.feed import FeedGenerator  # noqa: PLC0415 - see the top of the module
 
     feed = FeedGenerator()
     feed.load_extension("dc")
-    feed.id(urls.permalink(config.site_url, page_url))
+    feed.id(urls.permalink(config.site_url, spec.page_url))
     feed.title(_xml(title))
     feed.description(_xml(config.description or config.title))
     feed.language(config.language)
@@ -99,11 +102,14 @@ def _generator(
     feed.updated(latest)
     feed.lastBuildDate(latest)
     for article in articles:
-        _add_entry(feed, config, article)
+        if (entry := entries.get(article.url)) is not None:
+            feed.add_entry(entry, order="append")
+        else:
+            entries[article.url] = _add_entry(feed, config, article)
     return feed
 
 
-def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> None:
+def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> FeedEntry:
     permalink = urls.permalink(config.site_url, article.url)
     entry = feed.add_entry(order="append")
     entry.id(permalink)
@@ -118,13 +124,8 @@ def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> None:
         entry.category(term=_xml(tag.name))
     entry.summary(_xml(article.description))
     content = article.excerpt_html if config.feed_content == "summary" else _full_html(article)
-    entry.content(_feed_html(content, permalink), type="html")
-
-
-@functools.lru_cache(maxsize=512)
-def _feed_html(content: str, permalink: str) -> str:
-    """Remembered: an article sits in the site's feeds and in those of each of its tags."""
-    return _xml(absolute_links(content, permalink))
+    entry.content(_xml(absolute_links(content, permalink)), type="html")
+    return entry
 
 
 def _full_html(article: Article) -> str:
