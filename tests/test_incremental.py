@@ -333,3 +333,27 @@ def test_a_template_reading_site_is_remade_when_any_article_changes(
     (root / "content/c.md").write_text(article("C", "2025-01-03", tags="[Y]"))
     build(root, out)
     assert "3 in all" in (out / "tag/x/index.html").read_text()
+
+
+def test_a_build_that_fails_while_rendering_is_not_remembered(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """What describes a build's output is held in the cache from the time its workers
+    render and kept only once the output is published: a build that fails in between must
+    fail again next time, not be taken for one that is up to date."""
+    root = make_site({"content/a.md": article("A", "2025-01-01")})
+    out = tmp_path / "out"
+    build(root, out)
+    before = tree(out)
+    (root / "templates").mkdir()
+    (root / "templates/article.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ no_such_name }}{% endblock %}"
+    )
+    for _ in range(2):
+        with pytest.raises(ContentError) as failed:
+            build(root, out)
+        assert "no_such_name" in " ".join(map(str, failed.value.problems))
+    assert tree(out) == before
+    (root / "templates/article.html").unlink()
+    build(root, out)
+    assert tree(out) == before

@@ -156,21 +156,24 @@ def build(
             checked: list[Problem] = []  # all but rendering's: found while workers render
             known = [*loaded.problems, *site_problems, *clashes]
             check = functools.partial(_check, checked, site, known, pages, plan, static, strict)
-            meanwhile = _in_turn(_bookkeeping(cache, plan, memo), check)
+            counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
+            due = next_due((a.date for a in loaded.articles), now)
+            remember = functools.partial(_remember, cache, inputs.signature, counts, due)
+            meanwhile = _in_turn(
+                _bookkeeping(cache, plan, memo, output_dir), check, lambda: remember(checked)
+            )
             spare_made()  # before the output's spare is claimed
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
         problems = sort_problems(checked + pending.problems) if pending.problems else checked
         if any(problem.is_error for problem in problems + cache.problems):
             pending.discard()
-            raise ContentError(problems + cache.problems)
+            raise ContentError(problems + cache.problems)  # the cache drops what it held
         with clock("write"):
             written, removed = pending.write()
-            cache.store_outputs(output_dir, {o.path: o.fingerprint for o in plan})
+            if pending.problems:  # rendering's warnings, not known when it was remembered
+                remember(problems)
+            cache.commit()  # the output's fingerprints and this build, held since rendering
         warnings = tuple(p for p in problems if not p.is_error)
-        counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
-        due = next_due((a.date for a in loaded.articles), now)
-        remembered = {**counts, "warnings": encode_problems(warnings)}
-        cache.remember_build(inputs.signature, remembered, due)
         if cache.problems:  # about this build's cache only: not remembered
             warnings = tuple(sort_problems(warnings + tuple(cache.problems)))
     return BuildReport(
@@ -222,17 +225,31 @@ def _spare_meanwhile(
 
 
 def _bookkeeping(
-    cache: BuildCache, plan: Sequence[Output], memo: Mapping[str, bool]
+    cache: BuildCache, plan: Sequence[Output], memo: Mapping[str, bool], output_dir: Path
 ) -> Callable[[], None]:
     """What this process does while its workers render: work out the fingerprints a first
-    build did not need to decide what to make (all of it)."""
+    build did not need to decide what to make (all of it), and hold them in the cache
+    until the build is published."""
 
     def work() -> None:
-        for output in plan:
-            _ = output.fingerprint
+        fingerprints = {output.path: output.fingerprint for output in plan}
         cache.store_template_memo(memo)  # filled in as fingerprints were worked out
+        cache.store_outputs(output_dir, fingerprints)
 
     return work
+
+
+def _remember(
+    cache: BuildCache,
+    signature: str,
+    counts: Mapping[str, int],
+    due: dt.datetime | None,
+    problems: Sequence[Problem],
+) -> None:
+    """Hold in the cache what a rebuild with the same inputs reports again without doing
+    anything: the counts and the warnings (the checks' while the workers render)."""
+    warnings = encode_problems(p for p in problems if not p.is_error)
+    cache.remember_build(signature, {**counts, "warnings": warnings}, due)
 
 
 def _check(

@@ -166,13 +166,15 @@ class BuildCache:
             return {}
 
     def store_outputs(self, output_dir: Path, fingerprints: Mapping[str, str]) -> None:
+        """What the output will hold once this build is published: held until `commit`."""
+
         def work(db: sqlite3.Connection) -> None:
             folder = str(output_dir.resolve())
             db.execute("INSERT OR REPLACE INTO meta VALUES ('output_dir', ?)", (folder,))
             db.execute("DELETE FROM outputs")
             db.executemany("INSERT INTO outputs VALUES (?, ?)", fingerprints.items())
 
-        self._write(work)
+        self._write(work, hold=True)
 
     # templates -------------------------------------------------------------------------
     @property
@@ -245,19 +247,37 @@ class BuildCache:
     def remember_build(
         self, signature: str, summary: dict[str, Any], next_due: dt.datetime | None
     ) -> None:
+        """What `unchanged_build` will answer for these inputs: held until `commit`."""
         due = None if next_due is None else next_due.isoformat()
-        self._set_meta(
-            "last_build", json.dumps({"signature": signature, "summary": summary, "next_due": due})
+        data = json.dumps({"signature": signature, "summary": summary, "next_due": due})
+        self._write(
+            lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (data,)),
+            hold=True,
         )
 
-    def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
-        """Run `work` in one transaction; a cache that fails is discarded (`_discard`)."""
+    def commit(self) -> None:
+        """Keep what is held: the build it describes is published. Closing the cache
+        without this (a build that failed after all) drops it."""
+        if self.db is not None and self.db.in_transaction:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._discard(exc)
+
+    def _write(self, work: Callable[[sqlite3.Connection], object], *, hold: bool = False) -> None:
+        """Run `work` in one transaction; a cache that fails is discarded (`_discard`).
+        With `hold`, the transaction stays open until `commit` (and whatever is written
+        while one is held joins it): a build stores what describes its output while its
+        workers render, not after the output is published."""
         if self.db is None:
             return
         try:
-            self.db.execute("BEGIN")
+            held = self.db.in_transaction
+            if not held:
+                self.db.execute("BEGIN")
             work(self.db)
-            self.db.execute("COMMIT")
+            if not (held or hold):
+                self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._discard(exc)
 
