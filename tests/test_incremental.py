@@ -19,7 +19,7 @@ from sitegen import loading
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
-from sitegen.parallel import can_fork, work_ranges
+from sitegen.parallel import can_fork, forked_map, work_ranges
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -143,11 +143,12 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
     assert build(root, tmp_path / "out").warnings == ()  # rebuilt cleanly
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_parallel_loading_equals_serial(
     make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)  # parse in workers
+    monkeypatch.setattr("sitegen.related.PARALLEL_MIN", 2)  # choose related articles in workers
     monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # render and write in workers
     assert can_fork(2, 2, 2)  # no stray thread of another test keeps the workers away
     rng = random.Random(7)
@@ -357,3 +358,23 @@ def test_a_build_that_fails_while_rendering_is_not_remembered(
     (root / "templates/article.html").unlink()
     build(root, out)
     assert tree(out) == before
+
+
+def test_a_forked_share_that_fails_is_worked_out_again_here() -> None:
+    """forked_map's workers send back their share; one that fails (or dies) sends none,
+    and this process works that share out itself, so a real failure is raised here."""
+    assert can_fork(3, 30, 2)
+    parent = os.getpid()
+
+    def only_here(i: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("a worker fails")
+        return i * i
+
+    assert forked_map(only_here, 30, 3, 2) == [i * i for i in range(30)]
+
+    def everywhere(i: int) -> int:
+        raise ValueError(f"item {i}")
+
+    with pytest.raises(ValueError, match="item 0"):
+        forked_map(everywhere, 30, 3, 2)

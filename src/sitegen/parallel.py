@@ -41,12 +41,43 @@ def can_fork(jobs: int, count: int, minimum: int) -> bool:
 
 
 def forked_map(function: Callable[[int], R], count: int, jobs: int | None, minimum: int) -> list[R]:
-    """[function(i) for i in range(count)], on `jobs` forked workers when `can_fork`."""
+    """[function(i) for i in range(count)], in `jobs` equal shares when `can_fork`: this
+    process works out the first share while a forked worker works out each other one
+    (a pool of `jobs` workers would leave this process waiting, and cost more to start)."""
     jobs = job_count(jobs)
     if not can_fork(jobs, count, minimum):
         return [function(i) for i in range(count)]
-    chunks = _in_workers(functools.partial(_each, function), count, jobs, None)
-    return [result for chunk in chunks for result in chunk]
+    shares = [(count * n // jobs, count * (n + 1) // jobs) for n in range(jobs)]
+    context = multiprocessing.get_context("fork")
+    others = []
+    for start, stop in shares[1:]:
+        receiving, sending = context.Pipe(duplex=False)
+        worker = context.Process(target=_send_share, args=(sending, function, start, stop))
+        worker.start()
+        sending.close()
+        others.append((worker, receiving, start, stop))
+    results = [function(i) for i in range(*shares[0])]
+    for worker, receiving, start, stop in others:
+        with receiving:
+            try:
+                share = receiving.recv()
+            except EOFError:  # the worker died
+                share = None
+        worker.join()
+        if share is None:  # it failed: work the share out here, where a failure is raised
+            share = [function(i) for i in range(start, stop)]
+        results += share
+    return results
+
+
+def _send_share(sending: Any, function: Callable[[int], R], start: int, stop: int) -> None:
+    """In a forked worker: send back its share of a `forked_map` (None if it failed)."""
+    try:
+        share: list[R] | None = [function(i) for i in range(start, stop)]
+    except BaseException:  # noqa: BLE001 - said by the parent, which works it out again
+        share = None
+    with sending:
+        sending.send(share)
 
 
 def start_forked(function: Callable[[], object]) -> Callable[[], None]:
@@ -118,10 +149,6 @@ def work_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
 def _run(bounds: tuple[int, int]) -> Any:
     assert _job is not None
     return _job(*bounds)
-
-
-def _each(function: Callable[[int], R], start: int, stop: int) -> list[R]:
-    return [function(i) for i in range(start, stop)]
 
 
 def _make_range(
