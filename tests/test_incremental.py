@@ -378,3 +378,19 @@ def test_a_forked_share_that_fails_is_worked_out_again_here() -> None:
 
     with pytest.raises(ValueError, match="item 0"):
         forked_map(everywhere, 30, 3, 2)
+
+
+def test_a_new_base_path_reaches_every_link_through_the_cache(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Jinja works out `'/css/site.css' | url` when it compiles a template, and compiled
+    templates are kept in the cache: moving the site under a path (or previewing it at
+    another address) must not leave links of the old base path in the output."""
+    root = make_site({"content/a.md": article("A", "2025-01-01")})
+    build(root, tmp_path / "preview", base_url="http://127.0.0.1:8000/")
+    out = tmp_path / "out"
+    (root / "sitegen.yaml").write_text("base_url: https://example.org/archive/\n")
+    build(root, out)
+    assert 'href="/archive/css/site.css"' in (out / "index.html").read_text()
+    build(root, tmp_path / "cold", use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")

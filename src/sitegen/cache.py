@@ -179,7 +179,8 @@ class BuildCache:
     # templates -------------------------------------------------------------------------
     @property
     def compiled_templates_dir(self) -> Path | None:
-        """Where Jinja keeps compiled templates (keyed by their source, so never stale)."""
+        """Where Jinja keeps compiled templates (keyed by their source, so never stale;
+        in a folder for each base URL, see render.folded_settings)."""
         if self.db is None:
             return None
         folder = self.path.parent / "templates"

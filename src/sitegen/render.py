@@ -15,6 +15,8 @@ import jinja2.runtime
 from markupsafe import Markup, escape
 
 from sitegen import urls
+from sitegen.cache import digest
+from sitegen.config import Config
 from sitegen.errors import Location, Problem, error
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
 from sitegen.pages import PageSpec
@@ -29,7 +31,11 @@ def make_environment(
 ) -> jinja2.Environment:
     """Autoescaping, strict Jinja: an undefined name is an error, not an empty string.
     With `compiled_dir`, compiled templates are kept there between builds."""
-    compiled = jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None
+    compiled = None
+    if compiled_dir:
+        folder = compiled_dir / folded_settings(site.config)
+        folder.mkdir(parents=True, exist_ok=True)
+        compiled = jinja2.FileSystemBytecodeCache(str(folder))
     env = ThemeEnvironment(
         auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
@@ -54,6 +60,13 @@ def make_environment(
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
     return env
+
+
+def folded_settings(config: Config) -> str:
+    """What compiled templates hold of the config: Jinja works out a filter of a constant
+    when it compiles (`'/css/site.css' | url` becomes the URL under the base path), so
+    templates compiled for one base URL are not those of another (`serve` has its own)."""
+    return digest(config.base_path, config.site_url)
 
 
 # What Jinja's decorators mark a function with, got through them (the marks' type is private)
