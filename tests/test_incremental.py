@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sitegen import loading
+from sitegen import loading, related
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
@@ -392,5 +392,33 @@ def test_a_new_base_path_reaches_every_link_through_the_cache(
     (root / "sitegen.yaml").write_text("base_url: https://example.org/archive/\n")
     build(root, out)
     assert 'href="/archive/css/site.css"' in (out / "index.html").read_text()
+    build(root, tmp_path / "cold", use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_related_articles_are_chosen_again_only_when_tags_or_dates_change(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache remembers the related articles a build chose (stored while its workers
+    render); a rebuild after an edit that leaves every URL, date and tag alone reuses them."""
+    root = make_site(
+        {f"content/a{i}.md": article(f"A{i}", f"2025-01-0{i + 1}", tags="[X, Y]") for i in range(6)}
+    )
+    out = tmp_path / "out"
+    build(root, out)
+    chosen: list[int] = []
+    real = related.find_related
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        chosen.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("sitegen.build.find_related", counted)
+    (root / "content/a1.md").write_text(article("A1 edited", "2025-01-02", tags="[X, Y]"))
+    build(root, out)
+    assert chosen == []
+    (root / "content/a1.md").write_text(article("A1 edited", "2025-01-02", tags="[X]"))
+    build(root, out)
+    assert chosen == [1]
     build(root, tmp_path / "cold", use_cache=False)
     assert tree(out) == tree(tmp_path / "cold")

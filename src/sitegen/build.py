@@ -234,6 +234,7 @@ def _bookkeeping(
     def work() -> None:
         fingerprints = {output.path: output.fingerprint for output in plan}
         cache.store_template_memo(memo)  # filled in as fingerprints were worked out
+        cache.catch_up()
         cache.store_outputs(output_dir, fingerprints)
 
     return work

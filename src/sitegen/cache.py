@@ -53,6 +53,7 @@ class BuildCache:
         self.path = site_dir / CACHE_DIR / "cache.sqlite"
         self.problems: list[Problem] = []
         self.db: sqlite3.Connection | None = None
+        self._later: list[Callable[[], None]] = []  # see catch_up
         if enabled:
             self.db = self._open()
 
@@ -204,14 +205,16 @@ class BuildCache:
         """`relate`, remembered across builds: related articles depend only on every
         article's URL, slug, date and tags, which most edits leave alone."""
 
+        def key(articles: Sequence[Article], count: int) -> str:
+            return digest(__version__, str(count), *map(_relatedness, articles))
+
         def remembered(articles: Sequence[Article], count: int) -> RelatedResult:
-            key = digest(__version__, str(count), *map(_relatedness, articles))
-            by_url = {a.url: a for a in articles}
             stored = self._meta("related")
-            if stored is not None:
+            if stored is not None:  # (a first build has none: no key to work out first)
                 try:
                     data = json.loads(stored)
-                    if data["key"] == key:
+                    if data["key"] == key(articles, count):
+                        by_url = {a.url: a for a in articles}
                         chosen = {
                             url: tuple(by_url[u] for u in urls)
                             for url, urls in data["related"].items()
@@ -220,14 +223,24 @@ class BuildCache:
                 except (ValueError, KeyError, TypeError):
                     pass  # recompute below
             related, problems = relate(articles, count)
-            encoded = {url: [a.url for a in items] for url, items in related.items()}
-            problems_json = encode_problems(problems)
-            self._set_meta(
-                "related", json.dumps({"key": key, "related": encoded, "problems": problems_json})
-            )
+
+            def store() -> None:
+                encoded = {url: [a.url for a in items] for url, items in related.items()}
+                data = {"key": key(articles, count), "related": encoded}
+                self._set_meta(
+                    "related", json.dumps({**data, "problems": encode_problems(problems)})
+                )
+
+            self._later.append(store)
             return related, problems
 
         return remembered
+
+    def catch_up(self) -> None:
+        """Make the writes put off while the build was in a hurry (related articles, when
+        they were chosen afresh): called while the workers render."""
+        while self._later:
+            self._later.pop(0)()
 
     # whole builds -----------------------------------------------------------------
     def unchanged_build(self, signature: str, now: dt.datetime) -> dict[str, Any] | None:
