@@ -263,8 +263,8 @@ def test_a_build_asks_each_content_file_for_its_size_and_time_once(
         os, "stat", lambda path, *a, **k: asked.append(str(path)) or stat(path, *a, **k)
     )
     assert build(root, out, jobs=1).parsed == 1
-    content = [path for path in asked if path.endswith(".md")]
-    assert sorted(content) == sorted(str(root / f"content/a{i}.md") for i in range(3))
+    content = [os.path.basename(path) for path in asked if path.endswith(".md")]
+    assert sorted(content) == [f"a{i}.md" for i in range(3)]  # by name in its folder, or by path
     assert "A1 corrected" in (out / "a1/index.html").read_text()
 
 
