@@ -87,6 +87,29 @@ def test_tag_feed_holds_only_that_tags_articles(example: Path) -> None:
     assert len(feed.entries) == 2
 
 
+def test_an_article_is_whole_in_every_feed_it_is_in(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    """An article's entry is made once and goes into the site's feeds and each of its
+    tags' (RSS and Atom): every one of them must hold it, with its content."""
+    root = make_site(
+        {
+            f"content/a{i}.md": article(
+                f"Story {i}", f"2025-01-0{i + 1}", body=f"Text {i}.", tags="[A, B]"
+            )
+            for i in range(3)
+        }
+    )
+    out = build_site(root)
+    for folder in ("", "tag/a/", "tag/b/"):
+        for name in ("feed.xml", "atom.xml"):
+            feed = parse_feed(out / folder / name)
+            assert [e.title for e in feed.entries] == ["Story 2", "Story 1", "Story 0"]
+            assert [e.content[0].value for e in feed.entries] == [
+                f"<p>Text {i}.</p>" for i in (2, 1, 0)
+            ]
+
+
 def test_feed_options_items_and_summary_content(make_site: MakeSite, build_site: BuildSite) -> None:
     files = {
         f"content/a{i}.md": article(

@@ -7,6 +7,7 @@ Every date in them comes from the articles, never from the clock, so builds repe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -112,6 +113,11 @@ def _generator(spec: FeedSpec, entries: dict[str, FeedEntry]) -> FeedGenerator:
 def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> FeedEntry:
     permalink = urls.permalink(config.site_url, article.url)
     entry = feed.add_entry(order="append")
+    # feedgen makes an entry's XML element afresh for each feed it writes; an article in
+    # several feeds has its element made once, which moves from one feed's tree to the
+    # next (each feed is written out before the next one is made: see FeedRenderer)
+    entry.rss_entry = functools.cache(entry.rss_entry)
+    entry.atom_entry = functools.cache(entry.atom_entry)
     entry.id(permalink)
     entry.guid(permalink, permalink=True)
     entry.title(_xml(article.title))
