@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path, PurePosixPath
 
@@ -96,3 +97,15 @@ def test_urls() -> None:
 def test_slugify_keeps_a_slug_as_python_slugify_would(text: str) -> None:
     """urls.slugify skips python-slugify for names shaped like a slug already."""
     assert urls.slugify(text) == _slugify.slugify(text)
+
+
+def test_assemble_site_respells_a_byline_when_every_tag_agrees() -> None:
+    articles = [make_article(slug, day, ("UN",)) for day, slug in enumerate("abc", start=1)]
+    odd = Author("staff-writer", "staff writer", "/author/staff-writer/")
+    articles[1] = dataclasses.replace(articles[1], author=odd)
+    site, problems = assemble_site(Config(site_dir=Path(".")), articles)
+    assert [str(p) for p in problems] == [
+        "content/b.md:1: warning: byline: 'staff writer' is shown as 'Staff Writer',"
+        " the spelling most articles use"
+    ]
+    assert {a.author.name for a in site.articles} == {"Staff Writer"}

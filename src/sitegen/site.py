@@ -60,8 +60,10 @@ def assemble_site(
 
 def unify_names(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
     """Show every spelling of a tag or byline as the one used most often, and warn of the rest."""
-    tag_names = _most_used_spellings(t for a in articles for t in a.tags)
-    author_names = _most_used_spellings(a.author for a in articles)
+    tag_names, tags_agree = _most_used_spellings(t for a in articles for t in a.tags)
+    author_names, authors_agree = _most_used_spellings(a.author for a in articles)
+    if tags_agree and authors_agree:
+        return list(articles), []  # one spelling of each name: nothing to respell (most builds)
     unified: list[Article] = []
     problems: list[Problem] = []
     for article in articles:
@@ -74,12 +76,15 @@ def unify_names(articles: Sequence[Article]) -> tuple[list[Article], list[Proble
     return unified, problems
 
 
-def _most_used_spellings(terms: Iterable[Term]) -> dict[str, str]:
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for term in terms:
-        spellings[term.slug][term.name] += 1
+def _most_used_spellings(terms: Iterable[Term]) -> tuple[dict[str, str], bool]:
+    """Slug -> the spelling most terms use; and whether every term is spelt that way."""
+    spellings: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    counts = Counter((term.slug, term.name) for term in terms)
+    for (slug, name), count in counts.items():
+        spellings[slug].append((-count, name))
     # ties go to the first spelling in code-point order, the same in every build
-    return {slug: min(c, key=lambda name: (-c[name], name)) for slug, c in spellings.items()}
+    names = {slug: min(options)[1] for slug, options in spellings.items()}
+    return names, len(names) == len(counts)
 
 
 def _respelled(
