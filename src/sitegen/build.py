@@ -406,6 +406,8 @@ def static_clashes(plan: Sequence[Output]) -> list[Problem]:
 def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[Problem], set[str]]:
     """Files where another file's folder must go (a static file `about` and an article at
     /about/, say): neither could be written. Returns the problems and those files' paths."""
+    if not _any_in_the_way({output.path for output in plan}):
+        return [], set()  # (looked for cheaply first: every build asks, few have one)
     inside: dict[str, Output] = {}  # folder -> a file that needs it
     for output in plan:
         for folder in folders_of(output.path):
@@ -428,6 +430,17 @@ def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[
             message = f"{needing.path!r} needs a folder where {output.path!r} goes; move it"
         problems.append(error(where, message))
     return problems, in_the_way
+
+
+def _any_in_the_way(paths: set[str]) -> bool:
+    """Whether any of `paths` is a folder of another: 'about' and 'about/index.html'."""
+    for path in paths:
+        end = path.rfind("/")
+        while end > 0:
+            if path[:end] in paths:
+                return True
+            end = path.rfind("/", 0, end)
+    return False
 
 
 class Stopwatch:
