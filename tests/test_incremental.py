@@ -19,7 +19,7 @@ from sitegen import loading, related
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
-from sitegen.parallel import can_fork, forked_map, work_ranges
+from sitegen.parallel import can_fork, start_map, work_ranges
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -361,7 +361,7 @@ def test_a_build_that_fails_while_rendering_is_not_remembered(
 
 
 def test_a_forked_share_that_fails_is_worked_out_again_here() -> None:
-    """forked_map's workers send back their share; one that fails (or dies) sends none,
+    """start_map's workers send back their share; one that fails (or dies) sends none,
     and this process works that share out itself, so a real failure is raised here."""
     assert can_fork(3, 30, 2)
     parent = os.getpid()
@@ -371,13 +371,14 @@ def test_a_forked_share_that_fails_is_worked_out_again_here() -> None:
             raise RuntimeError("a worker fails")
         return i * i
 
-    assert forked_map(only_here, 30, 3, 2) == [i * i for i in range(30)]
+    assert start_map(only_here, 30, 3, 2)() == [i * i for i in range(30)]
 
     def everywhere(i: int) -> int:
         raise ValueError(f"item {i}")
 
+    waiting = start_map(everywhere, 30, 3, 2)  # started: nothing is raised yet
     with pytest.raises(ValueError, match="item 0"):
-        forked_map(everywhere, 30, 3, 2)
+        waiting()
 
 
 def test_a_new_base_path_reaches_every_link_through_the_cache(

@@ -27,7 +27,14 @@ from sitegen.manifest import next_due, survey_inputs
 from sitegen.model import Site
 from sitegen.outputs import Output, plan_outputs
 from sitegen.pages import PageSpec, site_pages
-from sitegen.parallel import PARALLEL_MIN, can_fork, job_count, make_all, start_forked
+from sitegen.parallel import (
+    PARALLEL_MIN,
+    can_fork,
+    job_count,
+    make_all,
+    settle,
+    start_forked,
+)
 from sitegen.redirects import alias_clashes, folders_of, redirect_specs
 from sitegen.related import find_related
 from sitegen.render import PageRenderer, find_clashes
@@ -162,6 +169,7 @@ def build(
             meanwhile = _in_turn(
                 _bookkeeping(cache, plan, memo, output_dir), check, lambda: remember(checked)
             )
+            settle(site.related)  # chosen by workers while this process planned: before forking
             spare_made()  # before the output's spare is claimed
             pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
         problems = sort_problems(checked + pending.problems) if pending.problems else checked

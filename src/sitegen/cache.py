@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, has
 
 Loaded = tuple[Article | None, list[Problem]]
 Row = tuple[str, str, bytes, str]  # an article's cache row: key, JSON, body HTML, excerpt HTML
-RelatedResult = tuple[dict[str, tuple[Article, ...]], list[Problem]]
+RelatedResult = tuple[Mapping[str, tuple[Article, ...]], list[Problem]]
 RelateFn = Callable[[Sequence[Article], int], RelatedResult]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sitegen import urls
 from sitegen.errors import Location
-from sitegen.model import Site, newest
+from sitegen.model import Article, Site, newest
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,9 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
     """Every page of the site, articles first, in a stable order."""
     articles = site.articles
     for index, article in enumerate(articles):
-        context: dict[str, Any] = {
-            "article": article,
-            "newer": articles[index - 1] if index > 0 else None,
-            "older": articles[index + 1] if index + 1 < len(articles) else None,
-            "related": site.related.get(article.url, ()),
-            "url": article.url,
-        }
+        newer = articles[index - 1] if index > 0 else None
+        older = articles[index + 1] if index + 1 < len(articles) else None
+        context = _ArticleContext(site, article, newer, older)
         yield PageSpec(article.url, ("article.html",), context, article.source, article.modified)
     for standalone in site.pages:
         dated = "date" in standalone.field_lines
@@ -62,3 +58,34 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
     if site.config.search:  # the page that queries the index (search.py makes the index)
         search = {"url": urls.SEARCH_URL}
         yield PageSpec(urls.SEARCH_URL, ("search.html",), search, in_sitemap=False)
+
+
+class _ArticleContext(Mapping[str, Any]):
+    """An article page's variables: `article`, `newer`, `older`, `related`, `url`.
+    `related` is looked up in the site when read, as the page is rendered or its
+    fingerprint worked out: while the pages are planned, forked workers may still be
+    choosing the related articles (related.find_related)."""
+
+    _KEYS = ("article", "newer", "older", "related", "url")
+
+    def __init__(self, site: Site, article: Article, newer: Article | None, older: Article | None):
+        self._site, self._article, self._newer, self._older = site, article, newer, older
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "article":
+            return self._article
+        if key == "newer":
+            return self._newer
+        if key == "older":
+            return self._older
+        if key == "related":
+            return self._site.related.get(self._article.url, ())
+        if key == "url":
+            return self._article.url
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)

@@ -7,7 +7,7 @@ import functools
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sitegen.errors import Problem
@@ -17,6 +17,8 @@ CHUNKS_PER_JOB = 48  # the smallest range: this many per worker would share out 
 Make = Callable[[], bytes]
 Sink = Callable[[int, bytes], bytes]
 R = TypeVar("R")
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Set only while a pool forks (the children read it), then cleared: fork hands the parent's
 # memory to the children, which is the point, and a module variable is how they find it.
@@ -40,44 +42,82 @@ def can_fork(jobs: int, count: int, minimum: int) -> bool:
     )
 
 
-def forked_map(function: Callable[[int], R], count: int, jobs: int | None, minimum: int) -> list[R]:
-    """[function(i) for i in range(count)], in `jobs` equal shares when `can_fork`: this
-    process works out the first share while a forked worker works out each other one
-    (a pool of `jobs` workers would leave this process waiting, and cost more to start)."""
+def start_map(
+    function: Callable[[int], R], count: int, jobs: int | None, minimum: int
+) -> Callable[[], list[R]]:
+    """Start [function(i) for i in range(count)] in `jobs` equal shares, one forked worker
+    each (when `can_fork`), and return what waits for the results: this process goes on
+    with other work meanwhile. Without workers, the list is worked out when asked for."""
     jobs = job_count(jobs)
     if not can_fork(jobs, count, minimum):
-        return [function(i) for i in range(count)]
-    shares = [(count * n // jobs, count * (n + 1) // jobs) for n in range(jobs)]
+        return lambda: [function(i) for i in range(count)]
     context = multiprocessing.get_context("fork")
-    others = []
-    for start, stop in shares[1:]:
+    started = []
+    for n in range(jobs):
+        start, stop = count * n // jobs, count * (n + 1) // jobs
         receiving, sending = context.Pipe(duplex=False)
-        worker = context.Process(target=_send_share, args=(sending, function, start, stop))
+        worker = context.Process(
+            target=_send_share, args=(sending, function, start, stop), daemon=True
+        )
         worker.start()
         sending.close()
-        others.append((worker, receiving, start, stop))
-    results = [function(i) for i in range(*shares[0])]
-    for worker, receiving, start, stop in others:
-        with receiving:
-            try:
-                share = receiving.recv()
-            except EOFError:  # the worker died
-                share = None
-        worker.join()
-        if share is None:  # it failed: work the share out here, where a failure is raised
-            share = [function(i) for i in range(start, stop)]
-        results += share
+        started.append((worker, receiving, start, stop))
+
+    def results() -> list[R]:
+        made: list[R] = []
+        for worker, receiving, start, stop in started:
+            with receiving:
+                try:
+                    share = receiving.recv()
+                except EOFError:  # the worker died
+                    share = None
+            worker.join()
+            if share is None:  # it failed: work it out here, where a failure is raised
+                share = [function(i) for i in range(start, stop)]
+            made += share
+        return made
+
     return results
 
 
 def _send_share(sending: Any, function: Callable[[int], R], start: int, stop: int) -> None:
-    """In a forked worker: send back its share of a `forked_map` (None if it failed)."""
+    """In a forked worker: send back its share of a `start_map` (None if it failed)."""
     try:
         share: list[R] | None = [function(i) for i in range(start, stop)]
     except BaseException:  # noqa: BLE001 - said by the parent, which works it out again
         share = None
     with sending:
         sending.send(share)
+
+
+class Awaited(Mapping[K, V]):
+    """A mapping that forked workers are still working out: the first look at it waits
+    for them (`settle` waits at once)."""
+
+    def __init__(self, finish: Callable[[], Mapping[K, V]]) -> None:
+        self._finish: Callable[[], Mapping[K, V]] | None = finish
+        self._done: Mapping[K, V] = {}
+
+    def settle(self) -> Awaited[K, V]:
+        if self._finish is not None:
+            self._done, self._finish = self._finish(), None
+        return self
+
+    def __getitem__(self, key: K) -> V:
+        return self.settle()._done[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self.settle()._done)
+
+    def __len__(self) -> int:
+        return len(self.settle()._done)
+
+
+def settle(value: object) -> None:
+    """Wait for `value` if forked workers are still working it out (see `Awaited`):
+    before forking again, as new workers must not inherit the unfinished work's pipes."""
+    if isinstance(value, Awaited):
+        value.settle()
 
 
 def start_forked(function: Callable[[], object]) -> Callable[[], None]:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Tag
-from sitegen.parallel import forked_map
+from sitegen.parallel import Awaited, start_map
 
 WINDOW = 20
 PARALLEL_MIN = 2000  # articles; below this, forking workers costs more than it saves
@@ -26,13 +26,21 @@ PARALLEL_MIN = 2000  # articles; below this, forking workers costs more than it 
 
 def find_related(
     articles: Sequence[Article], count: int, window: int = WINDOW, jobs: int | None = 1
-) -> tuple[dict[str, tuple[Article, ...]], list[Problem]]:
+) -> tuple[Mapping[str, tuple[Article, ...]], list[Problem]]:
     """Article URL -> its related articles; front matter `related:` lists win when given.
-    With `jobs` > 1 and a big archive, the choosing is shared by forked workers (4.9 s in
-    one process at 50,000 articles)."""
+    With `jobs` > 1 and a big archive, the choosing by tags is shared by forked workers
+    (4.9 s in one process at 50,000 articles) while this process goes on planning the
+    site: the mapping returned waits for them when first read (parallel.Awaited). The
+    problems, of `related:` lists only, are known at once."""
     by_slug: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_slug[article.slug].append(article)
+    listed: dict[str, tuple[Article, ...]] = {}
+    problems: list[Problem] = []
+    for article in articles:
+        if article.related_slugs:
+            listed[article.url], found = _chosen(article, by_slug)
+            problems += found
     index = _TagIndex(articles)
 
     def by_tags(position: int) -> list[int]:
@@ -40,16 +48,18 @@ def find_related(
             return []
         return index.best(position, count, window)
 
-    chosen_by_tags = forked_map(by_tags, len(articles), jobs, PARALLEL_MIN)
-    related: dict[str, tuple[Article, ...]] = {}
-    problems: list[Problem] = []
-    for article, best in zip(articles, chosen_by_tags, strict=True):
-        if article.related_slugs:
-            chosen, found = _chosen(article, by_slug)
-            related[article.url], problems = chosen, problems + found
-        elif count > 0:
-            related[article.url] = tuple(articles[i] for i in best)
-    return related, problems
+    chosen_by_tags = start_map(by_tags, len(articles), jobs, PARALLEL_MIN)
+
+    def related() -> dict[str, tuple[Article, ...]]:
+        chosen: dict[str, tuple[Article, ...]] = {}
+        for article, best in zip(articles, chosen_by_tags(), strict=True):
+            if article.related_slugs:
+                chosen[article.url] = listed[article.url]
+            elif count > 0:
+                chosen[article.url] = tuple(articles[i] for i in best)
+        return chosen
+
+    return Awaited(related), problems
 
 
 class _TagIndex:

@@ -18,7 +18,7 @@ from sitegen.paginate import paginate
 from sitegen.related import find_related
 
 T = TypeVar("T", bound=Term)
-RelateFn = Callable[[Sequence[Article], int], tuple[dict[str, tuple[Article, ...]], list[Problem]]]
+RelateFn = Callable[[Sequence[Article], int], tuple[Mapping[str, tuple[Article, ...]], list[Problem]]]
 
 
 def assemble_site(
