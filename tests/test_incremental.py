@@ -278,6 +278,28 @@ def test_failed_build_keeps_what_it_parsed(make_site: MakeSite, tmp_path: Path) 
     assert build(root, tmp_path / "out").parsed == 1
 
 
+def test_failed_build_remembers_the_files_it_read(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The content files' hashes (which spare the next build reading them) are stored
+    when the cache closes, a failed build's too: after fixing the bad file, the one
+    edited before it is not read again."""
+    root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(4)})
+    out = tmp_path / "out"
+    build(root, out)
+    (root / "content/a1.md").write_text(article("A1 edited"))
+    (root / "content/a2.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    with pytest.raises(ContentError):
+        build(root, out)
+    (root / "content/a2.md").write_text(article("A2 fixed"))
+    read: list[str] = []
+    real = loading._read
+    monkeypatch.setattr(loading, "_read", lambda site, rel: read.append(rel) or real(site, rel))
+    build(root, out)
+    assert set(read) == {"content/a2.md"}  # hashed, then parsed: a1.md is known
+    assert "A1 edited" in (out / "a1/index.html").read_text()
+
+
 def test_unchanged_rebuild_still_publishes_articles_that_came_due(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

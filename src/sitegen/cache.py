@@ -80,6 +80,9 @@ class BuildCache:
             self.db = None
 
     def close(self) -> None:
+        if self.db is not None and self.db.in_transaction:
+            self._rollback()  # what a build held and did not commit: it failed after all
+        self.catch_up()
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -145,12 +148,14 @@ class BuildCache:
         return {path: (stat, content) for path, stat, content in rows}
 
     def store_file_hashes(self, hashes: Mapping[str, tuple[str, str]]) -> None:
+        """Put off (see `catch_up`): a memo of hashes, needed by the next build only."""
+
         def work(db: sqlite3.Connection) -> None:
             db.execute("DELETE FROM files")
             rows = ((path, stat, content) for path, (stat, content) in hashes.items())
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", rows)
 
-        self._write(work)
+        self._later.append(lambda: self._write(work))
 
     # outputs -------------------------------------------------------------------------
     def outputs(self, output_dir: Path) -> dict[str, str]:
@@ -237,8 +242,8 @@ class BuildCache:
         return remembered
 
     def catch_up(self) -> None:
-        """Make the writes put off while the build was in a hurry (related articles, when
-        they were chosen afresh): called while the workers render."""
+        """Make the writes put off while the build was in a hurry (related articles chosen
+        afresh, the content files' hashes): called while the workers render, and on closing."""
         while self._later:
             self._later.pop(0)()
 
@@ -268,6 +273,13 @@ class BuildCache:
             lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (data,)),
             hold=True,
         )
+
+    def _rollback(self) -> None:
+        assert self.db is not None
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            self._discard(exc)
 
     def commit(self) -> None:
         """Keep what is held: the build it describes is published. Closing the cache

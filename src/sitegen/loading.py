@@ -80,9 +80,10 @@ def load_articles(
                 batch = []
     if cache:
         cache.store_articles(batch)
-        cache.keep_articles(keys)
-        if first:
+        if first:  # the cache holds what this build stored, and nothing else to forget
             cache.store_file_hashes(seen)
+        else:
+            cache.keep_articles(keys)
     articles = [a for key in keys if (a := results[key][0]) is not None]
     problems = [p for key in keys for p in results[key][1]]
     return LoadResult(articles, problems, len(todo))

@@ -18,7 +18,8 @@ from sitegen.paginate import paginate
 from sitegen.related import find_related
 
 T = TypeVar("T", bound=Term)
-RelateFn = Callable[[Sequence[Article], int], tuple[Mapping[str, tuple[Article, ...]], list[Problem]]]
+Related = Mapping[str, tuple[Article, ...]]
+RelateFn = Callable[[Sequence[Article], int], tuple[Related, list[Problem]]]
 
 
 def assemble_site(
