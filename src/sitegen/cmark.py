@@ -137,8 +137,13 @@ def tidy(fragment: str, *, positions: bool = False) -> str:
 
 def _heading(match: re.Match[str], used: set[str]) -> str:
     level, inner = match.group(1), match.group(2)
-    text = " ".join(_TAG.sub("", _FOOTNOTE_REF.sub("", inner)).split())
-    anchor = unique(slugify(html.unescape(text), "-"), used)
+    text = inner
+    if "<" in text:  # markup (emphasis, a footnote mark): its text only
+        text = _TAG.sub("", _FOOTNOTE_REF.sub("", text))
+    text = " ".join(text.split())
+    if "&" in text:
+        text = html.unescape(text)
+    anchor = unique(slugify(text, "-"), used)
     return f'<h{level} id="{anchor}">{inner}</h{level}>'
 
 
