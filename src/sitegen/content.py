@@ -8,6 +8,7 @@ import functools
 import re
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from sitegen import urls
@@ -17,10 +18,11 @@ from sitegen.excerpt import excerpt_and_text
 from sitegen.frontmatter import Document, parse_document
 from sitegen.links import link_problem, walk
 from sitegen.markup import MarkdownRenderer, first_words
-from sitegen.model import Article, Author, LeadImage, Tag
+from sitegen.model import Article, Author, LeadImage, Tag, Term
 from sitegen.typography import smarten
 from sitegen.yamldoc import FieldReader, decode_utf8
 
+T = TypeVar("T", bound=Term)
 CONTENT_DIR = "content"
 PAGES_DIR = "content/pages/"  # standalone pages: about, contact, donate
 UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a page without a date (it shows none)
@@ -229,7 +231,7 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
 
 
 def _read_author(reader: FieldReader, config: Config) -> Author | None:
-    author = _author(reader.string("byline") or config.default_byline)
+    author: Author | str = _term(Author, reader.string("byline") or config.default_byline)
     if isinstance(author, str):
         reader.fail("byline", author)
         return None
@@ -239,7 +241,7 @@ def _read_author(reader: FieldReader, config: Config) -> Author | None:
 def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
     tags: dict[Tag, None] = {}
     for name in reader.string_list("tags"):
-        tag = _tag(name)
+        tag: Tag | str = _term(Tag, name)
         if isinstance(tag, str):
             reader.fail("tags", tag)
         else:
@@ -248,26 +250,18 @@ def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
 
 
 # Remembered: an archive's few hundred tags and bylines are on thousands of articles.
-@functools.lru_cache(maxsize=4096)
-def _author(name: str) -> Author | str:
-    """The byline a name makes, or what is wrong with the name."""
+@functools.lru_cache(maxsize=8192)
+def _term(kind: type[T], name: str) -> T | str:
+    """The tag or byline a name makes, or what is wrong with the name."""
     slug = urls.slugify(name)
+    named = f"tag {name!r}" if kind is Tag else repr(name)
     if not slug:
-        return f"{name!r} has no letters or digits to make a URL from"
+        return f"{named} has no letters or digits to make a URL from"
     if urls.is_reserved(slug):
-        return f"{name!r} gives the URL name {slug!r}, which {_RESERVED}"
-    return Author(slug=slug, name=name, url=urls.author_url(slug))
-
-
-@functools.lru_cache(maxsize=4096)
-def _tag(name: str) -> Tag | str:
-    """The tag a name makes, or what is wrong with the name."""
-    slug = urls.slugify(name)
-    if not slug:
-        return f"tag {name!r} has no letters or digits to make a URL from"
-    if urls.is_reserved(slug):
-        return f"tag {name!r} gives the URL name {slug!r}, which {_RESERVED}"
-    return Tag(slug=slug, name=name, url=urls.tag_url(slug))
+        return f"{named} gives the URL name {slug!r}, which {_RESERVED}"
+    return kind(
+        slug=slug, name=name, url=urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
+    )
 
 
 def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
