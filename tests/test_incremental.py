@@ -8,6 +8,8 @@ import random
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -445,3 +447,20 @@ def test_related_articles_are_chosen_again_only_when_tags_or_dates_change(
     assert chosen == [1]
     build(root, tmp_path / "cold", use_cache=False)
     assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_worker_whose_build_is_gone_leaves_quietly() -> None:
+    """A build that fails while forked workers still choose related articles exits without
+    reading their results; each worker then finds no one to send them to, and must end
+    without printing a traceback under the build's error."""
+    script = (
+        "import os\n"
+        "from sitegen.parallel import start_map\n"
+        "start_map(lambda i: 'x' * 100_000, 40, 2, 2)\n"  # 2 MB a share: more than a pipe holds
+        "os._exit(1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1
+    assert done.stderr == ""

@@ -3,6 +3,7 @@ nothing has to be copied to them; each sends back only what it made."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -52,12 +53,13 @@ def start_map(
     if not can_fork(jobs, count, minimum):
         return lambda: [function(i) for i in range(count)]
     context = multiprocessing.get_context("fork")
-    started = []
+    started: list[tuple[Any, Any, int, int]] = []  # (worker, its read end, its share)
     for n in range(jobs):
         start, stop = count * n // jobs, count * (n + 1) // jobs
         receiving, sending = context.Pipe(duplex=False)
+        readers = [receiving, *(reader for _, reader, _, _ in started)]
         worker = context.Process(
-            target=_send_share, args=(sending, function, start, stop), daemon=True
+            target=_send_share, args=(sending, readers, function, start, stop), daemon=True
         )
         worker.start()
         sending.close()
@@ -80,13 +82,19 @@ def start_map(
     return results
 
 
-def _send_share(sending: Any, function: Callable[[int], R], start: int, stop: int) -> None:
-    """In a forked worker: send back its share of a `start_map` (None if it failed)."""
+def _send_share(
+    sending: Any, readers: list[Any], function: Callable[[int], R], start: int, stop: int
+) -> None:
+    """In a forked worker: send back its share of a `start_map` (None if it failed). The
+    pipes' read ends it inherited are closed first: should this process's parent be gone
+    (its build failed), sending then fails at once instead of waiting for ever."""
+    for reader in readers:
+        reader.close()
     try:
         share: list[R] | None = [function(i) for i in range(start, stop)]
     except BaseException:  # noqa: BLE001 - said by the parent, which works it out again
         share = None
-    with sending:
+    with sending, contextlib.suppress(OSError):  # the parent is gone (its build failed)
         sending.send(share)
 
 
