@@ -19,6 +19,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.errors import Location, Problem, Severity, warning
 from sitegen.model import Article, Author, LeadImage, Tag
+from sitegen.related import RelatedResult, RelateFn
 
 CACHE_DIR = ".sitegen-cache"
 SCHEMA = 4
@@ -32,8 +33,6 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, has
 
 Loaded = tuple[Article | None, list[Problem]]
 Row = tuple[str, str, bytes, str]  # an article's cache row: key, JSON, body HTML, excerpt HTML
-RelatedResult = tuple[Mapping[str, tuple[Article, ...]], list[Problem]]
-RelateFn = Callable[[Sequence[Article], int], RelatedResult]
 
 
 def digest(*parts: str | bytes) -> str:
@@ -80,8 +79,7 @@ class BuildCache:
             self.db = None
 
     def close(self) -> None:
-        if self.db is not None and self.db.in_transaction:
-            self._rollback()  # what a build held and did not commit: it failed after all
+        self._end_held("ROLLBACK")  # what a build held and did not commit: it failed after all
         self.catch_up()
         if self.db is not None:
             self.db.close()
@@ -274,19 +272,16 @@ class BuildCache:
             hold=True,
         )
 
-    def _rollback(self) -> None:
-        assert self.db is not None
-        try:
-            self.db.execute("ROLLBACK")
-        except sqlite3.Error as exc:
-            self._discard(exc)
-
     def commit(self) -> None:
         """Keep what is held: the build it describes is published. Closing the cache
         without this (a build that failed after all) drops it."""
+        self._end_held("COMMIT")
+
+    def _end_held(self, statement: str) -> None:
+        """COMMIT or ROLLBACK what `_write(hold=True)` left open, if anything."""
         if self.db is not None and self.db.in_transaction:
             try:
-                self.db.execute("COMMIT")
+                self.db.execute(statement)
             except sqlite3.Error as exc:
                 self._discard(exc)
 

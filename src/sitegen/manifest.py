@@ -18,9 +18,10 @@ from sitegen.cache import digest
 from sitegen.config import CONFIG_NAME
 
 
-def file_stamp(path: str | Path) -> str:
-    """'size:mtime_ns' of a file: what changes when it is saved, cheaper than its bytes."""
-    status = os.stat(path)
+def file_stamp(path: str | Path, folder: int | None = None) -> str:
+    """'size:mtime_ns' of a file: what changes when it is saved, cheaper than its bytes.
+    With `folder` (an open folder's descriptor), `path` is relative to that folder."""
+    status = os.stat(path, dir_fd=folder)
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
@@ -42,10 +43,9 @@ def _stamps(folder: str, names: list[str]) -> list[tuple[str, str]]:
 
 def _stamp(path: str, folder: int | None = None) -> str:
     try:
-        status = os.stat(path, dir_fd=folder)
+        return file_stamp(path, folder)
     except OSError:  # a broken link, say: the build reports it
         return UNREADABLE
-    return f"{status.st_size}:{status.st_mtime_ns}"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Tag
@@ -22,11 +22,14 @@ from sitegen.parallel import Awaited, start_map
 
 WINDOW = 20
 PARALLEL_MIN = 2000  # articles; below this, forking workers costs more than it saves
+Related = Mapping[str, tuple[Article, ...]]  # article URL -> its related articles
+RelatedResult = tuple[Related, list[Problem]]
+RelateFn = Callable[[Sequence[Article], int], RelatedResult]  # find_related, or a wrapper
 
 
 def find_related(
     articles: Sequence[Article], count: int, window: int = WINDOW, jobs: int | None = 1
-) -> tuple[Mapping[str, tuple[Article, ...]], list[Problem]]:
+) -> RelatedResult:
     """Article URL -> its related articles; front matter `related:` lists win when given.
     With `jobs` > 1 and a big archive, the choosing by tags is shared by forked workers
     (4.9 s in one process at 50,000 articles) while this process goes on planning the

@@ -15,11 +15,9 @@ from sitegen.config import Config
 from sitegen.errors import Problem, warning
 from sitegen.model import MONTH_NAMES, Article, Author, Listing, Period, Site, Tag, Term
 from sitegen.paginate import paginate
-from sitegen.related import find_related
+from sitegen.related import RelateFn, find_related
 
 T = TypeVar("T", bound=Term)
-Related = Mapping[str, tuple[Article, ...]]
-RelateFn = Callable[[Sequence[Article], int], tuple[Related, list[Problem]]]
 
 
 def assemble_site(
