@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -44,9 +44,11 @@ def load_articles(
     cache: BuildCache | None = None,
     jobs: int | None = None,
     stamps: Mapping[str, str] | None = None,
+    keep: Callable[[], None] | None = None,
 ) -> LoadResult:
     """Load every article under content/; problems of all files are returned together.
-    `stamps` are files' stamps taken already (manifest.survey_inputs), before reading."""
+    `stamps` are files' stamps taken already (manifest.survey_inputs), before reading;
+    `keep` is called as each batch of articles is made (see build._long_lived)."""
     if not (config.site_dir / CONTENT_DIR).is_dir():
         where = Location(PurePosixPath(CONTENT_DIR))
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
@@ -62,6 +64,8 @@ def load_articles(
         hashes = _content_hashes(rels, stamps, site_dir, cache)
         keys = [article_key(hashes[rel], settings) for rel in rels]
         known = cache.articles(keys) if cache else {}
+        if keep:
+            keep()
     todo = [i for i, key in enumerate(keys) if key not in known]
     # parsers read their files themselves: on big archives the bytes never all sit here
     fresh = parse_all([rels[i] for i in todo], config, strict, jobs)
@@ -73,11 +77,13 @@ def load_articles(
         results[row[0]] = decode_row(row)
         if first:
             seen[rels[i]] = (stamps[rels[i]], content)
-        if cache:
-            batch.append(row)
-            if len(batch) >= SAVE_EVERY:
+        batch.append(row)
+        if len(batch) >= SAVE_EVERY:
+            if cache:
                 cache.store_articles(batch)
-                batch = []
+            if keep:
+                keep()
+            batch = []
     if cache:
         cache.store_articles(batch)
         if first:  # the cache holds what this build stored, and nothing else to forget
