@@ -78,27 +78,45 @@ def test_failed_build_leaves_previous_output_intact(
 
 
 def test_builds_leave_the_garbage_collector_as_they_found_it(
-    make_site: MakeSite, build_site: BuildSite
+    make_site: MakeSite, build_site: BuildSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build freezes its articles for the collector while it runs; `serve` builds again
-    and again in one process, so each must unfreeze them, failed or not, and must leave
-    alone what a host program froze itself."""
+    """A build freezes what it makes for the collector, and turns the collector off while
+    it plans; `serve` builds again and again in one process, so each must give it all
+    back, failed or not (also when it fails while the collector is off), and must leave
+    alone a collector a host program froze objects for, or turned off, itself."""
     root = make_site({"content/a.md": article("First")})
     build_site(root)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     (root / "content/b.md").write_text("---\ntitle: Broken\ndate: someday\n---\n")
     with pytest.raises(ContentError):
         build_site(root)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     (root / "content/b.md").unlink()
+    (root / "content/a.md").write_text(article("First, interrupted"))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr("sitegen.build.site_pages", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build_site(root)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
     (root / "content/a.md").write_text(article("First, edited"))
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
         build_site(root)
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
     finally:
         gc.unfreeze()
+    (root / "content/a.md").write_text(article("First, edited again"))
+    gc.disable()
+    try:
+        build_site(root)
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
 
 
 def test_build_reports_content_and_template_errors_together(
