@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from sitegen import loading, related
@@ -227,6 +228,37 @@ def test_parallel_first_build_remembers_every_file_it_made(
     assert 0 < again.written < 15 < first.written  # the article, listings that show it...
     build(root, tmp_path / "cold", use_cache=False, jobs=1)
     assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_first_build_compiles_each_template_once_for_all_its_workers(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper process compiles the theme into the cache while the build starts, and the
+    rendering workers load it (each compiled all of it itself before); the pages are the
+    same as a one-process build's."""
+    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    assert can_fork(2, 2, 2)
+    log = tmp_path / "compiled.log"
+    compile_template = jinja2.Environment.compile
+
+    def logged(self: jinja2.Environment, source: str, name: str | None = None, *args: Any) -> Any:
+        with log.open("a") as file:  # forked processes inherit this and write here too
+            file.write(f"{os.getpid()} {name}\n")
+        return compile_template(self, source, name, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", logged)
+    rng = random.Random(13)
+    root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(40)})
+    build(root, tmp_path / "out", jobs=2)
+    compiled = [line.split() for line in log.read_text().splitlines()]
+    names = [name for _, name in compiled]
+    assert {"base.html", "article.html", "listing.html", "_teaser.html"} <= set(names)
+    assert len(names) == len(set(names))  # each once
+    assert len({pid for pid, _ in compiled}) == 1 and compiled[0][0] != str(os.getpid())
+    monkeypatch.undo()
+    build(root, tmp_path / "serial", use_cache=False, jobs=1)
+    assert tree(tmp_path / "out") == tree(tmp_path / "serial")
 
 
 def test_a_rebuild_reads_only_the_content_files_that_changed(

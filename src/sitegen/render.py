@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import traceback
@@ -31,11 +32,24 @@ def make_environment(
 ) -> jinja2.Environment:
     """Autoescaping, strict Jinja: an undefined name is an error, not an empty string.
     With `compiled_dir`, compiled templates are kept there between builds."""
+    env = theme_environment(site.config, theme, compiled_dir)
+    env.globals.update(page_window=page_window, top_tags=top_tags, month_name=month_name)
+    env.globals.update(
+        feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
+    )
+    env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
+    env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
+    return env
+
+
+def theme_environment(
+    config: Config, theme: Theme, compiled_dir: Path | None = None
+) -> jinja2.Environment:
+    """`make_environment` without the site's globals: what compiling a template needs
+    (its filters too, see `folded_settings`)."""
     compiled = None
     if compiled_dir:
-        folder = compiled_dir / folded_settings(site.config)
-        folder.mkdir(parents=True, exist_ok=True)
-        compiled = jinja2.FileSystemBytecodeCache(str(folder))
+        compiled = jinja2.FileSystemBytecodeCache(str(compiled_folder(config, compiled_dir)))
     env = ThemeEnvironment(
         auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
@@ -47,19 +61,34 @@ def make_environment(
         keep_trailing_newline=True,
     )
     env.template_class = ThemeTemplate
-    base_path = site.config.base_path
+    base_path = config.base_path
     env.filters["url"] = lambda url: base_path + url
-    env.filters["permalink"] = lambda url: urls.permalink(site.config.site_url, url)
+    env.filters["permalink"] = lambda url: urls.permalink(config.site_url, url)
     env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()
     env.filters["display_date"] = display_date
-    env.globals.update(page_window=page_window, top_tags=top_tags, month_name=month_name)
-    env.globals.update(
-        feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
-    )
-    env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
-    env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
     return env
+
+
+def compiled_folder(config: Config, compiled_dir: Path) -> Path:
+    """Where the compiled templates of builds with this config's URLs are kept (made)."""
+    folder = compiled_dir / folded_settings(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def compile_theme(config: Config, theme: Theme, compiled_dir: Path) -> None:
+    """Compile every page template of the theme into `compiled_dir`, for the workers that
+    render pages to load rather than each compile them all. A template that does not
+    compile is left to the rendering, which reports it."""
+    try:
+        env = theme_environment(config, theme, compiled_dir)
+        names = env.list_templates(extensions=["html"])
+    except OSError:
+        return
+    for name in names:
+        with contextlib.suppress(Exception):  # the rendering meets it again, and reports it
+            env.get_template(name)
 
 
 def folded_settings(config: Config) -> str:
