@@ -20,6 +20,7 @@ import pytest
 
 from sitegen import loading, related
 from sitegen.build import build
+from sitegen.cache import decode_row
 from sitegen.errors import ContentError
 from sitegen.integrity import verify
 from sitegen.parallel import can_fork, start_map, work_ranges
@@ -228,6 +229,36 @@ def test_parallel_first_build_remembers_every_file_it_made(
     assert 0 < again.written < 15 < first.written  # the article, listings that show it...
     build(root, tmp_path / "cold", use_cache=False, jobs=1)
     assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_load_stores_its_parse_results_in_one_go(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parse results are stored in batches as they come, but committed together: a build
+    interrupted while loading leaves none of them (and a cache the next build reads
+    without a warning), one that loads them all leaves all."""
+    monkeypatch.setattr("sitegen.loading.SAVE_EVERY", 3)
+    rng = random.Random(17)
+    root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(20)})
+    decoded = 0
+
+    def interrupted(row: Any) -> Any:
+        nonlocal decoded
+        decoded += 1
+        if decoded > 10:  # three batches stored by then
+            raise KeyboardInterrupt
+        return decode_row(row)
+
+    with monkeypatch.context() as patch:
+        patch.setattr("sitegen.loading.decode_row", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            build(root, tmp_path / "out", jobs=1)
+    with contextlib.closing(sqlite3.connect(root / ".sitegen-cache/cache.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    report = build(root, tmp_path / "out", jobs=1)
+    assert report.parsed == 20 and report.warnings == ()
+    with contextlib.closing(sqlite3.connect(root / ".sitegen-cache/cache.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (20,)
 
 
 def test_a_first_build_compiles_each_template_once_for_all_its_workers(

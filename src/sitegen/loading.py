@@ -3,6 +3,7 @@ pool of processes (Markdown conversion is most of a cold build and uses one core
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -25,8 +26,9 @@ from sitegen.parallel import CHUNKS_PER_JOB, job_count
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
-# Parse results go to the cache in batches as they come: kept for one save at the end,
-# their rows held 85 MB more at 50,000 articles.
+# Parse results go to the cache in batches as they come (in one transaction, see
+# BuildCache.storing): kept for one save at the end, their rows held 85 MB more at
+# 50,000 articles.
 SAVE_EVERY = 256
 
 
@@ -72,24 +74,25 @@ def load_articles(
     results = dict(known)
     seen: dict[str, tuple[str, str]] = {}  # a first build's file hashes, from the parsers
     batch: list[Row] = []
-    for i, (content, row) in zip(todo, fresh, strict=True):  # as the workers send them
-        keys[i] = row[0]  # of the bytes parsed, should the file have changed since hashed
-        results[row[0]] = decode_row(row)
-        if first:
-            seen[rels[i]] = (stamps[rels[i]], content)
-        batch.append(row)
-        if len(batch) >= SAVE_EVERY:
-            if cache:
-                cache.store_articles(batch)
-            if keep:
-                keep()
-            batch = []
-    if cache:
-        cache.store_articles(batch)
-        if first:  # the cache holds what this build stored, and nothing else to forget
-            cache.store_file_hashes(seen)
-        else:
-            cache.keep_articles(keys)
+    with cache.storing() if cache else contextlib.nullcontext():
+        for i, (content, row) in zip(todo, fresh, strict=True):  # as the workers send them
+            keys[i] = row[0]  # of the bytes parsed, should the file have changed since hashed
+            results[row[0]] = decode_row(row)
+            if first:
+                seen[rels[i]] = (stamps[rels[i]], content)
+            batch.append(row)
+            if len(batch) >= SAVE_EVERY:
+                if cache:
+                    cache.store_articles(batch)
+                if keep:
+                    keep()
+                batch = []
+        if cache:
+            cache.store_articles(batch)
+            if first:  # the cache holds what this build stored, and nothing else to forget
+                cache.store_file_hashes(seen)
+            else:
+                cache.keep_articles(keys)
     articles = [a for key in keys if (a := results[key][0]) is not None]
     problems = [p for key in keys for p in results[key][1]]
     return LoadResult(articles, problems, len(todo))
