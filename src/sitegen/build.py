@@ -131,7 +131,7 @@ def build(
         previous = cache.outputs(output_dir) if built_before else {}
         spare_made = _spare_meanwhile(output_dir, previous, jobs)
         stack.callback(spare_made)  # waited for however the build ends
-        lived = stack.enter_context(_long_lived())
+        lived = stack.enter_context(_LongLived())
         with clock("load"):
             loaded = load_articles(
                 config, strict=strict, cache=cache, jobs=jobs, stamps=inputs.stamps, keep=lived.keep
@@ -199,29 +199,27 @@ def build(
     )  # fmt: skip
 
 
-@contextlib.contextmanager
-def _long_lived() -> Iterator[_LongLived]:
+class _LongLived:
     """Python's collector walks every object made since its last pass once 200,000 have
     piled up (cli.GC_THRESHOLDS). The articles, listings, pages and outputs a build makes
     live to its end, so walking them frees nothing: at 50,000 articles, 13 passes of up
-    to 0.15 s each, most while this process alone worked. What the build makes is kept
-    out of the collector's sight (`_LongLived`), and given back to it after the build
-    (`serve` builds again and again)."""
-    lived = _LongLived()
-    try:
-        yield lived
-    finally:
-        lived.end()
-
-
-class _LongLived:
-    """gc.freeze (which costs nothing) where many long-lived objects were just made, and
-    no collection at all while this process alone makes them; also spares the forked
-    workers' copies of their pages. A caller that froze objects or turned the collector
-    off itself is left alone: its heap, its choice."""
+    to 0.15 s each, most while this process alone worked. So, for the `with` block: a
+    gc.freeze (which costs nothing) where many long-lived objects were just made, and no
+    collection at all while this process alone makes them; that also spares the forked
+    workers' copies of their pages. All is given back to the collector when the block
+    ends, failed or not (`serve` builds again and again). A caller that froze objects or
+    turned the collector off itself is left alone: its heap, its choice."""
 
     def __init__(self) -> None:
         self._mine = not gc.get_freeze_count() and gc.isenabled()
+
+    def __enter__(self) -> _LongLived:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._mine:
+            gc.unfreeze()
+            gc.enable()
 
     def keep(self) -> None:
         """Put what this process made so far out of the collector's sight."""
@@ -238,11 +236,6 @@ class _LongLived:
         """Keep what was made while paused, and collect again."""
         if self._mine:
             gc.freeze()
-            gc.enable()
-
-    def end(self) -> None:
-        if self._mine:
-            gc.unfreeze()
             gc.enable()
 
 

@@ -50,7 +50,7 @@ def load_articles(
 ) -> LoadResult:
     """Load every article under content/; problems of all files are returned together.
     `stamps` are files' stamps taken already (manifest.survey_inputs), before reading;
-    `keep` is called as each batch of articles is made (see build._long_lived)."""
+    `keep` is called as each batch of articles is made (see build._LongLived)."""
     if not (config.site_dir / CONTENT_DIR).is_dir():
         where = Location(PurePosixPath(CONTENT_DIR))
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
