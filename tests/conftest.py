@@ -20,8 +20,8 @@ import pytest
 from hypothesis import settings
 
 from sitegen.build import build
-from sitegen.excerpt import EXCERPT_WORDS, excerpt_and_text
-from sitegen.preview import Preview, PreviewOptions
+from sitegen.markup.excerpt import EXCERPT_WORDS, excerpt_and_text
+from sitegen.serve.preview import Preview, PreviewOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

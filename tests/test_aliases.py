@@ -13,11 +13,11 @@ import html5lib
 import pytest
 from click.testing import CliRunner
 
-from sitegen.cache import decode_loaded, encode_loaded
+from sitegen.cache.store import decode_loaded, encode_loaded
 from sitegen.cli import cli
-from sitegen.config import Config
-from sitegen.content import load_article
-from sitegen.markup import MarkdownRenderer
+from sitegen.config.settings import Config
+from sitegen.content.article import load_article
+from sitegen.markup.engine import MarkdownRenderer
 from tests.conftest import BuildSite, MakeSite, article
 from tests.test_build import tree
 

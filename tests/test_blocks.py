@@ -9,10 +9,10 @@ import markdown
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.blocks import NEEDS, SkipUnneededBlocksExtension
-from sitegen.inline import TriggeredInlineExtension
-from sitegen.markup import MarkdownRenderer
-from sitegen.pymarkdown import engine
+from sitegen.markup.engine import MarkdownRenderer
+from sitegen.markup.pymd.blocks import NEEDS, SkipUnneededBlocksExtension
+from sitegen.markup.pymd.converter import engine
+from sitegen.markup.pymd.inline import TriggeredInlineExtension
 from tests.test_inline import SNIPPETS, _example_bodies, converter
 
 EDGES = [

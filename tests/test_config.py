@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.config import Config, MenuLink, SocialLink, load_config
+from sitegen.config.settings import Config, MenuLink, SocialLink, load_config
 from sitegen.errors import ConfigError
 
 

@@ -5,10 +5,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from sitegen.config import Config
-from sitegen.content import load_article, missing_images
-from sitegen.loading import load_articles
-from sitegen.markup import MarkdownRenderer
+from sitegen.config.settings import Config
+from sitegen.content.article import load_article, missing_images
+from sitegen.content.loading import load_articles
+from sitegen.markup.engine import MarkdownRenderer
 from sitegen.model import Article, Author, LeadImage, Tag
 
 REL = PurePosixPath("content/a.md")

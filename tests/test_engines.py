@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from sitegen.build import build
 from sitegen.cli import cli
-from sitegen.config import load_config
-from sitegen.loading import load_articles
-from sitegen.markup import MarkdownRenderer
+from sitegen.config.settings import load_config
+from sitegen.content.loading import load_articles
+from sitegen.markup.engine import MarkdownRenderer
 from sitegen.model import Article
 from tests.conftest import (
     REPO_ROOT,
@@ -328,9 +328,9 @@ def _stock_toc_renderer() -> Any:
     import markdown
     from markdown.extensions.toc import TocExtension
 
-    from sitegen.inline import TriggeredInlineExtension
-    from sitegen.markup import EXTENSIONS
-    from sitegen.mdtypography import TypographyExtension
+    from sitegen.markup.engine import EXTENSIONS
+    from sitegen.markup.pymd.inline import TriggeredInlineExtension
+    from sitegen.markup.pymd.typography import TypographyExtension
 
     extensions = [name for name in EXTENSIONS if name != "toc"]
     return markdown.Markdown(
@@ -362,8 +362,8 @@ def test_cmark_ids_only_its_own_headings_with_or_without_source_positions() -> N
     its own; a document converts the same either way, and a raw heading gets no id."""
     import cmarkgfm
 
-    from sitegen.cmark import EXTENSIONS as CMARK_EXTENSIONS
-    from sitegen.cmark import OPTIONS, POSITIONS, tidy
+    from sitegen.markup.cmark import EXTENSIONS as CMARK_EXTENSIONS
+    from sitegen.markup.cmark import OPTIONS, POSITIONS, tidy
 
     renderer = MarkdownRenderer("cmark")
     raw = "## Given\n\n<h2>Given</h2>\n\n## Given\n"
@@ -387,8 +387,8 @@ def test_cmark_converts_as_cmarkgfm_does_without_keeping_memory() -> None:
     hundreds of MiB); ours frees both and converts the same."""
     import cmarkgfm
 
-    from sitegen.cmark import EXTENSIONS as CMARK_EXTENSIONS
-    from sitegen.cmark import OPTIONS, POSITIONS, _Converter
+    from sitegen.markup.cmark import EXTENSIONS as CMARK_EXTENSIONS
+    from sitegen.markup.cmark import OPTIONS, POSITIONS, _Converter
 
     convert = _Converter()
     sources = HEADINGS + [

@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from sitegen.render import ThemeTemplate
+from sitegen.render.templates import ThemeTemplate
 
 TEMPLATES = {
     "page.html": (

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.excerpt import _Excerpt, _NotPlain, excerpt_and_text
+from sitegen.markup.excerpt import _Excerpt, _NotPlain, excerpt_and_text
 from tests.conftest import excerpt_html, plain_text
 
 

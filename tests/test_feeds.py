@@ -12,7 +12,7 @@ from lxml import etree
 
 from sitegen.build import build
 from sitegen.errors import ContentError
-from sitegen.sitemap import SitemapEntry, sitemap_files
+from sitegen.render.sitemap import SitemapEntry, sitemap_files
 from tests.conftest import BuildSite, MakeSite, article
 
 DATA = Path(__file__).parent / "data"

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import yamldoc
-from sitegen.flatyaml import read_flat
-from sitegen.yamldoc import load_mapping
+from sitegen.config import yamldoc
+from sitegen.config.flatyaml import read_flat
+from sitegen.config.yamldoc import load_mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WHERE = PurePosixPath("content/a.md")

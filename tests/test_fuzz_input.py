@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build import build
-from sitegen.config import Config, load_config
-from sitegen.content import ARTICLE_KEYS, load_article
+from sitegen.config.settings import Config, load_config
+from sitegen.content.article import ARTICLE_KEYS, load_article
 from sitegen.errors import ConfigError, SitegenError
-from sitegen.markup import MarkdownRenderer
+from sitegen.markup.engine import MarkdownRenderer
 
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "0"))
 REL = PurePosixPath("content/fuzz.md")

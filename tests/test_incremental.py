@@ -18,12 +18,13 @@ from typing import Any
 import jinja2
 import pytest
 
-from sitegen import loading, related
+from sitegen.assemble import related
 from sitegen.build import build
-from sitegen.cache import decode_row
+from sitegen.cache.store import decode_row
+from sitegen.content import loading
 from sitegen.errors import ContentError
-from sitegen.integrity import verify
-from sitegen.parallel import can_fork, start_map, work_ranges
+from sitegen.publish.integrity import verify
+from sitegen.runtime.pool import can_fork, start_map, work_ranges
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -151,9 +152,9 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
 def test_parallel_loading_equals_serial(
     make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)  # parse in workers
-    monkeypatch.setattr("sitegen.related.PARALLEL_MIN", 2)  # choose related articles in workers
-    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)  # render and write in workers
+    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)  # parse in workers
+    monkeypatch.setattr("sitegen.assemble.related.PARALLEL_MIN", 2)  # choose related articles in workers
+    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)  # render and write in workers
     assert can_fork(2, 2, 2)  # no stray thread of another test keeps the workers away
     rng = random.Random(7)
     root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
@@ -198,8 +199,8 @@ def test_a_parse_pool_that_breaks_down_midway_still_gives_every_article_once(
     rng = random.Random(5)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(30)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
-    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.loading.ProcessPoolExecutor", _HalfBrokenPool)
+    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.content.loading.ProcessPoolExecutor", _HalfBrokenPool)
     report = build(root, tmp_path / "broken", jobs=2)
     assert report.parsed == 30
     assert tree(tmp_path / "broken") == tree(tmp_path / "serial")
@@ -211,9 +212,9 @@ def test_parallel_first_build_remembers_every_file_it_made(
     """Parsed articles are saved in batches as the workers send them, and fingerprints
     worked out while they render: the next build must find all of them (else it redoes
     everything), and the cache keeps no result of a file as it no longer is."""
-    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.loading.SAVE_EVERY", 3)  # 13 batches and a last one of 1
+    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.content.loading.SAVE_EVERY", 3)  # 13 batches and a last one of 1
     assert can_fork(2, 2, 2)
     rng = random.Random(11)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(40)})
@@ -237,7 +238,7 @@ def test_a_load_stores_its_parse_results_in_one_go(
     """Parse results are stored in batches as they come, but committed together: a build
     interrupted while loading leaves none of them (and a cache the next build reads
     without a warning), one that loads them all leaves all."""
-    monkeypatch.setattr("sitegen.loading.SAVE_EVERY", 3)
+    monkeypatch.setattr("sitegen.content.loading.SAVE_EVERY", 3)
     rng = random.Random(17)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(20)})
     decoded = 0
@@ -250,7 +251,7 @@ def test_a_load_stores_its_parse_results_in_one_go(
         return decode_row(row)
 
     with monkeypatch.context() as patch:
-        patch.setattr("sitegen.loading.decode_row", interrupted)
+        patch.setattr("sitegen.content.loading.decode_row", interrupted)
         with pytest.raises(KeyboardInterrupt):
             build(root, tmp_path / "out", jobs=1)
     with contextlib.closing(sqlite3.connect(root / ".sitegen-cache/cache.sqlite")) as db:
@@ -267,8 +268,8 @@ def test_a_first_build_compiles_each_template_once_for_all_its_workers(
     """A helper process compiles the theme into the cache while the build starts, and the
     rendering workers load it (each compiled all of it itself before); the pages are the
     same as a one-process build's."""
-    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)
     assert can_fork(2, 2, 2)
     log = tmp_path / "compiled.log"
     compile_template = jinja2.Environment.compile
@@ -298,7 +299,7 @@ def test_a_rebuild_reads_only_the_content_files_that_changed(
     """A first build leaves hashing each file to the parser that reads it (there is no
     cache to look anything up in); the hashes must still be remembered, so the next build
     recognises the unchanged files by their size and time without reading them."""
-    monkeypatch.setattr("sitegen.loading.PARALLEL_MIN", 2)  # the first build: in workers
+    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)  # the first build: in workers
     assert can_fork(2, 2, 2)
     root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(6)})
     out = tmp_path / "out"
@@ -518,7 +519,7 @@ def test_a_worker_whose_build_is_gone_leaves_quietly() -> None:
     without printing a traceback under the build's error."""
     script = (
         "import os\n"
-        "from sitegen.parallel import start_map\n"
+        "from sitegen.runtime.pool import start_map\n"
         "start_map(lambda i: 'x' * 100_000, 40, 2, 2)\n"  # 2 MB a share: more than a pipe holds
         "os._exit(1)\n"
     )

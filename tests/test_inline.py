@@ -5,9 +5,9 @@ from pathlib import Path
 import markdown
 import pytest
 
-from sitegen.frontmatter import parse_document
-from sitegen.inline import TriggeredInlineExtension, TriggeredInlineProcessor
-from sitegen.mdtypography import TypographyExtension
+from sitegen.content.frontmatter import parse_document
+from sitegen.markup.pymd.inline import TriggeredInlineExtension, TriggeredInlineProcessor
+from sitegen.markup.pymd.typography import TypographyExtension
 
 ROOT = Path(__file__).resolve().parent.parent
 

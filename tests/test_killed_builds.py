@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.linkcheck import broken_links
+from sitegen.check.links import broken_links
 from tests.conftest import article
 
 ARTICLES = 200

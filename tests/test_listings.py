@@ -7,9 +7,9 @@ from pathlib import Path
 import html5lib
 import pytest
 
+from sitegen.assemble.paginate import page_window
 from sitegen.build import build
 from sitegen.errors import ContentError
-from sitegen.paginate import page_window
 from tests.conftest import BuildSite, MakeSite, article
 
 
@@ -218,7 +218,7 @@ def test_article_slug_clashing_with_generated_page_is_an_error(
 
 
 def test_page_window_shows_first_last_and_neighbours() -> None:
-    from sitegen.paginate import paginate
+    from sitegen.assemble.paginate import paginate
     from tests.test_site import make_article
 
     pages = paginate([make_article(f"a{i}", 1) for i in range(50)], 1)

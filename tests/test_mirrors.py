@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from sitegen.build import build
+from sitegen.check.links import broken_links
 from sitegen.cli import cli
-from sitegen.linkcheck import broken_links
 from tests.conftest import BuildSite, MakeSite, article, copy_site
 
 REPO = Path(__file__).resolve().parent.parent

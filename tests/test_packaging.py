@@ -51,7 +51,7 @@ def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_
     assert (tmp_path / "out/css/site.css").is_file()
     # and it really ran the wheel's code, with the wheel's theme
     probe = subprocess.run(
-        [sys.executable, "-c", "import sitegen.theme as t; print(t.default_theme_dir())"],
+        [sys.executable, "-c", "import sitegen.render.theme as t; print(t.default_theme_dir())"],
         env=env,
         cwd=tmp_path,
         capture_output=True,

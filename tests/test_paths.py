@@ -172,7 +172,7 @@ def test_paths_that_differ_only_in_case_are_errors(
 @pytest.fixture(params=[1, 2], ids=["one process", "workers"])
 def jobs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Build in one process, then in forked workers (even for a few pages)."""
-    monkeypatch.setattr("sitegen.parallel.PARALLEL_MIN", 2)
+    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)
     return int(request.param)
 
 
@@ -214,7 +214,7 @@ def test_a_full_disk_while_pages_are_written_is_an_output_error_and_keeps_the_si
     def full_disk(path: str, data: bytes) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("sitegen.write._write_file", full_disk)
+    monkeypatch.setattr("sitegen.publish.staging._write_file", full_disk)
     with pytest.raises(OutputError) as caught:
         build_site(root, jobs=jobs)
     assert [p.message for p in caught.value.problems] == [

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from sitegen.parallel import can_fork
-from sitegen.related import PARALLEL_MIN, find_related
+from sitegen.assemble.related import PARALLEL_MIN, find_related
+from sitegen.runtime.pool import can_fork
 from tests.test_site import make_article
 
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from sitegen import config as config_module
 from sitegen.build import build
-from sitegen.cache import CACHE_DIR
-from sitegen.check import check_site
+from sitegen.cache.store import CACHE_DIR
+from sitegen.check.checks import check_site
 from sitegen.cli import cli
+from sitegen.config import settings as config_module
 from tests.conftest import BuildSite, MakeSite, article, copy_site, running_preview
 from tests.test_browser import open_page, screenshot
 

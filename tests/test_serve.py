@@ -15,9 +15,9 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from sitegen.preview import Preview
-from sitegen.serve import BuildState, DevServer, inject_script, resolve_request
-from sitegen.watch import ChangeCollector, ChangeKind, classify
+from sitegen.serve.preview import Preview
+from sitegen.serve.server import BuildState, DevServer, inject_script, resolve_request
+from sitegen.serve.watch import ChangeCollector, ChangeKind, classify
 from tests.conftest import MakeSite, article, wait_for
 
 SITE = PurePath("/site")
@@ -154,7 +154,7 @@ def test_cli_serve_reports_busy_ports(tmp_path: Path, make_site: MakeSite) -> No
     from click.testing import CliRunner
 
     from sitegen.cli import cli
-    from sitegen.serve import PORT_TRIES
+    from sitegen.serve.server import PORT_TRIES
 
     root = make_site({"content/a.md": article()})
     blockers = []

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.preview import Preview
+from sitegen.serve.preview import Preview
 from tests.conftest import MakeSite, article, running_preview, wait_for
 
 THREADS = 8

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen import urls
-from sitegen.config import Config
+from sitegen.assemble.paginate import paginate
+from sitegen.assemble.site import assemble_site
+from sitegen.config.settings import Config
 from sitegen.errors import Location
 from sitegen.model import Article, Author, Tag
-from sitegen.paginate import paginate
-from sitegen.site import assemble_site
 
 
 def make_article(slug: str, day: int, tags: tuple[str, ...] = (), draft: bool = False) -> Article:

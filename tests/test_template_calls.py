@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from sitegen.render import ThemeContext, ThemeEnvironment
+from sitegen.render.templates import ThemeContext, ThemeEnvironment
 
 
 @jinja2.pass_context

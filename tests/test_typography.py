@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sitegen.markup import MarkdownRenderer
-from sitegen.typography import smarten
+from sitegen.markup.engine import MarkdownRenderer
+from sitegen.markup.typography import smarten
 from tests.conftest import BuildSite, MakeSite, article
 
 

@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.markup import MarkdownRenderer
-from sitegen.wpcontent import MORE_MARKER, Converted, to_markdown, wpautop
+from sitegen.importers.wordpress.content import MORE_MARKER, Converted, to_markdown, wpautop
+from sitegen.markup.engine import MarkdownRenderer
 
 UPLOADS = "https://openvoices.example/wp-content/uploads/2019/05"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import OutputError
-from sitegen.integrity import data_hash
-from sitegen.write import (
+from sitegen.publish.integrity import data_hash
+from sitegen.publish.staging import (
     BEHIND,
     MARKER,
     OWNER,

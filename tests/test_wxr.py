@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from sitegen.errors import ContentError
-from sitegen.wxr import Term, read_export
+from sitegen.importers.wordpress.wxr import Term, read_export
 
 EXPORT = Path(__file__).parent / "data" / "wordpress" / "export.xml"
 
@@ -112,7 +112,7 @@ def test_a_large_export_is_read_in_bounded_memory(tmp_path: Path) -> None:
         out.write("</channel></rss>\n")
     assert path.stat().st_size > 40_000_000
     program = (
-        "import resource, sys; from pathlib import Path; from sitegen.wxr import read_export;"
+        "import resource, sys; from pathlib import Path; from sitegen.importers.wordpress.wxr import read_export;"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
         "export = read_export(Path(sys.argv[1]));"
         "count = sum(1 for _ in export.items());"

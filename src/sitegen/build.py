@@ -15,33 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sitegen.cache import BuildCache, decode_problems, encode_problems
-from sitegen.config import Config, config_warnings, enable_search, load_config, menu_problems
-from sitegen.content import missing_images
-from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
-from sitegen.images import image_sizes
-from sitegen.integrity import data_hash
-from sitegen.links import link_problems
-from sitegen.loading import load_articles
-from sitegen.manifest import next_due, survey_inputs
-from sitegen.model import Site
-from sitegen.outputs import Output, plan_outputs
-from sitegen.pages import PageSpec, site_pages
-from sitegen.parallel import (
-    PARALLEL_MIN,
-    can_fork,
-    job_count,
-    make_all,
-    settle,
-    start_forked,
+from sitegen.assemble.redirects import alias_clashes, folders_of, redirect_specs
+from sitegen.assemble.related import find_related
+from sitegen.assemble.site import assemble_site
+from sitegen.cache.store import BuildCache, decode_problems, encode_problems
+from sitegen.config.settings import (
+    Config,
+    config_warnings,
+    enable_search,
+    load_config,
+    menu_problems,
 )
-from sitegen.redirects import alias_clashes, folders_of, redirect_specs
-from sitegen.related import find_related
-from sitegen.render import PageRenderer, compile_theme, compiled_folder, find_clashes
-from sitegen.search import search_outputs
-from sitegen.site import assemble_site
-from sitegen.theme import Theme, collect_static, resolve_theme
-from sitegen.write import (
+from sitegen.content.article import missing_images
+from sitegen.content.images import image_sizes
+from sitegen.content.loading import load_articles
+from sitegen.content.manifest import next_due, survey_inputs
+from sitegen.content.symlinks import link_problems
+from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
+from sitegen.model import Site
+from sitegen.publish.integrity import data_hash
+from sitegen.publish.staging import (
     MARKER,
     Staging,
     check_output_dir,
@@ -50,6 +43,19 @@ from sitegen.write import (
     publish,
     remove_leftovers,
     spare_dir,
+)
+from sitegen.render.outputs import Output, plan_outputs
+from sitegen.render.pages import PageSpec, site_pages
+from sitegen.render.search import search_outputs
+from sitegen.render.templates import PageRenderer, compile_theme, compiled_folder, find_clashes
+from sitegen.render.theme import Theme, collect_static, resolve_theme
+from sitegen.runtime.pool import (
+    PARALLEL_MIN,
+    can_fork,
+    job_count,
+    make_all,
+    settle,
+    start_forked,
 )
 
 log = logging.getLogger(__name__)

@@ -127,7 +127,7 @@ def check(
 
     Writes nothing to the build output. Exit status 1 when there are errors.
     """
-    from sitegen.check import check_site
+    from sitegen.check.checks import check_site
 
     _configure_logging(quiet)
     report = _guarded(
@@ -163,7 +163,7 @@ def check(
 @click.pass_context
 def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, image: str) -> None:
     """Write a new article, content/<slug of TITLE>.md, dated today; print its path."""
-    from sitegen.scaffold import new_article
+    from sitegen.content.scaffold import new_article
 
     names = [name.strip() for name in tags.split(",") if name.strip()]
     path = _guarded(
@@ -181,7 +181,7 @@ def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> No
     """Create a new site in SITE_DIR (which must be missing or empty)."""
     import datetime as dt
 
-    from sitegen.scaffold import init_site
+    from sitegen.content.scaffold import init_site
 
     made = _guarded(
         ctx,
@@ -203,8 +203,8 @@ def clean(site_dir: Path, output: Path | None) -> None:
     previous output kept beside it (.build.spare/)."""
     import shutil
 
-    from sitegen.cache import CACHE_DIR
-    from sitegen.write import MARKER, spare_dir
+    from sitegen.cache.store import CACHE_DIR
+    from sitegen.publish.staging import MARKER, spare_dir
 
     output = output or site_dir / "build"
     removed = []
@@ -251,7 +251,7 @@ def serve(
     search: bool,
 ) -> None:
     """Preview SITE_DIR on a local web server, rebuilding and reloading as files change."""
-    from sitegen.preview import Preview, PreviewOptions
+    from sitegen.serve.preview import Preview, PreviewOptions
 
     options = PreviewOptions(host, port, drafts, future, open_browser, search)
     try:
@@ -283,7 +283,7 @@ def serve(
 @click.pass_context
 def bundle(ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool) -> None:
     """Write an offline copy of SITE_DIR as a zip that opens from disk, with no server."""
-    from sitegen.bundle import make_bundle
+    from sitegen.publish.bundle import make_bundle
 
     target = output or site_dir / f"{site_dir.resolve().name}.zip"
     report = _guarded(ctx, lambda: make_bundle(site_dir, target, include_drafts=drafts))
@@ -297,8 +297,8 @@ def bundle(ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def verify(folder: Path) -> None:
     """Check a copy of a built site against its SHA256SUMS: missing, altered, extra files."""
-    from sitegen.integrity import SUMS
-    from sitegen.integrity import verify as verify_copy
+    from sitegen.publish.integrity import SUMS
+    from sitegen.publish.integrity import verify as verify_copy
 
     if not (folder / SUMS).is_file():
         raise click.ClickException(f"{folder / SUMS}: not found; is this a site built by sitegen?")
@@ -341,7 +341,7 @@ def wordpress(
 ) -> None:
     """Import a WordPress export (Tools -> Export, an .xml file) into SITE_DIR/content/."""
     try:
-        from sitegen.wpimport import ImportOptions, report_lines, run_import
+        from sitegen.importers.wordpress.plan import ImportOptions, report_lines, run_import
     except ImportError as exc:  # the optional libraries of the 'wordpress' extra
         raise click.ClickException(
             f"the WordPress import needs {exc.name}; install it with: "

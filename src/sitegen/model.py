@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.config import Config
+from sitegen.config.settings import Config
 from sitegen.errors import Location
 
 MONTH_NAMES = (

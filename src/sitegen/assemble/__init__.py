@@ -1,0 +1,1 @@
+"""Articles -> Site: order, tags, listings, related articles, redirects, URL clashes."""

@@ -1,0 +1,155 @@
+"""Loaded articles -> the Site: drafts dropped, standalone pages set apart, sorted, tags,
+bylines and periods indexed, listings paginated, related articles chosen. (URL clashes
+are caught in render.py, which sees every page.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+from sitegen import urls
+from sitegen.assemble.paginate import paginate
+from sitegen.assemble.related import RelateFn, find_related
+from sitegen.config.settings import Config
+from sitegen.errors import Problem, warning
+from sitegen.model import MONTH_NAMES, Article, Author, Listing, Period, Site, Tag, Term
+
+T = TypeVar("T", bound=Term)
+
+
+def assemble_site(
+    config: Config,
+    articles: Iterable[Article],
+    *,
+    include_drafts: bool = False,
+    now: dt.datetime | None = None,
+    relate: RelateFn = find_related,
+) -> tuple[Site, list[Problem]]:
+    """Build the complete in-memory site; nothing is rendered or written yet.
+
+    Drafts are left out unless included; with `now`, so are articles dated after it.
+    """
+    kept = [
+        a for a in articles if (include_drafts or not a.draft) and (now is None or a.date <= now)
+    ]
+    pages = tuple(sorted((a for a in kept if a.is_page), key=lambda a: a.url))
+    kept = [a for a in kept if not a.is_page]
+    kept, spelling_warnings = unify_names(kept)
+    kept.sort(key=lambda a: (a.slug, a.url, a.source))
+    kept.sort(key=lambda a: a.date, reverse=True)
+    ordered = tuple(kept)
+    tags = index_terms(ordered, lambda a: a.tags)
+    authors = index_terms(ordered, lambda a: (a.author,))
+    related, related_problems = relate(ordered, config.related_count)
+    site = Site(
+        config=config,
+        articles=ordered,
+        tags=tags,
+        authors=authors,
+        listings=make_listings(config, ordered, tags, authors),
+        periods=index_periods(ordered),
+        related=related,
+        pages=pages,
+    )
+    return site, spelling_warnings + related_problems
+
+
+def unify_names(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
+    """Show every spelling of a tag or byline as the one used most often, and warn of the rest."""
+    tag_names, tags_agree = _most_used_spellings(t for a in articles for t in a.tags)
+    author_names, authors_agree = _most_used_spellings(a.author for a in articles)
+    if tags_agree and authors_agree:
+        return list(articles), []  # one spelling of each name: nothing to respell (most builds)
+    unified: list[Article] = []
+    problems: list[Problem] = []
+    for article in articles:
+        tags = tuple(_respelled(t, tag_names, article, "tags", problems) for t in article.tags)
+        author = _respelled(article.author, author_names, article, "byline", problems)
+        respelled = [a.name != b.name for a, b in zip(tags, article.tags, strict=True)]
+        if any(respelled) or author.name != article.author.name:
+            article = dataclasses.replace(article, tags=tags, author=author)
+        unified.append(article)
+    return unified, problems
+
+
+def _most_used_spellings(terms: Iterable[Term]) -> tuple[dict[str, str], bool]:
+    """Slug -> the spelling most terms use; and whether every term is spelt that way."""
+    spellings: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    counts = Counter((term.slug, term.name) for term in terms)
+    for (slug, name), count in counts.items():
+        spellings[slug].append((-count, name))
+    # ties go to the first spelling in code-point order, the same in every build
+    names = {slug: min(options)[1] for slug, options in spellings.items()}
+    return names, len(names) == len(counts)
+
+
+def _respelled(
+    term: T, names: Mapping[str, str], article: Article, key: str, problems: list[Problem]
+) -> T:
+    name = names[term.slug]
+    if term.name == name:
+        return term
+    message = f"{key}: {term.name!r} is shown as {name!r}, the spelling most articles use"
+    problems.append(warning(article.location(key), message))
+    return dataclasses.replace(term, name=name)
+
+
+def index_terms(
+    articles: Sequence[Article], terms_of: Callable[[Article], Iterable[T]]
+) -> dict[T, tuple[Article, ...]]:
+    """Term -> its articles (in site order), terms sorted by slug."""
+    index: dict[T, list[Article]] = defaultdict(list)
+    for article in articles:
+        for term in terms_of(article):
+            index[term].append(article)
+    return {term: tuple(index[term]) for term in sorted(index, key=lambda t: t.slug)}
+
+
+def index_periods(articles: Sequence[Article]) -> tuple[Period, ...]:
+    """Every year and month that has articles, newest first, each year before its months."""
+    years = Counter(a.date.year for a in articles)
+    months = Counter((a.date.year, a.date.month) for a in articles)
+    periods = []
+    for year in sorted(years, reverse=True):
+        periods.append(Period(year, None, years[year], urls.period_url(year)))
+        for y, month in sorted((k for k in months if k[0] == year), reverse=True):
+            periods.append(Period(y, month, months[(y, month)], urls.period_url(y, month)))
+    return tuple(periods)
+
+
+def make_listings(
+    config: Config,
+    articles: Sequence[Article],
+    tags: Mapping[Tag, Sequence[Article]],
+    authors: Mapping[Author, Sequence[Article]],
+) -> tuple[Listing, ...]:
+    """The home archive first, then one listing per tag, author, year and month."""
+
+    def listing(
+        kind: str, title: str, url: str, items: Sequence[Article], term: Term | None = None
+    ) -> Listing:
+        pages = paginate(items, config.per_page, first_url=url)
+        return Listing(kind, title, url, len(items), pages, term)
+
+    result = [listing("home", "Latest news", "/", articles)]
+    result += [listing("tag", tag.name, tag.url, items, tag) for tag, items in tags.items()]
+    result += [
+        listing("author", f"Articles by {a.name}", a.url, items, a) for a, items in authors.items()
+    ]
+    by_period: dict[tuple[int, int | None], list[Article]] = defaultdict(list)
+    for article in articles:
+        by_period[(article.date.year, None)].append(article)
+        by_period[(article.date.year, article.date.month)].append(article)
+    for (year, month), items in sorted(
+        by_period.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0), reverse=True
+    ):
+        title = str(year) if month is None else f"{MONTH_NAMES[month - 1]} {year}"
+        result.append(
+            listing(
+                "year" if month is None else "month", title, urls.period_url(year, month), items
+            )
+        )
+    return tuple(result)

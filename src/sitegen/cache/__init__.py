@@ -1,0 +1,1 @@
+""".sitegen-cache/: what a rebuild can reuse (parsed articles, output fingerprints)."""

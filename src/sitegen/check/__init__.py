@@ -1,0 +1,1 @@
+"""`sitegen check`: a build's problems plus links that lead nowhere."""

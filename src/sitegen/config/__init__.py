@@ -1,0 +1,1 @@
+"""sitegen.yaml -> a frozen, checked Config; YAML read with line numbers."""

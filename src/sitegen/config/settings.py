@@ -1,0 +1,325 @@
+"""sitegen.yaml -> Config: every option validated, every problem reported with its line."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import string
+import zoneinfo
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
+from sitegen.errors import ConfigError, Location, Problem, error, warning
+
+CONFIG_NAME = "sitegen.yaml"
+LOCAL_BASE_URL = "http://localhost:8000/"
+FEED_CONTENT = ("full", "summary")
+MARKDOWN_ENGINES = ("markdown", "cmark")
+PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
+_PERMALINK_PART = re.compile(r"[a-z0-9_-]+")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class SocialLink:
+    """A plain link to the organisation's profile elsewhere (no widgets, no scripts)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """A link in every page's main navigation, after the theme's own (About, Donate)."""
+
+    name: str
+    url: str  # a path on this site ('/about/') or an http(s) or mailto URL
+
+    @property
+    def internal(self) -> bool:
+        return self.url.startswith("/")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything sitegen.yaml can say, with its defaults."""
+
+    site_dir: Path
+    title: str = "News Archive"
+    base_url: str = ""
+    description: str = ""
+    language: str = "en"
+    per_page: int = 10
+    permalink: str = "/{slug}/"
+    default_byline: str = "Staff Writer"
+    copyright: str = ""
+    social: tuple[SocialLink, ...] = ()
+    menu: tuple[MenuLink, ...] = ()
+    menu_line: int | None = None  # where sitegen.yaml says `menu:`, for its warnings
+    timezone: str = "UTC"
+    related_count: int = 3
+    feed_items: int = 20
+    feed_content: str = "full"
+    markdown_engine: str = "markdown"
+    search: bool = False  # a Pagefind index and a /search/ page (needs sitegen[search])
+    relative_urls: bool = False  # links relative to each page: the output works anywhere
+    explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
+
+    @property
+    def site_url(self) -> str:
+        """base_url, or a local address so feeds and the sitemap still get absolute URLs."""
+        return self.base_url or LOCAL_BASE_URL
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url without its last '/' ('' at a domain's root)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+KNOWN_KEYS = {
+    "title", "base_url", "description", "language", "per_page", "permalink",
+    "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
+    "feed_content", "markdown_engine", "search", "relative_urls", "menu",
+}  # fmt: skip
+
+
+def load_config(site_dir: Path) -> Config:
+    """Read `site_dir/sitegen.yaml` (optional) and return a checked Config."""
+    path = site_dir / CONFIG_NAME
+    if not path.is_file():
+        return Config(site_dir=site_dir)
+    rel = PurePosixPath(CONFIG_NAME)
+    text, problems = decode_utf8(path.read_bytes(), rel)
+    if text is None:
+        raise ConfigError(problems)
+    entries, problems = load_mapping(text, rel)
+    if problems:
+        raise ConfigError(problems)
+    reader = FieldReader(entries, rel)
+    reader.unknown_keys(KNOWN_KEYS, as_error=True)
+    config = Config(
+        site_dir=site_dir,
+        title=reader.string("title", Config.title),
+        base_url=_base_url(reader),
+        description=reader.string("description"),
+        language=_language(reader),
+        per_page=reader.integer("per_page", Config.per_page, minimum=1),
+        permalink=_permalink(reader),
+        default_byline=reader.string("default_byline", Config.default_byline),
+        copyright=reader.string("copyright"),
+        social=_social(reader),
+        menu=_menu(reader),
+        menu_line=entry.line if (entry := reader.entries.get("menu")) else None,
+        timezone=_timezone(reader),
+        related_count=reader.integer("related_count", Config.related_count, minimum=0),
+        feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
+        feed_content=_choice(reader, "feed_content", FEED_CONTENT),
+        markdown_engine=_markdown_engine(reader),
+        relative_urls=reader.boolean("relative_urls", Config.relative_urls),
+        search=_search(reader),
+    )
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return config
+
+
+def config_warnings(config: Config, *, strict: bool = False) -> list[Problem]:
+    """Settings that build, but not the site the editor wants to publish."""
+    if config.base_url:
+        return []
+    make = error if strict else warning
+    message = (
+        f"base_url: not set, so feeds, the sitemap and canonical links point at "
+        f"{LOCAL_BASE_URL!r}; set it to the address the site is published at"
+    )
+    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message)]
+
+
+def _base_url(reader: FieldReader) -> str:
+    url = reader.string("base_url")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        reader.fail(
+            "base_url", f"{url!r} is not an absolute URL; expected e.g. 'https://example.org/'"
+        )
+        return ""
+    if parts.query or parts.fragment:
+        reader.fail("base_url", f"{url!r} must not have a query or fragment")
+        return ""
+    return url if url.endswith("/") else url + "/"
+
+
+def _choice(reader: FieldReader, key: str, choices: tuple[str, ...]) -> str:
+    value = reader.string(key, choices[0])
+    if value not in choices:
+        reader.fail(key, f"{value!r} is not one of {', '.join(map(repr, choices))}")
+        return choices[0]
+    return value
+
+
+def _markdown_engine(reader: FieldReader) -> str:
+    engine = _choice(reader, "markdown_engine", MARKDOWN_ENGINES)
+    if engine == "cmark":
+        try:
+            import cmarkgfm  # noqa: F401  (here, so it is a problem with a line, not a traceback)
+        except ImportError:
+            reader.fail(
+                "markdown_engine",
+                "'cmark' needs cmarkgfm, which is not installed; "
+                "install it with: pip install 'sitegen[fast]'",
+            )
+            return Config.markdown_engine
+    return engine
+
+
+PAGEFIND_MISSING = (
+    "needs Pagefind, which is not installed; install it with: pip install 'sitegen[search]'"
+)
+
+
+def pagefind_installed() -> bool:
+    """Whether the Pagefind package and its indexer binary (the `bin` extra) are there."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return False
+    return get_executable() is not None
+
+
+def enable_search(config: Config) -> Config:
+    """Search on for one build (`sitegen build --search`), if Pagefind is installed."""
+    if not config.search and not pagefind_installed():
+        raise ConfigError([error(Location(PurePosixPath("--search")), PAGEFIND_MISSING)])
+    return dataclasses.replace(config, search=True)
+
+
+def _search(reader: FieldReader) -> bool:
+    wanted = reader.boolean("search", Config.search)
+    if wanted and not pagefind_installed():
+        reader.fail("search", PAGEFIND_MISSING)  # here, so the problem has its line
+        return False
+    return wanted
+
+
+def _language(reader: FieldReader) -> str:
+    language = reader.string("language", Config.language)
+    if not LANGUAGE_TAG.match(language):
+        reader.fail(
+            "language", f"{language!r} is not a language tag; expected e.g. 'en' or 'fr-CA'"
+        )
+        return Config.language
+    return language
+
+
+def _permalink(reader: FieldReader) -> str:
+    pattern = reader.string("permalink", Config.permalink)
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        reader.fail("permalink", f"{pattern!r} is not a valid pattern ({exc})")
+        return Config.permalink
+    allowed = ", ".join("{" + name + "}" for name in sorted(PERMALINK_FIELDS))
+    if not names <= PERMALINK_FIELDS:
+        unknown = ", ".join(sorted(repr(n) for n in names - PERMALINK_FIELDS))
+        reader.fail("permalink", f"unknown placeholder {unknown}; use {allowed}")
+    elif "slug" not in names:
+        reader.fail("permalink", f"{pattern!r} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'")
+    elif not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern:
+        reader.fail("permalink", f"{pattern!r} must start and end with '/', e.g. '/{{slug}}/'")
+    elif not all(map(_PERMALINK_PART.fullmatch, _sample_url(pattern).strip("/").split("/"))):
+        reader.fail(
+            "permalink",
+            f"{pattern!r} may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s "
+            "(no '..', '\\', spaces or capitals: URLs must work on every host)",
+        )
+    else:
+        return pattern
+    return Config.permalink
+
+
+def _sample_url(pattern: str) -> str:
+    return pattern.format(slug="slug", year="2000", month="01", day="01")
+
+
+def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
+    links = []
+    for name, url in _named_links(reader, "social"):
+        if urlsplit(url).scheme not in ("http", "https", "mailto"):
+            reader.fail("social", f"{url!r} is not an http(s) or mailto URL")
+        else:
+            links.append(SocialLink(name=name, url=url))
+    return tuple(links)
+
+
+def _menu(reader: FieldReader) -> tuple[MenuLink, ...]:
+    links = []
+    for name, url in _named_links(reader, "menu", ", e.g. {name: About, url: /about/}"):
+        site_path = url.startswith("/") and not url.startswith("//")
+        if not name:
+            reader.fail("menu", f"the link to {url!r} has an empty name")
+        elif not site_path and urlsplit(url).scheme not in ("http", "https", "mailto"):
+            reader.fail(
+                "menu",
+                f"{url!r} is neither a path on this site ('/about/') nor an http(s) or mailto URL",
+            )
+        elif site_path and any(c in url for c in ' \\"<>'):
+            reader.fail("menu", f"{url!r} is not a usable path (spaces, quotes or backslashes)")
+        else:
+            links.append(MenuLink(name=name, url=url))
+    return tuple(links)
+
+
+def _named_links(reader: FieldReader, key: str, example: str = "") -> list[tuple[str, str]]:
+    """(name, url) of each `{name: ..., url: ...}` item of a list; other shapes are problems."""
+    entry: Entry | None = reader.entries.get(key)
+    if entry is None or entry.value is None:
+        return []
+    expected = f"a list of {{name: ..., url: ...}} items{example}"
+    if not isinstance(entry.value, list):
+        reader.fail(key, f"expected {expected}")
+        return []
+    links = []
+    for item in entry.value:
+        if not isinstance(item, dict) or set(item) != {"name", "url"}:
+            reader.fail(key, f"expected {expected}, got {item!r}")
+        else:
+            links.append((clean_text(str(item["name"])), clean_text(str(item["url"]))))
+    return links
+
+
+def menu_problems(
+    config: Config, outputs: Collection[str], *, strict: bool = False
+) -> list[Problem]:
+    """A menu link to a path this build makes no file for (a typo, a page not written yet)."""
+    make = error if strict else warning
+    where = Location(PurePosixPath(CONFIG_NAME), config.menu_line)
+    problems = []
+    for link in config.menu:
+        if not link.internal:
+            continue
+        path = urlsplit(link.url).path.lstrip("/")
+        if not path or path in outputs or f"{path.rstrip('/')}/index.html" in outputs:
+            continue
+        problems.append(make(where, f"menu: {link.url!r} is not a page of this site"))
+    return problems
+
+
+def _timezone(reader: FieldReader) -> str:
+    name = reader.string("timezone", Config.timezone)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        reader.fail(
+            "timezone", f"unknown time zone {name!r}; expected e.g. 'UTC' or 'Europe/Paris'"
+        )
+        return Config.timezone
+    return name

@@ -1,0 +1,1 @@
+"""content/ -> Articles: front matter, article files, the input manifest, symlink rules."""

@@ -1,0 +1,316 @@
+"""One content file -> an Article (front matter checked, Markdown rendered); plus the
+checks that need the whole set. `loading.py` runs this over content/ with cache and pool."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Collection, Iterable
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
+
+from sitegen import urls
+from sitegen.config.settings import LANGUAGE_TAG, Config
+from sitegen.config.yamldoc import FieldReader, decode_utf8
+from sitegen.content.frontmatter import Document, parse_document
+from sitegen.content.symlinks import link_problem, walk
+from sitegen.errors import Location, Problem, warning
+from sitegen.markup.engine import MarkdownRenderer, first_words
+from sitegen.markup.excerpt import excerpt_and_text
+from sitegen.markup.typography import smarten
+from sitegen.model import Article, Author, LeadImage, Tag, Term
+
+T = TypeVar("T", bound=Term)
+CONTENT_DIR = "content"
+PAGES_DIR = "content/pages/"  # standalone pages: about, contact, donate
+UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a page without a date (it shows none)
+ARTICLE_KEYS = {
+    "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
+    "slug", "draft", "updated", "related", "extra", "lang", "categories", "aliases",
+}  # fmt: skip
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
+_DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
+
+
+def find_sources(site_dir: Path) -> list[str]:
+    """Every article file as a POSIX path relative to the site ('content/news/a.md'), in a
+    stable order; hidden files and folders (editor locks, .git) are skipped, and so are
+    links that lead out of the site or nowhere (the build reports those)."""
+    return sorted(
+        f"{CONTENT_DIR}/{rel}"
+        for rel, entry in walk(site_dir / CONTENT_DIR)
+        if entry.name.endswith(".md")
+        and not (entry.is_symlink() and link_problem(Path(entry.path), site_dir))
+        and entry.is_file()
+    )
+
+
+def load_article(
+    data: bytes,
+    rel: PurePosixPath,
+    config: Config,
+    renderer: MarkdownRenderer,
+    *,
+    strict: bool = False,
+    digest: str = "",
+) -> tuple[Article | None, list[Problem]]:
+    """One file's bytes -> an Article, or the problems that stop it from being one.
+
+    Pure: the result depends only on the bytes, the name and the settings, so it can be
+    cached by their hash (`digest`, stored on the article) and computed in any process.
+    """
+    text, problems = decode_utf8(data, rel)
+    if text is None:
+        return None, problems
+    document, problems = parse_document(text, rel)
+    if document is None:
+        return None, problems
+    reader = FieldReader(document.entries, rel)
+    reader.unknown_keys(ARTICLE_KEYS, as_error=strict)
+    article = _build_article(reader, document, config, renderer, digest)
+    if article is None or any(p.is_error for p in reader.problems):
+        return None, reader.problems
+    return article, reader.problems
+
+
+def _build_article(
+    reader: FieldReader,
+    document: Document,
+    config: Config,
+    renderer: MarkdownRenderer,
+    digest: str,
+) -> Article | None:
+    is_page = str(reader.path).startswith(PAGES_DIR)
+    has_title = reader.require("title")
+    has_date = reader.require("date") if not is_page else "date" in reader.entries
+    title = smarten(reader.string("title"))  # typographic quotes, as in the body
+    if has_title and isinstance(reader.entries["title"].value, str) and not title:
+        reader.fail("title", "is empty")
+    date = _read_date(reader, "date", config) if has_date else (UNDATED if is_page else None)
+    updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
+    slug = _read_slug(reader, config)
+    tags = _read_tags(reader)
+    image = _read_image(reader, config)
+    summary = smarten(reader.string("summary"))
+    author = _read_author(reader, config)
+    related_slugs = reader.string_list("related")
+    categories = tuple(smarten(name) for name in reader.string_list("categories"))
+    aliases = _read_aliases(reader)
+    is_draft = reader.boolean("draft")
+    extra = _read_extra(reader)
+    lang = _read_lang(reader)
+    if not (title and date and slug and author):
+        return None
+    body_html = urls.under_base_path(renderer.render(document.body), config.base_path)
+    excerpt, excerpt_text = excerpt_and_text(summary, body_html)
+    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
+    return Article(
+        source=reader.location("slug") if "slug" in reader.entries else Location(reader.path, 1),
+        slug=slug,
+        title=title,
+        date=date,
+        author=author,
+        tags=tags,
+        image=image,
+        summary=summary,
+        excerpt_html=excerpt,
+        description=summary or first_words(excerpt_text),
+        body=body_html.encode("utf-8"),
+        url=url,
+        output_path=urls.output_path(url),
+        draft=is_draft,
+        updated=updated,
+        related_slugs=related_slugs,
+        extra=extra,
+        lang=lang,
+        field_lines={key: entry.line for key, entry in reader.entries.items()},
+        is_page=is_page,
+        categories=categories,
+        aliases=aliases,
+        digest=digest,
+    )
+
+
+def parse_date(value: object, zone: dt.tzinfo) -> dt.datetime | None:
+    """A YAML date, datetime or ISO 8601 text -> a time-zone-aware datetime (or None)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
+    return None
+
+
+def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | None:
+    value = reader.entries[key].value
+    parsed = parse_date(value, config.zone)
+    if parsed is None:
+        shown = repr(value) if isinstance(value, str) else repr(str(value))
+        reader.fail(key, f"cannot parse {shown}; {_DATE_HELP}")
+    return parsed
+
+
+# One part of an old address, %-escapes decoded: no folder separator, space, control
+# character or character Windows forbids in file names (the part becomes a file or folder).
+_ALIAS_PART = re.compile(r'[^\x00-\x20\x7f-\x9f/\\<>"|*?:]+')
+# key=value pairs joined by '&': what Netlify's `_redirects` can match (see redirects.py)
+_PAIR = r"[^\x00-\x20\x7f-\x9f&=]+=[^\x00-\x20\x7f-\x9f&]*"
+_ALIAS_QUERY = re.compile(f"{_PAIR}(?:&{_PAIR})*")
+
+
+def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
+    """Old addresses that must lead here (`/2019/05/03/old-slug/`, `/?p=123`): paths on
+    this site, checked like slugs since each becomes a redirect page (redirects.py)."""
+    if not reader.string_list("aliases"):  # nothing, or not a list of text (reported)
+        return ()
+    aliases: dict[str, None] = {}
+    for item in reader.entries["aliases"].value:
+        alias = str(item).strip()  # as written: control characters are refused, not dropped
+        if problem := _alias_problem(alias):
+            reader.fail("aliases", f"{alias!r} {problem}")
+        else:
+            aliases.setdefault(alias)
+    return tuple(aliases)
+
+
+def _alias_problem(alias: str) -> str:
+    """What is wrong with an old address ('' if nothing)."""
+    path, has_query, query = alias.partition("?")
+    if not path.startswith("/") or path.startswith("//"):
+        return "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
+    if "#" in alias:
+        return "has a '#' part, which browsers never send to the server; remove it"
+    written = path[1:].removesuffix("/").split("/") if path != "/" else []
+    parts = [part for part in map(urls.alias_part, written) if part is not None]
+    if len(parts) < len(written):
+        return "has %-escapes that are not UTF-8 text"
+    if any(part in ("", ".", "..") or not _ALIAS_PART.fullmatch(part) for part in parts):
+        return (
+            "may not hold '..', empty parts, spaces, backslashes, control characters"
+            ' or < > : " | * (nor their %-escapes)'
+        )
+    if any(part.endswith(".") for part in parts):
+        return "has a part ending in '.', which Windows drops from file names"
+    if reserved := [part for part in parts if urls.is_reserved(part)]:
+        return f"holds {reserved[0]!r}, which {_RESERVED}"
+    if has_query and not _ALIAS_QUERY.fullmatch(query):
+        return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
+    return ""
+
+
+def _read_slug(reader: FieldReader, config: Config) -> str:
+    """The `slug` field, else the file name: editing a title must not move its article."""
+    if "slug" not in reader.entries:
+        stem = PurePosixPath(reader.path).stem
+        slug = urls.slugify(stem)
+        if not slug:
+            reader.fail("slug", f"file name {stem!r} gives an empty URL slug; add a 'slug' field")
+        elif urls.is_reserved(slug):
+            reader.fail("slug", f"file name {stem!r} {_RESERVED}; add a 'slug' field")
+            return ""
+        return slug
+    slug = reader.string("slug")
+    raw = reader.entries["slug"].value
+    if isinstance(raw, str) and raw.strip() != slug:  # held control characters, e.g. NUL
+        slug = raw
+    if not _SLUG.fullmatch(slug):
+        example = urls.slugify(slug) or "my-article"
+        reader.fail("slug", f"{slug!r} may only hold a-z, 0-9, '-' and '_'; e.g. {example!r}")
+        return ""
+    if urls.is_reserved(slug):
+        reader.fail("slug", f"{slug!r} {_RESERVED}; choose another")
+        return ""
+    return slug
+
+
+def _read_author(reader: FieldReader, config: Config) -> Author | None:
+    author: Author | str = _term(Author, reader.string("byline") or config.default_byline)
+    if isinstance(author, str):
+        reader.fail("byline", author)
+        return None
+    return author
+
+
+def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
+    tags: dict[Tag, None] = {}
+    for name in reader.string_list("tags"):
+        tag: Tag | str = _term(Tag, name)
+        if isinstance(tag, str):
+            reader.fail("tags", tag)
+        else:
+            tags.setdefault(tag)
+    return tuple(tags)
+
+
+# Remembered: an archive's few hundred tags and bylines are on thousands of articles.
+@functools.lru_cache(maxsize=8192)
+def _term(kind: type[T], name: str) -> T | str:
+    """The tag or byline a name makes, or what is wrong with the name."""
+    slug = urls.slugify(name)
+    named = f"tag {name!r}" if kind is Tag else repr(name)
+    if not slug:
+        return f"{named} has no letters or digits to make a URL from"
+    if urls.is_reserved(slug):
+        return f"{named} gives the URL name {slug!r}, which {_RESERVED}"
+    return kind(
+        slug=slug, name=name, url=urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
+    )
+
+
+def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
+    src, alt, caption = (reader.string(k) for k in ("image", "image_alt", "image_caption"))
+    if not src:
+        for key in ("image_alt", "image_caption"):
+            if key in reader.entries:
+                reader.problems.append(
+                    warning(reader.location(key), f"{key}: given without 'image'; it is not shown")
+                )
+        return None
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc:
+        leak = f"{src!r} is on another host, which would tell that host who reads the page"
+        reader.fail("image", f"{leak}; put the file under static/images/")
+        return None
+    if not alt:
+        reader.problems.append(
+            warning(
+                reader.location("image"),
+                "image_alt: missing; describe the image for readers who cannot see it",
+            )
+        )
+    return LeadImage(src=urls.asset_url(src), alt=alt, caption=smarten(caption))
+
+
+def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -> list[Problem]:
+    """Lead images that no static file provides (checked apart from loading, which stays
+    a pure function of a file's bytes and so can be cached)."""
+    return [
+        warning(article.location("image"), f"image: {article.image.src!r} not found under static/")
+        for article in articles
+        if article.image and unquote(article.image.src.lstrip("/")) not in static_paths
+    ]
+
+
+def _read_lang(reader: FieldReader) -> str:
+    lang = reader.string("lang")
+    if lang and not LANGUAGE_TAG.match(lang):
+        reader.fail("lang", f"{lang!r} is not a language tag; expected e.g. 'fa', 'ar' or 'fr'")
+        return ""
+    return lang
+
+
+def _read_extra(reader: FieldReader) -> dict[str, object]:
+    entry = reader.entries.get("extra")
+    if entry is None or entry.value is None:
+        return {}
+    if not isinstance(entry.value, dict):
+        reader.fail("extra", "expected a mapping of your own keys")
+        return {}
+    return dict(entry.value)

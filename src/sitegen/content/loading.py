@@ -1,0 +1,208 @@
+"""content/**/*.md -> Articles, through the build cache and, for many uncached files, a
+pool of processes (Markdown conversion is most of a cold build and uses one core)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sitegen import __version__
+from sitegen.cache.store import (
+    BuildCache,
+    Loaded,
+    Row,
+    article_key,
+    article_row,
+    decode_row,
+    digest,
+)
+from sitegen.config.settings import Config
+from sitegen.content.article import CONTENT_DIR, find_sources, load_article
+from sitegen.content.manifest import file_stamp
+from sitegen.errors import Location, Problem, error
+from sitegen.markup.engine import EXTENSIONS, MarkdownRenderer
+from sitegen.model import Article
+from sitegen.runtime.pool import CHUNKS_PER_JOB, job_count
+
+log = logging.getLogger(__name__)
+PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
+# Parse results go to the cache in batches as they come (in one transaction, see
+# BuildCache.storing): kept for one save at the end, their rows held 85 MB more at
+# 50,000 articles.
+SAVE_EVERY = 256
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    articles: list[Article]
+    problems: list[Problem]
+    parsed: int  # files converted this build (the rest came from the cache)
+
+
+def load_articles(
+    config: Config,
+    *,
+    strict: bool = False,
+    cache: BuildCache | None = None,
+    jobs: int | None = None,
+    stamps: Mapping[str, str] | None = None,
+    keep: Callable[[], None] | None = None,
+) -> LoadResult:
+    """Load every article under content/; problems of all files are returned together.
+    `stamps` are files' stamps taken already (manifest.survey_inputs), before reading;
+    `keep` is called as each batch of articles is made (see build._LongLived)."""
+    if not (config.site_dir / CONTENT_DIR).is_dir():
+        where = Location(PurePosixPath(CONTENT_DIR))
+        return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
+    site_dir = config.site_dir
+    rels = find_sources(site_dir)
+    first = not (cache and cache.holds_articles())
+    stamps = _stamps(site_dir, rels, stamps or {})
+    if first:  # nothing to look up: the parsers hash the files they read anyway
+        keys: list[str] = [""] * len(rels)
+        known: dict[str, Loaded] = {}
+    else:
+        settings = parse_fingerprint(config, strict)
+        hashes = _content_hashes(rels, stamps, site_dir, cache)
+        keys = [article_key(hashes[rel], settings) for rel in rels]
+        known = cache.articles(keys) if cache else {}
+        if keep:
+            keep()
+    todo = [i for i, key in enumerate(keys) if key not in known]
+    # parsers read their files themselves: on big archives the bytes never all sit here
+    fresh = parse_all([rels[i] for i in todo], config, strict, jobs)
+    results = dict(known)
+    seen: dict[str, tuple[str, str]] = {}  # a first build's file hashes, from the parsers
+    batch: list[Row] = []
+    with cache.storing() if cache else contextlib.nullcontext():
+        for i, (content, row) in zip(todo, fresh, strict=True):  # as the workers send them
+            keys[i] = row[0]  # of the bytes parsed, should the file have changed since hashed
+            results[row[0]] = decode_row(row)
+            if first:
+                seen[rels[i]] = (stamps[rels[i]], content)
+            batch.append(row)
+            if len(batch) >= SAVE_EVERY:
+                if cache:
+                    cache.store_articles(batch)
+                if keep:
+                    keep()
+                batch = []
+        if cache:
+            cache.store_articles(batch)
+            if first:  # the cache holds what this build stored, and nothing else to forget
+                cache.store_file_hashes(seen)
+            else:
+                cache.keep_articles(keys)
+    articles = [a for key in keys if (a := results[key][0]) is not None]
+    problems = [p for key in keys for p in results[key][1]]
+    return LoadResult(articles, problems, len(todo))
+
+
+def _stamps(site_dir: Path, rels: Sequence[str], known: Mapping[str, str]) -> dict[str, str]:
+    """Each file's stamp (size and modification time), from `known` when there."""
+    return {rel: known.get(rel) or file_stamp(os.path.join(site_dir, rel)) for rel in rels}
+
+
+def _content_hashes(
+    rels: Sequence[str], stamps: Mapping[str, str], site_dir: Path, cache: BuildCache | None
+) -> dict[str, str]:
+    """Hash of each file's name and bytes; a file whose size and modification time are
+    as the cache last saw them is not read again."""
+    seen = cache.file_hashes() if cache else {}
+    hashes: dict[str, str] = {}
+    for rel in rels:
+        known = seen.get(rel)
+        if known is not None and known[0] == stamps[rel]:
+            hashes[rel] = known[1]
+        else:
+            hashes[rel] = content_hash(rel, _read(site_dir, rel))
+    if cache:
+        cache.store_file_hashes({rel: (stamps[rel], hashes[rel]) for rel in rels})
+    return hashes
+
+
+def content_hash(rel: str, data: bytes) -> str:
+    """A content file's identity: its name and bytes."""
+    return digest(rel, data)
+
+
+def _read(site_dir: Path, rel: str) -> bytes:
+    """A file's bytes with three system calls: open() adds four more (fstat twice, a
+    terminal check, a seek) and pathlib more again, for each of thousands of articles."""
+    descriptor = os.open(os.path.join(site_dir, rel), os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 16):  # most articles: one read, then EOF
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def parse_fingerprint(config: Config, strict: bool) -> str:
+    """Everything besides a file's bytes that changes how it parses."""
+    return digest(
+        __version__, ",".join(EXTENSIONS), "typography: body, title, summary, caption", "lang",
+        "pages, categories, aliases",
+        config.permalink, config.base_path,
+        config.default_byline, config.timezone, str(strict), config.markdown_engine,
+    )  # fmt: skip
+
+
+def parse_all(
+    rels: Sequence[str], config: Config, strict: bool, jobs: int | None
+) -> Iterator[tuple[str, Row]]:
+    """Parse in this process, or spread over `jobs` processes when there is enough work.
+    Yields each file's content hash and its parse result as a cache row (`article_row`,
+    keyed by the bytes parsed): what workers send, as rows are cheaper to move than
+    Articles, and what the cache keeps. (Should the pool break down, this process
+    parses the files it did not send.)"""
+    jobs = job_count(jobs)
+    if jobs < 2 or len(rels) < PARALLEL_MIN:
+        yield from _parsed(config, strict, rels)
+        return
+    size = -(-len(rels) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
+    chunks = [rels[start : start + size] for start in range(0, len(rels), size)]
+    context = multiprocessing.get_context(_start_method())
+    sent = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            arguments = [config] * len(chunks), [strict] * len(chunks), chunks
+            for chunk in pool.map(_parse_chunk, *arguments):
+                yield from chunk
+                sent += len(chunk)
+    except (BrokenProcessPool, OSError) as exc:
+        # e.g. a host program that cannot be re-imported by spawned workers: do it here
+        log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
+        yield from _parsed(config, strict, rels[sent:])
+
+
+def _start_method() -> str:
+    """fork starts workers with everything imported already; but forking a process that
+    runs threads (serve) can deadlock, so then spawn."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _parse_chunk(config: Config, strict: bool, rels: Sequence[str]) -> list[tuple[str, Row]]:
+    return list(_parsed(config, strict, rels))
+
+
+def _parsed(config: Config, strict: bool, rels: Sequence[str]) -> Iterator[tuple[str, Row]]:
+    renderer = MarkdownRenderer(config.markdown_engine)
+    settings = parse_fingerprint(config, strict)
+    for rel in rels:
+        data = _read(config.site_dir, rel)
+        content = content_hash(rel, data)
+        key = article_key(content, settings)
+        loaded = load_article(data, PurePosixPath(rel), config, renderer, strict=strict, digest=key)
+        yield content, article_row(key, loaded)

@@ -1,0 +1,141 @@
+"""`sitegen init` and `sitegen new`: the files an editor starts from.
+
+Both refuse to overwrite anything: they only ever create files that did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from sitegen import urls
+from sitegen.config.settings import load_config
+from sitegen.content.article import CONTENT_DIR
+from sitegen.errors import Location, SitegenError, error
+from sitegen.render.theme import THEME_STATIC, default_theme_dir
+
+# Every option, commented out at its default: uncomment what you change. A test keeps this
+# in step with config.KNOWN_KEYS.
+CONFIG_TEMPLATE = """\
+# sitegen.yaml: settings of this site. Every line starting with '#' is off; remove the
+# '# ' to change a setting. README.md ("Configuration") explains each one.
+
+title: {title}
+# base_url: https://example.org/     # the public address; feeds and sharing need it
+# description: ""                    # one line about the site (tagline, home page)
+# language: en                       # <html lang>: fr, pt-BR, ...
+# timezone: UTC                      # for dates written without one: Europe/Paris
+# per_page: 10                       # teasers per listing page
+# permalink: /{{slug}}/                # or /{{year}}/{{month}}/{{slug}}/
+# default_byline: Staff Writer       # for articles without a byline
+# copyright: ""                      # footer line
+# social:                            # plain footer links, no widgets
+#   - {{name: Mastodon, url: "https://example.social/@us"}}
+# menu:                              # links after Latest, Tags, Archive in the header
+#   - {{name: About, url: /about/}}     # a page: content/pages/about.md
+# feed_items: 20                     # entries per feed
+# feed_content: full                 # full or summary
+# related_count: 3                   # "Continue Reading" links; 0 turns them off
+# markdown_engine: markdown          # or cmark (faster): pip install 'sitegen[fast]'
+# search: false                      # true: a search page; pip install 'sitegen[search]'
+# relative_urls: false               # true: links relative to each page, for mirrors
+"""
+
+EXAMPLE_ARTICLE = """\
+---
+title: "Welcome to {title}"
+date: {date}
+tags: ["News"]
+byline: "Staff Writer"
+summary: "This archive is built with sitegen. Replace this article with your own."
+---
+This is the first article. Write in [Markdown](https://commonmark.org/help/): a blank
+line starts a new paragraph, `## ` starts a heading, `*words*` are emphasised.
+
+## Next steps
+
+- `sitegen new "Your headline"` writes a new article in `content/`;
+- `sitegen serve` shows the site at http://127.0.0.1:8000/ and reloads as you save;
+- `sitegen check` finds mistakes and broken links before you publish.
+"""
+
+GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n/*.zip\n"
+
+
+def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> list[Path]:
+    """Create a new site in `target` (missing or empty); returns the files made."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        where = Location(PurePosixPath(str(target)))
+        raise SitegenError(
+            [error(where, "is not an empty folder; choose a new one")], "not created"
+        )
+    made = [
+        _create(target / "sitegen.yaml", CONFIG_TEMPLATE.format(title=json.dumps(title))),
+        _create(
+            target / CONTENT_DIR / "welcome.md",
+            EXAMPLE_ARTICLE.format(title=title.replace('"', "'"), date=today.isoformat()),
+        ),
+        _create(target / ".gitignore", GITIGNORE),
+    ]
+    if with_theme:
+        theme = default_theme_dir()
+        shutil.copytree(theme / "templates", target / "templates")
+        shutil.copytree(theme / "static" / THEME_STATIC, target / "static" / THEME_STATIC)
+        made += sorted(p for p in (target / "templates").rglob("*") if p.is_file())
+        made += sorted(p for p in (target / "static").rglob("*") if p.is_file())
+    return made
+
+
+def new_article(
+    site_dir: Path,
+    title: str,
+    *,
+    tags: Sequence[str] = (),
+    byline: str = "",
+    image: str = "",
+    now: dt.datetime | None = None,
+) -> Path:
+    """Write content/<slug>.md with today's date (in the site's time zone) and the front
+    matter skeleton; returns its path. Never overwrites."""
+    config = load_config(site_dir)  # a broken sitegen.yaml is reported first
+    slug = urls.slugify(title)
+    rel = PurePosixPath(CONTENT_DIR, f"{slug}.md")
+    path = site_dir / rel
+    problem = None
+    if not slug:
+        problem = f"title {title!r} has no letters or digits to name a file"
+    elif urls.is_reserved(slug):
+        problem = f"title {title!r} gives {slug!r}, a name Windows reserves; choose another"
+    elif path.exists():
+        problem = "already exists; edit it, or choose another title"
+    if problem:
+        where = Location(rel if path.exists() else PurePosixPath(CONTENT_DIR))
+        raise SitegenError([error(where, problem)], "no article written")
+    today = (now or dt.datetime.now(config.zone)).astimezone(config.zone).date()
+    lines = [
+        "---",
+        f"title: {json.dumps(title, ensure_ascii=False)}",
+        f"date: {today.isoformat()}",
+        f"tags: {json.dumps(list(tags), ensure_ascii=False)}",
+        f"byline: {json.dumps(byline or config.default_byline, ensure_ascii=False)}",
+        f"image: {json.dumps(image)}" if image else "# image: /images/your-photo.jpg",
+        'image_alt: ""' if image else '# image_alt: "what the photo shows"',
+        'image_caption: ""' if image else '# image_caption: "who, where; credit"',
+        '# summary: "one or two sentences for listings and feeds"',
+        "# draft: true  # keeps it out of the published site (sitegen serve --drafts shows it)",
+        "---",
+        "",
+        "Write the article here.",
+        "",
+    ]
+    return _create(path, "\n".join(lines))
+
+
+def _create(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as file:  # "x": never overwrite
+        file.write(text)
+    return path

@@ -1,0 +1,1 @@
+"""`sitegen import wordpress`: WXR export -> content/, static/, sitegen.yaml."""

@@ -1,0 +1,1 @@
+"""Markdown -> HTML: the engine interface, typography, excerpts; each engine's speed-ups."""

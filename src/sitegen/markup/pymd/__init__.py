@@ -1,0 +1,1 @@
+"""Python-Markdown with sitegen's extensions and its faster inline and block parsers."""

@@ -1,0 +1,1 @@
+"""Made files -> build/: staged, checked, swapped in at once; sums and bundles."""

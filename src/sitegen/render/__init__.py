@@ -1,0 +1,1 @@
+"""Site -> the planned output files: templates, theme, feeds, sitemap, search."""

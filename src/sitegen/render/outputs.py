@@ -1,0 +1,224 @@
+"""Site -> every output file as (path, fingerprint, how to make its bytes).
+
+A fingerprint hashes everything a file is made from: for a page, the sitegen version, the
+config, every template, and the articles in its context (each known by the hash of its
+source); pages whose template reads `site` also depend on every article. A rebuild makes
+only the files whose fingerprint changed since the last build of the same output folder.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+from jinja2 import meta, nodes
+
+from sitegen import __version__
+from sitegen.assemble.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
+from sitegen.cache.store import digest
+from sitegen.content.manifest import file_stamp
+from sitegen.model import Article, Listing, ListingPage, Site
+from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
+from sitegen.render.pages import PageSpec
+from sitegen.render.sitemap import SitemapEntry, sitemap_files
+
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class Output:
+    """One file of the built site, not yet made. Its fingerprint is worked out when first
+    asked for: a first build makes every file anyway and needs them only to remember."""
+
+    path: str
+    key: Callable[[], str]  # -> the fingerprint
+    make: Callable[[], bytes]
+    kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
+    near: float = 0.0  # a listing: its lastmod, the newest article's (update) date (_make_outdated)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return self.key()
+
+
+def constant(value: T) -> Callable[[], T]:
+    """A value already known, as Output.key or Output.make want it: a function."""
+    return lambda: value
+
+
+def plan_outputs(
+    site: Site,
+    env: jinja2.Environment,
+    theme_dirs: Sequence[Path],
+    specs: Sequence[PageSpec],
+    static: Mapping[str, Path],
+    render: Callable[[PageSpec], bytes],
+    memo: MutableMapping[str, bool] | None = None,
+) -> list[Output]:
+    """Every output file with its fingerprint; making the bytes is left to the caller.
+    `memo` remembers, across builds, which template chains read `site`."""
+    keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
+    outputs = [
+        Output(rel, constant(digest(str(src), file_stamp(src))), src.read_bytes, "static")
+        for rel, src in static.items()
+    ]
+    outputs += [
+        Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind, _near(s))
+        for s in specs
+    ]
+    render_feed = FeedRenderer()
+    outputs += [
+        Output(f.path, _bound(keys.feed, f), _bound(render_feed, f), "feed")
+        for f in feed_specs(site)
+    ]
+    entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
+    index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
+    for path, make in sitemap_files(entries, site.config.site_url):
+        outputs.append(Output(path, index_key, make, "index"))
+    if rules := redirect_rules(site):  # for servers: every alias, with a query or not
+        rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
+        for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
+            outputs.append(Output(path, rules_key, constant(data), "index"))
+    return outputs
+
+
+def _near(spec: PageSpec) -> float:
+    generated = spec.source is None  # a listing, not an article's own page
+    return spec.lastmod.timestamp() if generated and spec.lastmod else 0.0
+
+
+def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:
+    return lambda: function(argument)
+
+
+class _Keys:
+    """Fingerprints of pages and feeds, from the hashes of the articles they show. Worked
+    out when first asked for: a first build asks only while its workers render."""
+
+    def __init__(
+        self,
+        site: Site,
+        env: jinja2.Environment,
+        theme_dirs: Sequence[Path],
+        memo: MutableMapping[str, bool],
+    ) -> None:
+        self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
+        self._template_keys: dict[tuple[str, ...], str] = {}
+        self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+    @functools.cached_property
+    def base(self) -> str:
+        return digest(__version__, repr(self._site.config), _templates_digest(self._theme_dirs))
+
+    @functools.cached_property
+    def articles(self) -> dict[str, str]:
+        site = self._site
+        return {
+            a.url: digest(a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
+            for a in (*site.articles, *site.pages)
+        }
+
+    @functools.cached_property
+    def site(self) -> str:
+        keys = self.articles
+        related = {url: tuple(keys[r.url] for r in rs) for url, rs in self._site.related.items()}
+        return digest(self.base, *keys.values(), repr(related))
+
+    def page(self, spec: PageSpec) -> str:
+        context = [(name, self._key(value)) for name, value in spec.context.items()]
+        return digest(self._template_key(spec.templates), repr(context))
+
+    def _template_key(self, templates: tuple[str, ...]) -> str:
+        """What the templates add to a page's fingerprint: worked out once per chain."""
+        key = self._template_keys.get(templates)
+        if key is None:
+            whole_site = self.site if self.uses_site(templates) else ""
+            key = self._template_keys[templates] = digest(self.base, repr(templates), whole_site)
+        return key
+
+    def feed(self, feed: FeedSpec) -> str:
+        items = [self.articles[a.url] for a in feed.articles]
+        return digest(self.base, feed.path, feed.page_url, feed.title, *items)
+
+    def uses_site(self, templates: tuple[str, ...]) -> bool:
+        key = f"{self.base} {' '.join(templates)}"  # base covers every template's text
+        if key not in self.memo:
+            try:
+                self.memo[key] = "site" in self._names_used(templates)
+            except jinja2.TemplateError:
+                self.memo[key] = True  # rendering will report it; never skip
+        return self.memo[key]
+
+    def _names_used(self, templates: tuple[str, ...]) -> set[str]:
+        """Variables the first of `templates` the theme has reads, with everything it
+        extends, includes or imports."""
+        used: set[str] = set()
+        todo, seen = [self._chosen(templates)], set()
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                names, referenced = self._read(name)
+                used |= names
+                todo += referenced
+        return used
+
+    def _chosen(self, templates: tuple[str, ...]) -> str:
+        """The template of `templates` a page gets: the first the theme has (as Jinja's
+        select_template, without compiling it)."""
+        for name in templates[:-1]:  # the last one: its TemplateNotFound is the answer
+            try:
+                self._read(name)
+                return name
+            except jinja2.TemplateNotFound:
+                continue
+        return templates[-1]
+
+    def _read(self, name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The variables one template reads, and the templates it names; each template is
+        parsed once a build, however many chains share it (base.html: all of them)."""
+        found = self._reads.get(name)
+        if found is None:
+            assert self.env.loader is not None
+            source, _, _ = self.env.loader.get_source(self.env, name)
+            tree = self.env.parse(source)
+            # every name read anywhere (meta.find_undeclared_variables misses names in blocks)
+            used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
+            referenced = tuple(meta.find_referenced_templates(tree))
+            if None in referenced:  # a computed template name: assume the worst
+                used.add("site")
+            found = self._reads[name] = frozenset(used), tuple(filter(None, referenced))
+        return found
+
+    def _key(self, value: Any) -> Any:
+        """What of a context value goes into a fingerprint (run for every page of every
+        build: the common cases come first and avoid generators)."""
+        if isinstance(value, Article):
+            return self.articles[value.url]
+        if isinstance(value, ListingPage):
+            items = [self.articles[a.url] for a in value.items]
+            return (value.number, value.total, value.url, tuple(items))
+        if isinstance(value, Listing):
+            term = value.term.name if value.term else None
+            return (value.kind, value.title, value.url, value.count, term, len(value.pages))
+        if isinstance(value, tuple | list):
+            return tuple([self._key(item) for item in value])
+        return value
+
+
+def _size(site: Site, article: Article) -> str:
+    """The lead image's pixel size: a replaced image file changes the page's markup."""
+    return repr(site.image_sizes.get(article.image.src) if article.image else None)
+
+
+def _templates_digest(dirs: Iterable[Path]) -> str:
+    parts: list[str | bytes] = []
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts += [str(path.relative_to(folder)), path.read_bytes()]
+    return digest(*parts)

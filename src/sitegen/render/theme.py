@@ -1,0 +1,53 @@
+"""Where templates and static files come from: the site's own, over the default theme's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.content.symlinks import link_problem
+
+THEME_STATIC = "css"  # the default theme contributes static/css/** and nothing else
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Template folders in lookup order, and static folders copied in order (later wins)."""
+
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[tuple[Path, str], ...]  # (folder, output prefix)
+
+
+def default_theme_dir() -> Path:
+    """The packaged theme in an installed wheel; the repository root in a source checkout."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "theme"
+    if (packaged / "templates").is_dir():
+        return packaged
+    return package.parents[1]
+
+
+def resolve_theme(site_dir: Path, default_dir: Path | None = None) -> Theme:
+    """A site's templates/ and static/ override the default theme file by file."""
+    default_dir = default_dir or default_theme_dir()
+    template_dirs = [site_dir / "templates", default_dir / "templates"]
+    static_dirs = [(default_dir / "static" / THEME_STATIC, THEME_STATIC), (site_dir / "static", "")]
+    return Theme(
+        template_dirs=tuple(dict.fromkeys(d for d in template_dirs if d.is_dir())),
+        static_dirs=tuple(dict.fromkeys((d, prefix) for d, prefix in static_dirs if d.is_dir())),
+    )
+
+
+def collect_static(theme: Theme) -> dict[str, Path]:
+    """Output path -> source file for every static file; the site's own file wins."""
+    files: dict[str, Path] = {}
+    for folder, prefix in theme.static_dirs:
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if (
+                path.is_file()
+                and not any(part.startswith(".") for part in rel.parts)
+                and link_problem(path, folder.parent) is None  # the build reports those
+            ):
+                files[(Path(prefix) / rel).as_posix()] = path
+    return files

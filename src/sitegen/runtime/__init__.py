@@ -1,0 +1,1 @@
+"""How work runs: the one process-pool module, and the garbage collector's handling."""

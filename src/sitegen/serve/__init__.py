@@ -1,0 +1,1 @@
+"""`sitegen serve`: the preview server, the file watcher and live reload."""

@@ -1,0 +1,99 @@
+"""`sitegen serve`: build into a private folder, serve it, rebuild on every save.
+
+The loop never exits on a bad edit: a failed rebuild keeps the last good site online and
+shows the problems in the terminal and over the open pages until the next good save.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.build import BuildReport, build
+from sitegen.errors import SitegenError
+from sitegen.serve.server import BuildState, DevServer
+from sitegen.serve.watch import ChangeCollector, ChangeKind, Watcher
+
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    include_drafts: bool = False
+    include_future: bool = False
+    open_browser: bool = False
+    search: bool = False  # the index takes seconds per 1,000 articles: only when asked
+
+
+class Preview:
+    """One running preview: server, watcher and the rebuild loop that connects them."""
+
+    def __init__(self, site_dir: Path, options: PreviewOptions, report: Report) -> None:
+        self.site_dir = site_dir
+        self.options = options
+        self.report = report
+        self.output_dir = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
+        self.server = DevServer(self.output_dir, options.host, options.port)
+        self.changes = ChangeCollector()
+        self.watcher = Watcher(site_dir, self.changes.add)
+        self.stop_event = threading.Event()
+
+    def rebuild(self) -> BuildReport:
+        return build(
+            self.site_dir,
+            self.output_dir,
+            include_drafts=self.options.include_drafts,
+            include_future=self.options.include_future,
+            base_url=self.server.url,
+            search=self.options.search,
+        )
+
+    def run(self) -> None:
+        """Serve until stop() or Ctrl-C; always cleans up its threads and folder."""
+        try:
+            self.output_dir.mkdir()
+            self._build_and_publish(css_only=False)
+            self.server.start()
+            self.watcher.start()
+            if self.server.port != self.options.port and self.options.port != 0:
+                self.report(f"port {self.options.port} is in use; using {self.server.port} instead")
+            self.report(f"serving {self.site_dir} at {self.server.url} (Ctrl-C to stop)")
+            if self.options.open_browser:
+                webbrowser.open(self.server.url)
+            while not self.stop_event.is_set():
+                batch = self.changes.wait(timeout=0.5)
+                if batch:
+                    css_only = all(
+                        k is ChangeKind.STATIC and p.suffix == ".css" for p, k in batch.items()
+                    )
+                    self._build_and_publish(css_only=css_only)
+        finally:
+            self.watcher.stop()
+            self.server.stop()
+            shutil.rmtree(self.output_dir.parent, ignore_errors=True)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def _build_and_publish(self, css_only: bool) -> None:
+        previous = self.server.state
+        try:
+            result = self.rebuild()
+        except SitegenError as exc:
+            lines = tuple(str(p) for p in exc.problems) + (f"error: {exc.message}",)
+            for line in lines:
+                self.report(line)
+            self.server.publish(BuildState(previous.epoch, lines))
+            return
+        for problem in result.warnings:
+            self.report(str(problem))
+        if previous.epoch:
+            self.report(f"rebuilt: {result.articles} articles, {result.pages} pages")
+        self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
