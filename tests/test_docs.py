@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")  # any indent: fences also sit in list items
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 BACKTICKS = re.compile(r"`+")
@@ -60,6 +60,11 @@ def blank_code(text: str) -> str:
 
     Line breaks are kept, so offsets still give the right line numbers.
     """
+    return blank_code_spans(blank_fences(text))
+
+
+def blank_fences(text: str) -> str:
+    """The text with every line of a fenced code block made empty."""
     lines = text.split("\n")
     fence: str | None = None
     for number, line in enumerate(lines):
@@ -72,7 +77,7 @@ def blank_code(text: str) -> str:
                 if not line.strip().strip(fence[0]):
                     fence = None
             lines[number] = ""
-    return blank_code_spans("\n".join(lines))
+    return "\n".join(lines)
 
 
 def blank_code_spans(text: str) -> str:
@@ -98,6 +103,7 @@ def blank_code_spans(text: str) -> str:
 
 
 def line_of(text: str, offset: int) -> int:
+    """The 1-based line of a character offset."""
     return text.count("\n", 0, offset) + 1
 
 
@@ -128,6 +134,7 @@ def inline_destinations(text: str) -> list[tuple[int, str]]:
 
 
 def normalize_label(label: str) -> str:
+    """A reference label as Markdown matches it: case and runs of spaces do not count."""
     return " ".join(label.split()).casefold()
 
 
@@ -171,7 +178,7 @@ def github_anchor(text: str) -> str:
 
 def anchors(path: Path) -> set[str]:
     """Every fragment a link into this Markdown file may name."""
-    lines = blank_code(path.read_text(encoding="utf-8")).split("\n")
+    lines = blank_fences(path.read_text(encoding="utf-8")).split("\n")
     seen: dict[str, int] = {}
     found: set[str] = set()
     for number, line in enumerate(lines):
@@ -191,11 +198,13 @@ def anchors(path: Path) -> set[str]:
 
 
 def is_paragraph_line(line: str) -> bool:
+    """Whether a line can be the text of a setext heading (not a list item, quote or table)."""
     stripped = line.strip()
     return bool(stripped) and not re.match(r"^(#|[-*+>|]|\d+[.)])", stripped)
 
 
 def is_external(target: str) -> bool:
+    """Whether a target is a URL (any scheme, or protocol-relative), not a path."""
     return bool(SCHEME.match(target)) or target.startswith(("//", "www."))
 
 
@@ -208,10 +217,12 @@ def split_target(link: Link) -> tuple[Path, str | None]:
 
 
 def is_inside(path: Path, root: Path) -> bool:
+    """Whether a resolved path lies in the folder `root`."""
     return path == root or root in path.parents
 
 
 def all_links() -> list[Link]:
+    """Every link of every documentation file of the repository."""
     return [link for path in markdown_files() for link in extract_links(path)[0]]
 
 
@@ -229,7 +240,7 @@ def missing_targets(links: list[Link], root: Path = REPO_ROOT) -> list[str]:
             continue
         resolved, _ = split_target(link)
         if is_inside(resolved, root) and not resolved.exists():
-            shown = PurePosixPath(resolved.relative_to(root).as_posix())
+            shown = resolved.relative_to(root).as_posix()
             problems.append(f"{link.where()}: link {link.target!r} leads nowhere: no file {shown}")
     return problems
 
@@ -315,11 +326,13 @@ def test_docs_anchor_is_githubs(heading: str, anchor: str) -> None:
 
 def test_docs_checker_finds_every_kind_of_problem(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "other.md").write_text("# Other\n\n## Second part\n", encoding="utf-8")
+    (tmp_path / "docs" / "other.md").write_text(
+        "# Other\n\n## Second part\n\n## Using `sitegen.yaml`\n", encoding="utf-8"
+    )
     page = tmp_path / "docs" / "page.md"
     page.write_text(
         "# Page\n"
-        "[fine](other.md#second-part) and [self](#page) ![img](other.md)\n"
+        "[fine](other.md#second-part) [self](#page) ![img](other.md) [c](other.md#using-sitegenyaml)\n"
         "[missing](nothing.md) and [bad anchor](other.md#third-part)\n"
         "[web](https://example.org/) and [up](../../outside.md)\n"
         "`[in code](nowhere.md)` and see https://example.org/ bare\n"
