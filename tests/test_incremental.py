@@ -24,7 +24,7 @@ from sitegen.cache.store import decode_row
 from sitegen.content import loading
 from sitegen.errors import ContentError
 from sitegen.publish.integrity import verify
-from sitegen.runtime.pool import can_fork, start_map, work_ranges
+from sitegen.runtime.pool import MIN_ITEMS, can_fork, start_map, work_ranges
 from tests.conftest import MakeSite, article
 from tests.test_build import tree
 
@@ -152,10 +152,10 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
 def test_parallel_loading_equals_serial(
     make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)  # parse in workers
-    monkeypatch.setattr("sitegen.assemble.related.PARALLEL_MIN", 2)  # choose related articles in workers
-    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)  # render and write in workers
-    assert can_fork(2, 2, 2)  # no stray thread of another test keeps the workers away
+    monkeypatch.setitem(MIN_ITEMS, "parse", 2)  # parse in workers
+    monkeypatch.setitem(MIN_ITEMS, "related", 2)  # choose related articles in workers
+    monkeypatch.setitem(MIN_ITEMS, "render", 2)  # render and write in workers
+    assert can_fork(2, 2, "render")  # no stray thread of another test keeps the workers away
     rng = random.Random(7)
     root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
@@ -199,8 +199,8 @@ def test_a_parse_pool_that_breaks_down_midway_still_gives_every_article_once(
     rng = random.Random(5)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(30)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
-    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.content.loading.ProcessPoolExecutor", _HalfBrokenPool)
+    monkeypatch.setitem(MIN_ITEMS, "parse", 2)
+    monkeypatch.setattr("sitegen.runtime.pool.ProcessPoolExecutor", _HalfBrokenPool)
     report = build(root, tmp_path / "broken", jobs=2)
     assert report.parsed == 30
     assert tree(tmp_path / "broken") == tree(tmp_path / "serial")
@@ -212,10 +212,10 @@ def test_parallel_first_build_remembers_every_file_it_made(
     """Parsed articles are saved in batches as the workers send them, and fingerprints
     worked out while they render: the next build must find all of them (else it redoes
     everything), and the cache keeps no result of a file as it no longer is."""
-    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)
+    monkeypatch.setitem(MIN_ITEMS, "parse", 2)
+    monkeypatch.setitem(MIN_ITEMS, "render", 2)
     monkeypatch.setattr("sitegen.content.loading.SAVE_EVERY", 3)  # 13 batches and a last one of 1
-    assert can_fork(2, 2, 2)
+    assert can_fork(2, 2, "render")
     rng = random.Random(11)
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(40)})
     out = tmp_path / "out"
@@ -268,9 +268,9 @@ def test_a_first_build_compiles_each_template_once_for_all_its_workers(
     """A helper process compiles the theme into the cache while the build starts, and the
     rendering workers load it (each compiled all of it itself before); the pages are the
     same as a one-process build's."""
-    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)
-    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)
-    assert can_fork(2, 2, 2)
+    monkeypatch.setitem(MIN_ITEMS, "parse", 2)
+    monkeypatch.setitem(MIN_ITEMS, "render", 2)
+    assert can_fork(2, 2, "render")
     log = tmp_path / "compiled.log"
     compile_template = jinja2.Environment.compile
 
@@ -299,8 +299,8 @@ def test_a_rebuild_reads_only_the_content_files_that_changed(
     """A first build leaves hashing each file to the parser that reads it (there is no
     cache to look anything up in); the hashes must still be remembered, so the next build
     recognises the unchanged files by their size and time without reading them."""
-    monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)  # the first build: in workers
-    assert can_fork(2, 2, 2)
+    monkeypatch.setitem(MIN_ITEMS, "parse", 2)  # the first build: in workers
+    assert can_fork(2, 2, "parse")
     root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(6)})
     out = tmp_path / "out"
     build(root, out, jobs=2)
@@ -451,7 +451,7 @@ def test_a_build_that_fails_while_rendering_is_not_remembered(
 def test_a_forked_share_that_fails_is_worked_out_again_here() -> None:
     """start_map's workers send back their share; one that fails (or dies) sends none,
     and this process works that share out itself, so a real failure is raised here."""
-    assert can_fork(3, 30, 2)
+    assert can_fork(3, 30, "helper")
     parent = os.getpid()
 
     def only_here(i: int) -> int:
@@ -459,12 +459,12 @@ def test_a_forked_share_that_fails_is_worked_out_again_here() -> None:
             raise RuntimeError("a worker fails")
         return i * i
 
-    assert start_map(only_here, 30, 3, 2)() == [i * i for i in range(30)]
+    assert start_map(only_here, 30, 3, "helper")() == [i * i for i in range(30)]
 
     def everywhere(i: int) -> int:
         raise ValueError(f"item {i}")
 
-    waiting = start_map(everywhere, 30, 3, 2)  # started: nothing is raised yet
+    waiting = start_map(everywhere, 30, 3, "helper")  # started: nothing is raised yet
     with pytest.raises(ValueError, match="item 0"):
         waiting()
 
@@ -520,7 +520,7 @@ def test_a_worker_whose_build_is_gone_leaves_quietly() -> None:
     script = (
         "import os\n"
         "from sitegen.runtime.pool import start_map\n"
-        "start_map(lambda i: 'x' * 100_000, 40, 2, 2)\n"  # 2 MB a share: more than a pipe holds
+        "start_map(lambda i: 'x' * 100_000, 40, 2, 'helper')\n"  # 2 MB a share: more than a pipe holds
         "os._exit(1)\n"
     )
     done = subprocess.run(

@@ -11,6 +11,7 @@ from conftest import BuildSite, MakeSite, article
 from test_build import tree
 
 from sitegen.errors import ConfigError, ContentError, OutputError
+from sitegen.runtime.pool import MIN_ITEMS
 
 
 def _problems(
@@ -172,7 +173,7 @@ def test_paths_that_differ_only_in_case_are_errors(
 @pytest.fixture(params=[1, 2], ids=["one process", "workers"])
 def jobs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Build in one process, then in forked workers (even for a few pages)."""
-    monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)
+    monkeypatch.setitem(MIN_ITEMS, "render", 2)
     return int(request.param)
 
 

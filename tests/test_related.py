@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from sitegen.assemble.related import PARALLEL_MIN, find_related
+from sitegen.assemble.related import find_related
 from sitegen.runtime.pool import can_fork
 from tests.test_site import make_article
 
@@ -69,7 +69,7 @@ def test_related_is_deterministic_on_a_large_archive() -> None:
     second, _ = find_related(list(ordered), 3)
     assert first == second
     assert all(len(items) == 3 for items in first.values())
-    assert can_fork(2, len(ordered), PARALLEL_MIN)  # so the next line does use workers
+    assert can_fork(2, len(ordered), "related")  # so the next line does use workers
     in_workers, _ = find_related(ordered, 3, jobs=2)
     assert list(in_workers.items()) == list(first.items())
 

@@ -1,4 +1,9 @@
-"""Site folder -> output folder: the whole pipeline, one stage per line."""
+"""Site folder -> output folder: the whole pipeline, one stage per line.
+
+`build()` is the recipe. Each stage is the work of its package (config, content, assemble,
+render, publish); the small functions below hand one stage's result to the next. When work
+runs (helpers, workers, the collector) is runtime.scheduler's business, not the recipe's.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import gc
 import logging
-import os
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
-from sitegen.assemble.redirects import alias_clashes, folders_of, redirect_specs
 from sitegen.assemble.related import find_related
 from sitegen.assemble.site import assemble_site
 from sitegen.cache.store import BuildCache, decode_problems, encode_problems
@@ -28,35 +28,28 @@ from sitegen.config.settings import (
 )
 from sitegen.content.article import missing_images
 from sitegen.content.images import image_sizes
-from sitegen.content.loading import load_articles
-from sitegen.content.manifest import next_due, survey_inputs
+from sitegen.content.loading import LoadResult, load_articles
+from sitegen.content.manifest import Inputs, next_due, survey_inputs
 from sitegen.content.symlinks import link_problems
-from sitegen.errors import ContentError, Location, OutputError, Problem, error, sort_problems
+from sitegen.errors import ContentError, OutputError, Problem, sort_problems
 from sitegen.model import Site
-from sitegen.publish.integrity import data_hash
+from sitegen.publish.pending import Pending, make_outdated
 from sitegen.publish.staging import (
     MARKER,
-    Staging,
     check_output_dir,
     make_spare,
-    output_error,
-    publish,
     remove_leftovers,
     spare_dir,
 )
+from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
 from sitegen.render.outputs import Output, plan_outputs
 from sitegen.render.pages import PageSpec, site_pages
+from sitegen.render.redirects import redirect_specs
 from sitegen.render.search import search_outputs
-from sitegen.render.templates import PageRenderer, compile_theme, compiled_folder, find_clashes
+from sitegen.render.templates import PageRenderer, compile_theme, compiled_folder
 from sitegen.render.theme import Theme, collect_static, resolve_theme
-from sitegen.runtime.pool import (
-    PARALLEL_MIN,
-    can_fork,
-    job_count,
-    make_all,
-    settle,
-    start_forked,
-)
+from sitegen.runtime.clock import Stopwatch, build_time
+from sitegen.runtime.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -102,188 +95,235 @@ def build(
     Unless `skip_unchanged` is off, a build whose inputs did not change since the last one
     returns at once, without the site (`report.site` is None).
     """
+    options = BuildOptions(
+        include_drafts, include_future, strict, base_url, jobs, search, relative_urls, offline
+    )
     output_dir = output_dir or site_dir / "build"
-    clock = Stopwatch()
-    config = load_config(site_dir)
-    if base_url is not None:
-        config = dataclasses.replace(config, base_url=base_url)
-    if search:
-        config = enable_search(config)
-    elif search is False:
-        config = dataclasses.replace(config, search=False)
-    if relative_urls or offline:
-        config = dataclasses.replace(config, relative_urls=True, explicit_index=offline)
+    config = options.applied_to(load_config(site_dir))
+    _prepare_output(output_dir, site_dir)
+    cache = BuildCache(site_dir, enabled=use_cache)
+    with contextlib.closing(cache), Scheduler(jobs) as scheduler:
+        now = None if include_future else build_time()
+        job = _Job(output_dir, options, config, resolve_theme(site_dir), cache, scheduler, now)
+        scheduler.helper(_theme_to_compile(job), 1, "helper")
+        inputs = survey_inputs(site_dir, job.theme.folders, options.key(job))
+        if skip_unchanged and (unchanged := _unchanged_build(job, inputs)):
+            return unchanged
+        previous = _previous_output(job)
+        loaded = _load(job, inputs)
+        assembled = _assemble(job, loaded)
+        planned = _plan(job, assembled, previous)
+        made = _render(job, planned, previous, inputs, loaded)
+        return _publish(job, made, loaded)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How `build()` was asked to build, besides the site's own config."""
+
+    include_drafts: bool
+    include_future: bool
+    strict: bool
+    base_url: str | None
+    jobs: int | None
+    search: bool | None
+    relative_urls: bool
+    offline: bool
+
+    def applied_to(self, config: Config) -> Config:
+        """The config as these options change it."""
+        if self.base_url is not None:
+            config = dataclasses.replace(config, base_url=self.base_url)
+        if self.search:
+            config = enable_search(config)
+        elif self.search is False:
+            config = dataclasses.replace(config, search=False)
+        if self.relative_urls or self.offline:
+            config = dataclasses.replace(config, relative_urls=True, explicit_index=self.offline)
+        return config
+
+    def key(self, job: _Job) -> str:
+        """What of these options makes a different output (part of the inputs' signature)."""
+        config = job.config
+        return repr(
+            (self.include_drafts, self.include_future, self.strict, self.base_url, config.search,
+             config.relative_urls, config.explicit_index, str(job.output_dir.resolve()))
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every stage of one build reads: what to build, and what the build holds."""
+
+    output_dir: Path
+    options: BuildOptions
+    config: Config
+    theme: Theme
+    cache: BuildCache
+    scheduler: Scheduler
+    now: dt.datetime | None  # what is future (left out); None: every date is published
+    clock: Stopwatch = dataclasses.field(default_factory=Stopwatch)
+
+
+@dataclass(frozen=True)
+class _Assembled:
+    site: Site
+    pages: tuple[PageSpec, ...]  # the site's pages (redirects are in `specs` too)
+    specs: tuple[PageSpec, ...]
+    static: Mapping[str, Path]
+    problems: list[Problem]  # of the articles and the site, found so far
+
+
+@dataclass(frozen=True)
+class _Planned:
+    assembled: _Assembled
+    plan: list[Output]
+    renderer: PageRenderer
+    memo: dict[str, bool]  # which templates use the whole site (render.outputs)
+    problems: list[Problem]  # the articles', the site's, and the URL clashes'
+
+
+@dataclass(frozen=True)
+class _Made:
+    pending: Pending
+    problems: list[Problem]  # every problem of the build but the cache's, in order
+    remember: Callable[[Sequence[Problem]], None]
+    counts: Mapping[str, int]
+    site: Site
+
+
+def _prepare_output(output_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder that is not ours to replace; clear a killed build's leftovers."""
     if output_problems := check_output_dir(output_dir, site_dir):
         raise OutputError(output_problems)
-    remove_leftovers(output_dir)  # of a build that was killed
-    theme = resolve_theme(site_dir)
-    now = None if include_future else build_time()
-    options = repr(
-        (include_drafts, include_future, strict, base_url, config.search, config.relative_urls,
-         config.explicit_index, str(output_dir.resolve()))
-    )  # fmt: skip
-    with contextlib.ExitStack() as stack:
-        cache = stack.enter_context(contextlib.closing(BuildCache(site_dir, enabled=use_cache)))
-        templates_made = _templates_meanwhile(config, theme, cache, jobs)
-        stack.callback(templates_made)  # waited for however the build ends
-        inputs = survey_inputs(site_dir, _input_folders(theme), options)
-        built_before = (output_dir / MARKER).is_file()  # an output a build of ours made
-        if (
-            skip_unchanged
-            and built_before
-            and (summary := cache.unchanged_build(inputs.signature, now or build_time()))
-        ):
-            return _report_unchanged(output_dir, summary)
-        previous = cache.outputs(output_dir) if built_before else {}
-        spare_made = _spare_meanwhile(output_dir, previous, jobs)
-        stack.callback(spare_made)  # waited for however the build ends
-        lived = stack.enter_context(_LongLived())
-        with clock("load"):
-            loaded = load_articles(
-                config, strict=strict, cache=cache, jobs=jobs, stamps=inputs.stamps, keep=lived.keep
-            )
-        lived.pause()  # from here to the workers' fork, this process makes what lasts
-        with clock("assemble"):
-            site, site_problems = assemble_site(
-                config,
-                loaded.articles,
-                include_drafts=include_drafts,
-                now=now,
-                relate=cache.related(functools.partial(find_related, jobs=jobs)),
-            )
-            static = collect_static(theme)
-            lead_images = (a.image.src for a in site.articles if a.image)
-            site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
-            pages = tuple(site_pages(site))
-            specs = (*pages, *redirect_specs(site))
-        with clock("render"):
-            renderer = PageRenderer(site, theme, cache.compiled_templates_dir)
-            memo = cache.template_memo()
-            plan = plan_outputs(
-                site, renderer.env, theme.template_dirs, specs, static, renderer, memo
-            )
-            plan += search_outputs(site, previous, output_dir)  # none unless search is on
-            if clashes := alias_clashes(site, pages, plan):  # the build fails; make no redirect
-                plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
-            blocked, in_the_way = folder_clashes(plan, pages)
-            if blocked:  # the build fails; make none of the files in the way
-                clashes += blocked
-                plan = [o for o in plan if o.path not in in_the_way]
-            checked: list[Problem] = []  # all but rendering's: found while workers render
-            known = [*loaded.problems, *site_problems, *clashes]
-            check = functools.partial(_check, checked, site, known, pages, plan, static, strict)
-            counts = {"articles": len(site.articles), "pages": len(specs), "static": len(static)}
-            due = next_due((a.date for a in loaded.articles), now)
-            remember = functools.partial(_remember, cache, inputs.signature, counts, due)
-            meanwhile = _in_turn(
-                lived.pause,  # after the fork: the workers collect as usual
-                _bookkeeping(cache, plan, memo, output_dir),
-                check,
-                lambda: remember(checked),
-                lived.resume,
-            )
-            settle(site.related)  # chosen by workers while this process planned: before forking
-            spare_made()  # before the output's spare is claimed
-            templates_made()  # before the pages are rendered
-            lived.resume()
-            pending = _make_outdated(plan, previous, output_dir, renderer, jobs, meanwhile)
-        problems = sort_problems(checked + pending.problems) if pending.problems else checked
-        if any(problem.is_error for problem in problems + cache.problems):
-            pending.discard()
-            raise ContentError(problems + cache.problems)  # the cache drops what it held
-        with clock("write"):
-            written, removed = pending.write()
-            if pending.problems:  # rendering's warnings, not known when it was remembered
-                remember(problems)
-            cache.commit()  # the output's fingerprints and this build, held since rendering
-        warnings = tuple(p for p in problems if not p.is_error)
-        if cache.problems:  # about this build's cache only: not remembered
-            warnings = tuple(sort_problems(warnings + tuple(cache.problems)))
-    return BuildReport(
-        output_dir, counts["articles"], counts["pages"], counts["static"], warnings,
-        dict(clock.seconds), loaded.parsed, written, removed, site,
-    )  # fmt: skip
+    remove_leftovers(output_dir)
 
 
-class _LongLived:
-    """Python's collector walks every object made since its last pass once 200,000 have
-    piled up (cli.GC_THRESHOLDS). The articles, listings, pages and outputs a build makes
-    live to its end, so walking them frees nothing: at 50,000 articles, 13 passes of up
-    to 0.15 s each, most while this process alone worked. So, for the `with` block: a
-    gc.freeze (which costs nothing) where many long-lived objects were just made, and no
-    collection at all while this process alone makes them; that also spares the forked
-    workers' copies of their pages. All is given back to the collector when the block
-    ends, failed or not (`serve` builds again and again). A caller that froze objects or
-    turned the collector off itself is left alone: its heap, its choice."""
-
-    def __init__(self) -> None:
-        self._mine = not gc.get_freeze_count() and gc.isenabled()
-
-    def __enter__(self) -> _LongLived:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._mine:
-            gc.unfreeze()
-            gc.enable()
-
-    def keep(self) -> None:
-        """Put what this process made so far out of the collector's sight."""
-        if self._mine:
-            gc.freeze()
-
-    def pause(self) -> None:
-        """No collection until `resume`. Workers forked meanwhile inherit that: only for
-        short-lived ones that make no cyclic garbage (related.find_related's)."""
-        if self._mine:
-            gc.disable()
-
-    def resume(self) -> None:
-        """Keep what was made while paused, and collect again."""
-        if self._mine:
-            gc.freeze()
-            gc.enable()
-
-
-def _input_folders(theme: Theme) -> list[Path]:
-    return [*theme.template_dirs, *(folder for folder, _ in theme.static_dirs)]
-
-
-def _report_unchanged(output_dir: Path, summary: dict[str, Any]) -> BuildReport:
-    """Nothing changed since the last build: report it again, touching nothing."""
-    warnings = tuple(decode_problems(summary["warnings"]))
-    return BuildReport(
-        output_dir, summary["articles"], summary["pages"], summary["static"], warnings
-    )
-
-
-def _templates_meanwhile(
-    config: Config, theme: Theme, cache: BuildCache, jobs: int | None
-) -> Callable[[], None]:
-    """Have a forked process compile the theme's templates into the cache
-    (render.compile_theme) while this one surveys the inputs and starts the parsing: on a
-    core that would wait, where each rendering worker of a first build compiled them all
-    itself, 60 ms before its first page. Returns what waits for it. Only when the cache
+def _theme_to_compile(job: _Job) -> Callable[[], None] | None:
+    """The theme's templates compiled into the cache (render.compile_theme), for a helper
+    while this process surveys the inputs and starts the parsing: each rendering worker of
+    a first build compiled them all itself, 60 ms before its first page. Only when the cache
     holds no templates compiled for these URLs yet (after that, the few a change makes
     outdated are compiled where they are used)."""
-    compiled_dir = cache.compiled_templates_dir
-    if compiled_dir is None or not can_fork(job_count(jobs), 1, 1):
-        return lambda: None
-    if any(compiled_folder(config, compiled_dir).iterdir()):
-        return lambda: None
-    return start_forked(functools.partial(compile_theme, config, theme, compiled_dir))
+    compiled_dir = job.cache.compiled_templates_dir
+    if compiled_dir is None or any(compiled_folder(job.config, compiled_dir).iterdir()):
+        return None
+    return functools.partial(compile_theme, job.config, job.theme, compiled_dir)
 
 
-def _spare_meanwhile(
-    output_dir: Path, previous: Mapping[str, str], jobs: int | None
-) -> Callable[[], None]:
-    """Have a forked process make the output's spare if it has none (`make_spare`), while
-    this one loads and plans; returns what waits for it. Only for a rebuild that will use
-    the spare: one whose cache knows the output, big enough to be worth a process."""
-    worth_it = can_fork(job_count(jobs), len(previous), PARALLEL_MIN)
-    if not worth_it or spare_dir(output_dir).exists():
-        return lambda: None
-    return start_forked(functools.partial(make_spare, output_dir, list(previous)))
+def _unchanged_build(job: _Job, inputs: Inputs) -> BuildReport | None:
+    """The last build's report again, if the output is ours and no input changed since."""
+    if not (job.output_dir / MARKER).is_file():
+        return None
+    summary = job.cache.unchanged_build(inputs.signature, job.now or build_time())
+    if summary is None:
+        return None
+    warnings = tuple(decode_problems(summary["warnings"]))
+    counts = summary["articles"], summary["pages"], summary["static"]
+    return BuildReport(job.output_dir, *counts, warnings)  # touching nothing
+
+
+def _previous_output(job: _Job) -> dict[str, str]:
+    """The output's files and fingerprints as the cache knows them (none if no build of
+    ours made it). A rebuild writes into the output's spare: if there is none, a helper
+    makes it while this process loads and plans (when the output is big enough)."""
+    if not (job.output_dir / MARKER).is_file():
+        return {}
+    previous = job.cache.outputs(job.output_dir)
+    if not spare_dir(job.output_dir).exists():
+        make = functools.partial(make_spare, job.output_dir, list(previous))
+        job.scheduler.helper(make, len(previous), "render")
+    return previous
+
+
+def _load(job: _Job, inputs: Inputs) -> LoadResult:
+    with job.clock("load"):
+        loaded = load_articles(
+            job.config, strict=job.options.strict, cache=job.cache, jobs=job.options.jobs,
+            stamps=inputs.stamps, keep=job.scheduler.keep,
+        )  # fmt: skip
+    job.scheduler.pause()
+    return loaded
+
+
+def _assemble(job: _Job, loaded: LoadResult) -> _Assembled:
+    """The Site, its pages and the redirect pages; related articles are chosen by workers
+    meanwhile (assemble.related), cached across builds."""
+    with job.clock("assemble"):
+        relate = job.cache.related(functools.partial(find_related, jobs=job.options.jobs))
+        site, problems = assemble_site(
+            job.config, loaded.articles, include_drafts=job.options.include_drafts,
+            now=job.now, relate=relate,
+        )  # fmt: skip
+        static = collect_static(job.theme)
+        lead_images = (a.image.src for a in site.articles if a.image)
+        site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
+        pages = tuple(site_pages(site))
+        specs = (*pages, *redirect_specs(site))
+    return _Assembled(site, pages, specs, static, [*loaded.problems, *problems])
+
+
+def _plan(job: _Job, assembled: _Assembled, previous: Mapping[str, str]) -> _Planned:
+    """Every output file with its fingerprint, but those a URL clash stops."""
+    site, theme = assembled.site, job.theme
+    with job.clock("render"):
+        renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
+        memo = job.cache.template_memo()
+        plan = plan_outputs(
+            site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
+            renderer, memo,
+        )  # fmt: skip
+        plan += search_outputs(site, previous, job.output_dir)  # none unless search is on
+        clashes, plan = blocking_clashes(site, assembled.pages, plan)
+    return _Planned(assembled, plan, renderer, memo, [*assembled.problems, *clashes])
+
+
+def _render(
+    job: _Job, planned: _Planned, previous: Mapping[str, str], inputs: Inputs,
+    loaded: LoadResult,
+) -> _Made:  # fmt: skip
+    """The outdated files made by the workers; meanwhile this process runs every check
+    that needs nothing rendered and does the cache's bookkeeping."""
+    site, plan = planned.assembled.site, planned.plan
+    checked: list[Problem] = []  # all but rendering's: found while the workers render
+    check = functools.partial(_check, checked, job, planned)
+    counts = {
+        "articles": len(site.articles),
+        "pages": len(planned.assembled.specs),
+        "static": len(planned.assembled.static),
+    }
+    due = next_due((a.date for a in loaded.articles), job.now)
+    remember = functools.partial(_remember, job.cache, inputs.signature, counts, due)
+    bookkeeping = _bookkeeping(job.cache, plan, planned.memo, job.output_dir)
+    meanwhile = job.scheduler.meanwhile(bookkeeping, check, lambda: remember(checked))
+    with job.clock("render"):
+        job.scheduler.before_forking(site.related)  # chosen by workers while planning
+        pending = make_outdated(
+            plan, previous, job.output_dir, planned.renderer.found, job.options.jobs, meanwhile
+        )
+    problems = sort_problems(checked + pending.problems) if pending.problems else checked
+    return _Made(pending, problems, remember, counts, site)
+
+
+def _publish(job: _Job, made: _Made, loaded: LoadResult) -> BuildReport:
+    """Only if nothing is wrong: the output brought up to date, and the cache with it."""
+    cache, problems = job.cache, made.problems
+    if any(problem.is_error for problem in problems + cache.problems):
+        made.pending.discard()
+        raise ContentError(problems + cache.problems)  # the cache drops what it held
+    with job.clock("write"):
+        written, removed = made.pending.write()
+        if made.pending.problems:  # rendering's warnings, not known when it was remembered
+            made.remember(problems)
+        cache.commit()  # the output's fingerprints and this build, held since rendering
+    warnings = tuple(p for p in problems if not p.is_error)
+    if cache.problems:  # about this build's cache only: not remembered
+        warnings = tuple(sort_problems(warnings + tuple(cache.problems)))
+    counts = made.counts
+    return BuildReport(
+        job.output_dir, counts["articles"], counts["pages"], counts["static"], warnings,
+        dict(job.clock.seconds), loaded.parsed, written, removed, made.site,
+    )  # fmt: skip
 
 
 def _bookkeeping(
@@ -315,207 +355,14 @@ def _remember(
     cache.remember_build(signature, {**counts, "warnings": warnings}, due)
 
 
-def _check(
-    into: list[Problem],
-    site: Site,
-    known: list[Problem],
-    pages: Sequence[PageSpec],
-    plan: Sequence[Output],
-    static: Mapping[str, Path],
-    strict: bool,
-) -> None:
+def _check(into: list[Problem], job: _Job, planned: _Planned) -> None:
     """Every problem of the build but rendering's, in file and line order, put `into` the
     list: these checks need nothing rendered, so they run while the workers render."""
-    config = site.config
-    found = [*known, *find_clashes(pages), *static_clashes(plan), *link_problems(config.site_dir)]
-    found += missing_images((*site.articles, *site.pages), static.keys())
+    config, strict = job.config, job.options.strict
+    assembled, plan = planned.assembled, planned.plan
+    found = [*planned.problems, *page_clashes(assembled.pages), *static_clashes(plan)]
+    found += link_problems(config.site_dir)
+    found += missing_images((*assembled.site.articles, *assembled.site.pages), assembled.static)
     found += config_warnings(config, strict=strict)
     found += menu_problems(config, {o.path for o in plan}, strict=strict)
     into.extend(sort_problems(found))
-
-
-def _is_outdated(output: Output, previous: Mapping[str, str], output_dir: Path) -> bool:
-    if output.path not in previous:
-        return True
-    if previous[output.path] != output.fingerprint:
-        return True
-    return not os.path.isfile(os.path.join(output_dir, output.path))  # deleted by hand since
-
-
-@dataclass
-class _Pending:
-    """Outdated files, made but not yet in the output: either staged already (a first
-    build, or one remaking most files) or held in memory until the site proved sound."""
-
-    output_dir: Path
-    plan: list[Output]
-    outdated: list[Output]
-    previous: Mapping[str, str]
-    staging: Staging | None
-    data: list[bytes]  # the outdated files' bytes; their SHA-256 if staged already
-    problems: list[Problem]
-
-    def discard(self) -> None:
-        if self.staging:
-            self.staging.discard()
-
-    def write(self) -> tuple[int, int]:
-        """Bring the output up to date; returns (files written, stale files removed)."""
-        paths = [o.path for o in self.outdated]
-        staging = self.staging
-        if staging is None:  # a small rebuild: its few files waited in memory
-            made = {
-                path: data
-                for path, data in zip(paths, self.data, strict=True)
-                if not _holds(self.output_dir / path, data)  # remade, but the same bytes
-            }
-            remade = {path: data_hash(data) for path, data in made.items()}
-            staging = Staging(self.output_dir, knows_output=bool(self.previous))
-            staging.write_all(made)
-        else:
-            remade = {path: digest.decode() for path, digest in zip(paths, self.data, strict=True)}
-        return publish(staging, (o.path for o in self.plan), remade, self.previous)
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _make_outdated(
-    plan: list[Output],
-    previous: Mapping[str, str],
-    output_dir: Path,
-    renderer: PageRenderer,
-    jobs: int | None,
-    meanwhile: Callable[[], None],
-) -> _Pending:
-    """Make every outdated file. A first build, or one that remakes most files (a
-    template edit, say), has the workers write straight into the staging folder; the
-    few files of a small rebuild wait in memory, so a failed build touches no folder."""
-    outdated = [o for o in plan if _is_outdated(o, previous, output_dir)]
-    # The slowest (feeds) first, then listings newest to oldest, then the rest: workers
-    # take long runs of listings that show the same articles, so each teaser is rendered
-    # by one worker, not by all; the short last runs (articles' pages) even them out.
-    outdated.sort(key=lambda o: (o.kind != "feed", -o.near))
-    big = 2 * len(outdated) > len(plan)
-    staging = Staging(output_dir, knows_output=bool(previous)) if big else None
-
-    def stage(index: int, data: bytes) -> bytes:
-        """Write a file where it is made; only its hash travels back, for SHA256SUMS."""
-        assert staging is not None
-        try:
-            staging.write(outdated[index].path, data)
-        except OSError as exc:  # a full disk, say: in a worker, so said here
-            raise output_error(output_dir, exc) from exc
-        return data_hash(data).encode()
-
-    try:
-        makers = [o.make for o in outdated]
-        sink = stage if staging else None
-        if staging:
-            folders = functools.partial(staging.make_folders, [o.path for o in outdated])
-            meanwhile = _in_turn(folders, meanwhile)
-        data, problems = make_all(makers, renderer.found, jobs, sink, meanwhile)
-    except BaseException:
-        if staging:
-            staging.discard()
-        raise
-    return _Pending(output_dir, plan, outdated, previous, staging, data, problems)
-
-
-def _in_turn(*steps: Callable[[], object]) -> Callable[[], None]:
-    def run() -> None:
-        for step in steps:
-            step()
-
-    return run
-
-
-def build_time() -> dt.datetime:
-    """Now, unless SOURCE_DATE_EPOCH pins it (reproducible builds); decides what is future."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.now(tz=dt.UTC)
-
-
-def static_clashes(plan: Sequence[Output]) -> list[Problem]:
-    """Two files whose paths differ at most in case would overwrite each other on macOS
-    and Windows checkouts and on many hosts; a static file is the one that can move."""
-    first: dict[str, Output] = {}
-    problems = []
-    for output in sorted(plan, key=lambda o: o.kind == "static"):  # generated files first
-        other = first.setdefault(output.path.casefold(), output)
-        if other is output:
-            continue
-        if output.kind != "static" or other.kind == "redirect":  # find_clashes, alias_clashes
-            continue
-        what = "a generated file" if other.kind != "static" else f"static/{other.path}"
-        path = (
-            "the path" if other.path == output.path else f"the path (but for case) {other.path!r}"
-        )
-        problems.append(
-            error(
-                Location(PurePosixPath("static", output.path)), f"has {path} of {what}; rename it"
-            )
-        )
-    return problems
-
-
-def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[Problem], set[str]]:
-    """Files where another file's folder must go (a static file `about` and an article at
-    /about/, say): neither could be written. Returns the problems and those files' paths."""
-    if not _any_in_the_way({output.path for output in plan}):
-        return [], set()  # (looked for cheaply first: every build asks, few have one)
-    inside: dict[str, Output] = {}  # folder -> a file that needs it
-    for output in plan:
-        for folder in folders_of(output.path):
-            inside.setdefault(folder, output)
-    sources = {spec.output_path: spec.source for spec in pages}
-    problems, in_the_way = [], set()
-    for output in plan:
-        needing = inside.get(output.path)
-        if needing is None:
-            continue
-        in_the_way.add(output.path)
-        if output.kind == "static":
-            where = Location(PurePosixPath("static", output.path))
-            message = f"is a file where the folder of {needing.path!r} goes; rename it"
-        else:
-            if needing.kind == "static":
-                where = Location(PurePosixPath("static", needing.path))
-            else:
-                where = sources.get(needing.path) or Location(PurePosixPath("sitegen.yaml"))
-            message = f"{needing.path!r} needs a folder where {output.path!r} goes; move it"
-        problems.append(error(where, message))
-    return problems, in_the_way
-
-
-def _any_in_the_way(paths: set[str]) -> bool:
-    """Whether any of `paths` is a folder of another: 'about' and 'about/index.html'."""
-    for path in paths:
-        end = path.rfind("/")
-        while end > 0:
-            if path[:end] in paths:
-                return True
-            end = path.rfind("/", 0, end)
-    return False
-
-
-class Stopwatch:
-    """Seconds spent per stage, for --stats and the progress line."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextlib.contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        log.info("%s…", stage)
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
-import os
 import signal
 import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from sitegen import __version__
 from sitegen.errors import SitegenError, echo_problems
+from sitegen.runtime.collector import tune_collector
+from sitegen.runtime.exit import fast_exit
 
 if TYPE_CHECKING:
     from sitegen.build import BuildReport
@@ -396,33 +395,9 @@ def _internal_error(ctx: click.Context, exc: Exception) -> click.ClickException:
     )
 
 
-# Python's cyclic garbage collector runs after every 700 new objects and now and then
-# rescans the whole heap: decoding 5,000 cached articles set it off hundreds of times, 13-15 %
-# of a one-article rebuild (0.25-0.35 s). The model is long-lived and makes next to no
-# cycles, so collect far less often (mypy does the same); peak memory of a 50,000-article
-# build measured unchanged (911 MiB).
-GC_THRESHOLDS = (200_000, 30, 30)
-
-
 def main() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)  # forked workers inherit it; `serve` rebuilds gain too
+    tune_collector()
     try:
         cli(prog_name="sitegen")  # click ends every command with SystemExit
     except SystemExit as done:
-        _exit(done.code)
-
-
-def _exit(code: str | int | None) -> NoReturn:
-    """Leave without freeing the heap object by object: after a build of 5,000 articles
-    that took 0.15-0.2 s, an eighth of a one-article rebuild (mypy exits the same way).
-    Everything sitegen writes is closed by then; only the standard streams need a flush.
-    Under coverage, a profiler or a debugger, a normal exit lets them save their findings."""
-    if "coverage" in sys.modules or sys.getprofile() or sys.gettrace():
-        raise SystemExit(code)
-    if isinstance(code, str):
-        print(code, file=sys.stderr)  # what SystemExit would do with a message
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to tell
-            stream.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+        fast_exit(done.code)

@@ -21,7 +21,6 @@ from sitegen.model import Article, Tag
 from sitegen.runtime.pool import Awaited, start_map
 
 WINDOW = 20
-PARALLEL_MIN = 2000  # articles; below this, forking workers costs more than it saves
 Related = Mapping[str, tuple[Article, ...]]  # article URL -> its related articles
 RelatedResult = tuple[Related, list[Problem]]
 RelateFn = Callable[[Sequence[Article], int], RelatedResult]  # find_related, or a wrapper
@@ -33,7 +32,7 @@ def find_related(
     """Article URL -> its related articles; front matter `related:` lists win when given.
     With `jobs` > 1 and a big archive, the choosing by tags is shared by forked workers
     (4.9 s in one process at 50,000 articles) while this process goes on planning the
-    site: the mapping returned waits for them when first read (parallel.Awaited). The
+    site: the mapping returned waits for them when first read (runtime.pool.Awaited). The
     problems, of `related:` lists only, are known at once."""
     by_slug: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
@@ -51,7 +50,7 @@ def find_related(
             return []
         return index.best(position, count, window)
 
-    chosen_by_tags = start_map(by_tags, len(articles), jobs, PARALLEL_MIN)
+    chosen_by_tags = start_map(by_tags, len(articles), jobs, "related")
 
     def related() -> dict[str, tuple[Article, ...]]:
         chosen: dict[str, tuple[Article, ...]] = {}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import html
-import multiprocessing
 import os
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+
+from sitegen.runtime.pool import map_ranges
 
 # href or src of the elements that load or lead somewhere (the first one on each tag)
 _LINK = re.compile(
@@ -24,7 +24,6 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 _ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
-PARALLEL_MIN = 400  # pages; below this, starting processes costs more than it saves
 _SKIPPED_SCHEMES = ("mailto:", "tel:", "data:", "javascript:")
 
 
@@ -55,14 +54,8 @@ def broken_links(output_dir: Path, site_url: str) -> list[BrokenLink]:
     }
     pages = sorted(f for f in files if f.endswith(".html"))
     scan = functools.partial(_scan, output_dir, site_url, base_path, files)
-    if len(pages) < PARALLEL_MIN or threading.active_count() > 1:  # no forking under serve
-        return scan(pages)
-    jobs = os.cpu_count() or 1
-    chunks = [pages[start :: jobs * 4] for start in range(jobs * 4)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        found = [link for chunk in pool.map(scan, chunks) for link in chunk]
-    order = {page: number for number, page in enumerate(pages)}
-    return sorted(found, key=lambda link: order[link.page])  # page order, as serially
+    found = map_ranges(lambda start, stop: scan(pages[start:stop]), len(pages), None, "links")
+    return [link for links in found for link in links]  # in page order
 
 
 def _scan(

@@ -4,13 +4,10 @@ pool of processes (Markdown conversion is most of a cold build and uses one core
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
-import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,10 +27,9 @@ from sitegen.content.manifest import file_stamp
 from sitegen.errors import Location, Problem, error
 from sitegen.markup.engine import EXTENSIONS, MarkdownRenderer
 from sitegen.model import Article
-from sitegen.runtime.pool import CHUNKS_PER_JOB, job_count
+from sitegen.runtime.pool import stream_chunks
 
 log = logging.getLogger(__name__)
-PARALLEL_MIN = 200  # below this many files to parse, starting processes costs more than it saves
 # Parse results go to the cache in batches as they come (in one transaction, see
 # BuildCache.storing): kept for one save at the end, their rows held 85 MB more at
 # 50,000 articles.
@@ -163,38 +159,9 @@ def parse_all(
     """Parse in this process, or spread over `jobs` processes when there is enough work.
     Yields each file's content hash and its parse result as a cache row (`article_row`,
     keyed by the bytes parsed): what workers send, as rows are cheaper to move than
-    Articles, and what the cache keeps. (Should the pool break down, this process
-    parses the files it did not send.)"""
-    jobs = job_count(jobs)
-    if jobs < 2 or len(rels) < PARALLEL_MIN:
-        yield from _parsed(config, strict, rels)
-        return
-    size = -(-len(rels) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
-    chunks = [rels[start : start + size] for start in range(0, len(rels), size)]
-    context = multiprocessing.get_context(_start_method())
-    sent = 0
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            arguments = [config] * len(chunks), [strict] * len(chunks), chunks
-            for chunk in pool.map(_parse_chunk, *arguments):
-                yield from chunk
-                sent += len(chunk)
-    except (BrokenProcessPool, OSError) as exc:
-        # e.g. a host program that cannot be re-imported by spawned workers: do it here
-        log.warning("parallel parsing unavailable (%s); parsing in one process", exc)
-        yield from _parsed(config, strict, rels[sent:])
-
-
-def _start_method() -> str:
-    """fork starts workers with everything imported already; but forking a process that
-    runs threads (serve) can deadlock, so then spawn."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
-
-
-def _parse_chunk(config: Config, strict: bool, rels: Sequence[str]) -> list[tuple[str, Row]]:
-    return list(_parsed(config, strict, rels))
+    Articles, and what the cache keeps."""
+    parse = functools.partial(_parsed, config, strict)
+    return stream_chunks(parse, rels, jobs, "parse")
 
 
 def _parsed(config: Config, strict: bool, rels: Sequence[str]) -> Iterator[tuple[str, Row]]:

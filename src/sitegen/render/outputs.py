@@ -18,12 +18,12 @@ import jinja2
 from jinja2 import meta, nodes
 
 from sitegen import __version__
-from sitegen.assemble.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
 from sitegen.cache.store import digest
 from sitegen.content.manifest import file_stamp
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
 from sitegen.render.pages import PageSpec
+from sitegen.render.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
 from sitegen.render.sitemap import SitemapEntry, sitemap_files
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import traceback
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path, PurePosixPath
 from types import CodeType
 from typing import Any
@@ -252,17 +252,6 @@ def top_tags(
     return sorted(tags.items(), key=lambda item: (-len(item[1]), item[0].slug))[:count]
 
 
-def find_clashes(specs: Iterable[PageSpec]) -> list[Problem]:
-    """Two pages at one URL would overwrite each other: name the article to move."""
-    owners: dict[str, PageSpec] = {}
-    problems = []
-    for spec in specs:
-        first = owners.setdefault(spec.output_path, spec)
-        if first is not spec:
-            problems.append(_clash(spec, first))
-    return problems
-
-
 class PageRenderer:
     """Renders pages one by one; a template failure becomes a problem and empty bytes."""
 
@@ -298,13 +287,6 @@ class PageRenderer:
         if template is None:
             template = self._templates[names] = self.env.select_template(names)
         return template
-
-
-def _clash(spec: PageSpec, first: PageSpec) -> Problem:
-    """Two pages want one URL; blame the article, since generated pages cannot move."""
-    blamed, other = (first, spec) if first.source and not spec.source else (spec, first)
-    where = blamed.source or Location(PurePosixPath("sitegen.yaml"))
-    return error(where, f"URL {spec.url!r} is also used by {other.owner}; choose another 'slug'")
 
 
 def template_problem(exc: Exception, theme: Theme, site_dir: Path) -> Problem:

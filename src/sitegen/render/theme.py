@@ -17,6 +17,11 @@ class Theme:
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[tuple[Path, str], ...]  # (folder, output prefix)
 
+    @property
+    def folders(self) -> list[Path]:
+        """Every folder the theme reads, templates and static files."""
+        return [*self.template_dirs, *(folder for folder, _ in self.static_dirs)]
+
 
 def default_theme_dir() -> Path:
     """The packaged theme in an installed wheel; the repository root in a source checkout."""

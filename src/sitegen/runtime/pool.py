@@ -1,23 +1,27 @@
-"""Work on all cores: forked workers inherit the parent's memory (the assembled site), so
-nothing has to be copied to them; each sends back only what it made."""
+"""Work on all cores, by one policy: how many workers, when forking pays, and what runs
+where threads run (`serve`). Forked workers inherit the parent's memory (the assembled
+site), so nothing has to be copied to them; each sends back only what it made."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from sitegen.errors import Problem
-
-PARALLEL_MIN = 400  # below this many files, forking costs more than it saves
+log = logging.getLogger(__name__)
+# Below this many pieces of work of a kind, starting processes costs more than it saves
+# (each kind's piece costs differently: a file to parse, a page to render or scan, an
+# article whose related articles are chosen; a helper is one process for one long job).
+MIN_ITEMS = {"parse": 200, "render": 400, "links": 400, "related": 2000, "helper": 1}
 CHUNKS_PER_JOB = 48  # the smallest range: this many per worker would share out all the work
-Make = Callable[[], bytes]
-Sink = Callable[[int, bytes], bytes]
 R = TypeVar("R")
+T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -31,26 +35,25 @@ def job_count(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def can_fork(jobs: int, count: int, minimum: int) -> bool:
-    """Whether `count` pieces of work should go to forked workers: there are enough, there
-    is more than one core to use, and no other thread runs (forking a threaded process can
-    deadlock, so `serve` stays serial)."""
-    return (
-        jobs > 1
-        and count >= minimum
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-    )
+def can_fork(jobs: int, count: int, kind: str) -> bool:
+    """Whether `count` pieces of work of a `kind` should go to forked workers: there are
+    enough (MIN_ITEMS), more than one process is allowed, and no other thread runs (forking
+    a threaded process can deadlock: under `serve` such work stays in this process)."""
+    return jobs > 1 and count >= MIN_ITEMS[kind] and _forking_is_safe()
+
+
+def _forking_is_safe() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def start_map(
-    function: Callable[[int], R], count: int, jobs: int | None, minimum: int
+    function: Callable[[int], R], count: int, jobs: int | None, kind: str
 ) -> Callable[[], list[R]]:
     """Start [function(i) for i in range(count)] in `jobs` equal shares, one forked worker
     each (when `can_fork`), and return what waits for the results: this process goes on
     with other work meanwhile. Without workers, the list is worked out when asked for."""
     jobs = job_count(jobs)
-    if not can_fork(jobs, count, minimum):
+    if not can_fork(jobs, count, kind):
         return lambda: [function(i) for i in range(count)]
     context = multiprocessing.get_context("fork")
     started: list[tuple[Any, Any, int, int]] = []  # (worker, its read end, its share)
@@ -135,31 +138,23 @@ def start_forked(function: Callable[[], object]) -> Callable[[], None]:
     return process.join
 
 
-def make_all(
-    makers: Sequence[Make],
-    problems: Callable[[], list[Problem]],
+def map_ranges(
+    job: Callable[[int, int], R],
+    count: int,
     jobs: int | None,
-    sink: Sink | None = None,
+    kind: str,
     meanwhile: Callable[[], object] | None = None,
-) -> tuple[list[bytes], list[Problem]]:
-    """Call every maker, in forked workers when there are many (see `can_fork`); returns
-    what they made and the problems found (`problems()`, asked in each worker).
-
-    With a `sink`, each result goes to sink(index, bytes) where it is made (in a worker:
-    no copying back) and the returned list holds what the sink returned (something small).
-    `meanwhile` is called in this process while the workers work (else first): bookkeeping
-    that would otherwise keep a core idle.
-    """
+) -> list[R]:
+    """job(start, stop) over range(count) cut in ranges, in forked workers when `can_fork`
+    (else one job over all of it, here); the results in order. `meanwhile` is called in
+    this process while the workers work (else first): bookkeeping that would otherwise
+    keep a core idle."""
     jobs = job_count(jobs)
-    if not can_fork(jobs, len(makers), PARALLEL_MIN):
+    if not can_fork(jobs, count, kind):
         if meanwhile:
             meanwhile()
-        return [_deliver(i, make(), sink) for i, make in enumerate(makers)], problems()
-    job = functools.partial(_make_range, makers, problems, sink)
-    results = _in_workers(job, len(makers), jobs, meanwhile)
-    made = [data for chunk, _ in results for data in chunk]
-    found = {str(p): p for _, chunk_problems in results for p in chunk_problems}
-    return made, list(found.values())
+        return [job(0, count)]
+    return _in_workers(job, count, jobs, meanwhile)
 
 
 def _in_workers(
@@ -199,12 +194,32 @@ def _run(bounds: tuple[int, int]) -> Any:
     return _job(*bounds)
 
 
-def _make_range(
-    makers: Sequence[Make], problems: Callable[[], list[Problem]], sink: Sink | None,
-    start: int, stop: int,
-) -> tuple[list[bytes], list[Problem]]:  # fmt: skip
-    return [_deliver(i, makers[i](), sink) for i in range(start, stop)], problems()
+def stream_chunks(
+    function: Callable[[Sequence[T]], Iterable[R]], items: Sequence[T], jobs: int | None,
+    kind: str,
+) -> Iterator[R]:  # fmt: skip
+    """function(chunk) for `items` cut in chunks, the results in order as they come: in a
+    pool of processes when there are enough items. Unlike the work above, `function`
+    needs nothing but its arguments (it must pickle), so where threads run (`serve`) the
+    pool is spawned rather than forked. Should the pool break down (a host program that
+    spawned workers cannot import, say), this process does what it did not get back."""
+    jobs = job_count(jobs)
+    if jobs < 2 or len(items) < MIN_ITEMS[kind]:
+        yield from function(items)
+        return
+    size = -(-len(items) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork" if _forking_is_safe() else "spawn")
+    sent = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for chunk in pool.map(_listed, [function] * len(chunks), chunks):
+                yield from chunk
+                sent += len(chunk)
+    except (BrokenProcessPool, OSError) as exc:
+        log.warning("parallel work unavailable (%s); working in one process", exc)
+        yield from function(items[sent:])
 
 
-def _deliver(index: int, data: bytes, sink: Sink | None) -> bytes:
-    return data if sink is None else sink(index, data)
+def _listed(function: Callable[[Sequence[T]], Iterable[R]], chunk: Sequence[T]) -> list[R]:
+    return list(function(chunk))

@@ -1,0 +1,203 @@
+"""The page plan -> every "two things want one URL" problem: two pages at one address,
+an old address (alias) another output holds, two files that differ only in case, and a
+file where another file's folder must go. Each names the input to change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import PurePosixPath
+from typing import NamedTuple
+
+from sitegen import urls
+from sitegen.errors import Location, Problem, error
+from sitegen.model import Article, Site
+from sitegen.render.outputs import Output
+from sitegen.render.pages import PageSpec
+from sitegen.render.redirects import with_aliases
+
+
+def blocking_clashes(
+    site: Site, pages: Sequence[PageSpec], plan: list[Output]
+) -> tuple[list[Problem], list[Output]]:
+    """The clashes that stop files from being made at all, and the plan without those
+    files: no redirect when an alias clashes (the build fails anyway), none of the files
+    where a folder must go (neither could be written)."""
+    clashes = alias_clashes(site, pages, plan)
+    if clashes:
+        plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
+    blocked, in_the_way = folder_clashes(plan, pages)
+    if blocked:
+        clashes += blocked
+        plan = [o for o in plan if o.path not in in_the_way]
+    return clashes, plan
+
+
+def page_clashes(specs: Iterable[PageSpec]) -> list[Problem]:
+    """Two pages at one URL would overwrite each other: name the article to move."""
+    owners: dict[str, PageSpec] = {}
+    problems = []
+    for spec in specs:
+        first = owners.setdefault(spec.output_path, spec)
+        if first is not spec:
+            problems.append(_page_clash(spec, first))
+    return problems
+
+
+def _page_clash(spec: PageSpec, first: PageSpec) -> Problem:
+    """Two pages want one URL; blame the article, since generated pages cannot move."""
+    blamed, other = (first, spec) if first.source and not spec.source else (spec, first)
+    where = blamed.source or Location(PurePosixPath("sitegen.yaml"))
+    return error(where, f"URL {spec.url!r} is also used by {other.owner}; choose another 'slug'")
+
+
+class _Holder(NamedTuple):
+    """What holds an address already, for the message about a second claim on it."""
+
+    key: str  # the output path, or for an address with a query the address
+    url: str  # as the holder wrote it
+    what: str  # "the URL of the tags page", "an alias of content/b.md:4"
+    source: Location | None = None  # the article whose own page it is
+
+
+def alias_clashes(site: Site, pages: Iterable[PageSpec], plan: Iterable[Output]) -> list[Problem]:
+    """Old addresses another output holds already: a page, feed or static file, another
+    alias, the same path but for case (the two overwrite each other on macOS, Windows and
+    many hosts, and nginx refuses such a map), or a folder where a file is."""
+    if not any(with_aliases(site)):
+        return []
+    owners = {spec.output_path: (spec.owner, spec.source) for spec in pages}
+    files: dict[str, _Holder] = {}
+    for output in plan:
+        if output.kind != "redirect":
+            owner, source = owners.get(output.path, (_describe(output), None))
+            holder = _Holder(output.path, _url(output.path), f"the URL of {owner}", source)
+            files[output.path.casefold()] = holder
+    folders = {folder: holder for path, holder in files.items() for folder in folders_of(path)}
+    requests: dict[str, _Holder] = {}  # old addresses with a query, as nginx compares them
+    problems = []
+    for article in with_aliases(site):
+        where = article.location("aliases")
+        taken: set[str] = set()  # '/a' and '/a/' of one article share one page
+        for alias in article.aliases:
+            url = urls.alias_url(alias)
+            key = urls.alias_request(alias) if url is None else urls.output_path(url)
+            if key in taken:
+                continue
+            taken.add(key)
+            if url is None:
+                problem = _alias_clash(alias, key, requests, {}, article)
+            else:
+                problem = _alias_clash(alias, key, files, folders, article)
+            if problem:
+                problems.append(error(where, f"aliases: {problem}"))
+                continue
+            mine = _Holder(key, alias, f"an alias of {where}")
+            if url is None:
+                requests[key.casefold()] = mine
+            else:
+                files[key.casefold()] = mine
+                folders.update((folder, mine) for folder in folders_of(key.casefold()))
+    return problems
+
+
+def _alias_clash(
+    alias: str, key: str, claims: dict[str, _Holder], folders: dict[str, _Holder], article: Article
+) -> str:
+    """What holds `key` (an output path, or an address with a query) already, as a message."""
+    if holder := claims.get(key.casefold()):
+        if holder.source == article.source and holder.key == key:
+            return f"{alias!r} is the URL of this article itself; remove it"
+        if holder.key == key:
+            return f"{alias!r} is also {holder.what}; remove it"
+        return f"{alias!r} differs only in case from {holder.url!r}, {holder.what}; remove it"
+    if holder := folders.get(key.casefold()):
+        where = _url(key) + "/"
+        return (
+            f"{alias!r} needs a file where the site has the folder {where!r} "
+            f"(for {holder.url!r}, {holder.what}); remove it"
+        )
+    for folder in folders_of(key.casefold()) if folders else ():
+        if holder := claims.get(folder):
+            where = f"needs a folder where {holder.url!r} is a file"
+            return f"{alias!r} {where}, {holder.what}; remove it"
+    return ""
+
+
+def folders_of(path: str) -> Iterator[str]:
+    """'a/b/index.html' -> 'a', 'a/b' (the folders a file needs)."""
+    parts = path.split("/")
+    for end in range(1, len(parts)):
+        yield "/".join(parts[:end])
+
+
+def _url(path: str) -> str:
+    return "/" + path.removesuffix("index.html")
+
+
+def _describe(output: Output) -> str:
+    if output.kind == "static":
+        return f"static/{output.path}"
+    return f"the generated file {output.path!r}"
+
+
+def static_clashes(plan: Sequence[Output]) -> list[Problem]:
+    """Two files whose paths differ at most in case would overwrite each other on macOS
+    and Windows checkouts and on many hosts; a static file is the one that can move."""
+    first: dict[str, Output] = {}
+    problems = []
+    for output in sorted(plan, key=lambda o: o.kind == "static"):  # generated files first
+        other = first.setdefault(output.path.casefold(), output)
+        if other is output:
+            continue
+        if output.kind != "static" or other.kind == "redirect":  # page_clashes, alias_clashes
+            continue
+        what = "a generated file" if other.kind != "static" else f"static/{other.path}"
+        path = (
+            "the path" if other.path == output.path else f"the path (but for case) {other.path!r}"
+        )
+        problems.append(
+            error(
+                Location(PurePosixPath("static", output.path)), f"has {path} of {what}; rename it"
+            )
+        )
+    return problems
+
+
+def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[Problem], set[str]]:
+    """Files where another file's folder must go (a static file `about` and an article at
+    /about/, say): neither could be written. Returns the problems and those files' paths."""
+    if not _any_in_the_way({output.path for output in plan}):
+        return [], set()  # (looked for cheaply first: every build asks, few have one)
+    inside: dict[str, Output] = {}  # folder -> a file that needs it
+    for output in plan:
+        for folder in folders_of(output.path):
+            inside.setdefault(folder, output)
+    sources = {spec.output_path: spec.source for spec in pages}
+    problems, in_the_way = [], set()
+    for output in plan:
+        needing = inside.get(output.path)
+        if needing is None:
+            continue
+        in_the_way.add(output.path)
+        if output.kind == "static":
+            where = Location(PurePosixPath("static", output.path))
+            message = f"is a file where the folder of {needing.path!r} goes; rename it"
+        else:
+            if needing.kind == "static":
+                where = Location(PurePosixPath("static", needing.path))
+            else:
+                where = sources.get(needing.path) or Location(PurePosixPath("sitegen.yaml"))
+            message = f"{needing.path!r} needs a folder where {output.path!r} goes; move it"
+        problems.append(error(where, message))
+    return problems, in_the_way
+
+
+def _any_in_the_way(paths: set[str]) -> bool:
+    """Whether any of `paths` is a folder of another: 'about' and 'about/index.html'."""
+    for path in paths:
+        end = path.rfind("/")
+        while end > 0:
+            if path[:end] in paths:
+                return True
+            end = path.rfind("/", 0, end)
+    return False
