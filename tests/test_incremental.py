@@ -20,7 +20,7 @@ import pytest
 
 from sitegen.assemble import related
 from sitegen.build import build
-from sitegen.cache.store import decode_row
+from sitegen.cache.codec import decode_row
 from sitegen.content import loading
 from sitegen.errors import ContentError
 from sitegen.publish.integrity import verify
@@ -153,7 +153,7 @@ def test_parallel_loading_equals_serial(
     make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sitegen.content.loading.PARALLEL_MIN", 2)  # parse in workers
-    monkeypatch.setattr("sitegen.assemble.related.PARALLEL_MIN", 2)  # choose related articles in workers
+    monkeypatch.setattr("sitegen.assemble.related.PARALLEL_MIN", 2)  # related: in workers
     monkeypatch.setattr("sitegen.runtime.pool.PARALLEL_MIN", 2)  # render and write in workers
     assert can_fork(2, 2, 2)  # no stray thread of another test keeps the workers away
     rng = random.Random(7)

@@ -16,9 +16,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sitegen.assemble.redirects import alias_clashes, folders_of, redirect_specs
-from sitegen.assemble.related import find_related
+from sitegen.assemble.related import find_related, remembered_related
 from sitegen.assemble.site import assemble_site
-from sitegen.cache.store import BuildCache, decode_problems, encode_problems
+from sitegen.cache.codec import decode_problems, encode_problems
+from sitegen.cache.store import BuildCache
 from sitegen.config.settings import (
     Config,
     config_warnings,
@@ -149,7 +150,7 @@ def build(
                 loaded.articles,
                 include_drafts=include_drafts,
                 now=now,
-                relate=cache.related(functools.partial(find_related, jobs=jobs)),
+                relate=remembered_related(cache, functools.partial(find_related, jobs=jobs)),
             )
             static = collect_static(theme)
             lead_images = (a.image.src for a in site.articles if a.image)
