@@ -13,7 +13,7 @@ import html5lib
 import pytest
 from click.testing import CliRunner
 
-from sitegen.cache.store import decode_loaded, encode_loaded
+from sitegen.cache.codec import decode_loaded, encode_loaded
 from sitegen.cli import cli
 from sitegen.config.settings import Config
 from sitegen.content.article import load_article

@@ -20,7 +20,7 @@ import pytest
 
 from sitegen.assemble import related
 from sitegen.build import build
-from sitegen.cache.store import decode_row
+from sitegen.cache.codec import decode_row
 from sitegen.content import loading
 from sitegen.errors import ContentError
 from sitegen.publish.integrity import verify

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
 
-from sitegen.assemble.related import find_related
+from sitegen.assemble.related import RelatedResult, find_related, remembered_related
+from sitegen.cache.store import BuildCache
+from sitegen.model import Article
 from sitegen.runtime.pool import can_fork
 from tests.test_site import make_article
 
@@ -81,3 +86,27 @@ def test_related_window_bounds_candidates_of_very_common_tags() -> None:
     chosen = related_slugs(articles, count=3, window=5)["target"]
     assert len(chosen) == 3
     assert all(a.date.day == 15 for a in articles if a.slug in chosen)
+
+
+def test_remembered_related_chooses_again_only_when_relatedness_changes(tmp_path: Path) -> None:
+    """Remembered across builds (another BuildCache on the same folder), stored only once
+    the build catches up, and chosen again when a tag changes."""
+    articles = [make_article(f"a{i}", i + 1, ("A",)) for i in range(4)]
+    calls: list[int] = []
+
+    def relate(articles: Sequence[Article], count: int) -> RelatedResult:
+        calls.append(count)
+        return find_related(articles, count)
+
+    with contextlib.closing(BuildCache(tmp_path)) as cache:
+        first, _ = remembered_related(cache, relate)(articles, 2)
+        assert cache.get_meta("related") is None  # put off until catch_up
+        cache.catch_up()
+        assert cache.get_meta("related") is not None
+    with contextlib.closing(BuildCache(tmp_path)) as cache:
+        again, problems = remembered_related(cache, relate)(list(articles), 2)
+        assert (again, problems, calls) == (first, [], [2])
+        remembered_related(cache, relate)(articles, 3)
+        retagged = [dataclasses.replace(articles[0], tags=()), *articles[1:]]
+        remembered_related(cache, relate)(retagged, 3)
+        assert calls == [2, 3, 3]

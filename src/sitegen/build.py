@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.assemble.related import find_related
+from sitegen.assemble.related import find_related, remembered_related
 from sitegen.assemble.site import assemble_site
-from sitegen.cache.store import BuildCache, decode_problems, encode_problems
+from sitegen.cache.codec import decode_problems, encode_problems
+from sitegen.cache.store import BuildCache
 from sitegen.config.settings import (
     Config,
     config_warnings,
@@ -250,7 +251,8 @@ def _assemble(job: _Job, loaded: LoadResult) -> _Assembled:
     """The Site, its pages and the redirect pages; related articles are chosen by workers
     meanwhile (assemble.related), cached across builds."""
     with job.clock("assemble"):
-        relate = job.cache.related(functools.partial(find_related, jobs=job.options.jobs))
+        find = functools.partial(find_related, jobs=job.options.jobs)
+        relate = remembered_related(job.cache, find)  # most edits change no choice
         site, problems = assemble_site(
             job.config, loaded.articles, include_drafts=job.options.include_drafts,
             now=job.now, relate=relate,

@@ -1,4 +1,5 @@
-"""Articles -> up to N related articles each ("Continue Reading" at the end of an article).
+"""Articles -> up to N related articles each ("Continue Reading" at the end of an article),
+remembered across builds in the build cache.
 
 Relatedness is the sum, over shared tags, of each tag's rarity log(N / articles with it):
 sharing a tag that half the site carries says little, sharing a rare one says much. Ties go
@@ -11,11 +12,16 @@ article in date order, so the work per article stays bounded on archives of 50,0
 
 from __future__ import annotations
 
+import functools
 import heapq
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
+from sitegen import __version__
+from sitegen.cache.codec import decode_problems, encode_problems
+from sitegen.cache.store import BuildCache, digest
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Tag
 from sitegen.runtime.pool import Awaited, start_map
@@ -62,6 +68,50 @@ def find_related(
         return chosen
 
     return Awaited(related), problems
+
+
+def remembered_related(cache: BuildCache, relate: RelateFn) -> RelateFn:
+    """`relate`, remembered across builds in `cache`: related articles depend only on
+    every article's URL, slug, date and tags, which most edits leave alone. A choice made
+    afresh is stored later (`BuildCache.catch_up`), once the workers making it are done."""
+
+    def remembered(articles: Sequence[Article], count: int) -> RelatedResult:
+        key = functools.cache(lambda: digest(__version__, str(count), *map(_relatedness, articles)))
+        stored = cache.get_meta("related")
+        if stored is not None:  # (a first build has none: no key to work out first)
+            recalled = _recalled(stored, key, articles)
+            if recalled is not None:
+                return recalled
+        related, problems = relate(articles, count)
+
+        def value() -> str:
+            encoded = {url: [a.url for a in items] for url, items in related.items()}
+            data = {"key": key(), "related": encoded}
+            return json.dumps({**data, "problems": encode_problems(problems)})
+
+        cache.set_meta_later("related", value)
+        return related, problems
+
+    return remembered
+
+
+def _recalled(
+    stored: str, key: Callable[[], str], articles: Sequence[Article]
+) -> RelatedResult | None:
+    """The choice `stored` holds, if it was made for these articles."""
+    try:
+        data = json.loads(stored)
+        if data["key"] != key():
+            return None
+        by_url = {a.url: a for a in articles}
+        chosen = {url: tuple(by_url[u] for u in urls) for url, urls in data["related"].items()}
+        return chosen, decode_problems(data["problems"])
+    except (ValueError, KeyError, TypeError):
+        return None  # chosen again
+
+
+def _relatedness(a: Article) -> str:
+    return f"{a.url} {a.slug} {a.date.isoformat()} {[t.slug for t in a.tags]} {a.related_slugs}"
 
 
 class _TagIndex:

@@ -1,26 +1,19 @@
-"""The build cache in `.sitegen-cache/`: parsed articles keyed by content hash, and the
-fingerprint of every output file, so a rebuild redoes only what an edit changed.
-
-Stored as JSON in SQLite (never pickle: a cache file is data, and a corrupt or foreign one
-is discarded with a warning, never trusted and never fatal).
-"""
+"""`.sitegen-cache/cache.sqlite` <-> what a rebuild can reuse: parse results as rows
+(cache/codec.py makes and reads them), output fingerprints, memos under named keys. JSON in
+SQLite, never pickle: a corrupt or foreign cache is discarded with a warning, never trusted."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
-from sitegen import __version__
-from sitegen.assemble.related import RelatedResult, RelateFn
-from sitegen.errors import Location, Problem, Severity, warning
-from sitegen.model import Article, Author, LeadImage, Tag
+from sitegen.errors import Location, Problem, warning
 
 CACHE_DIR = ".sitegen-cache"
 SCHEMA = 4
@@ -32,8 +25,8 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT 
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, hash TEXT NOT NULL);
 """
 
-Loaded = tuple[Article | None, list[Problem]]
-Row = tuple[str, str, bytes, str]  # an article's cache row: key, JSON, body HTML, excerpt HTML
+T = TypeVar("T")
+Row = tuple[str, str, bytes, str]  # a parse result: key, JSON, body HTML, excerpt HTML
 
 
 def digest(*parts: str | bytes) -> str:
@@ -89,19 +82,16 @@ class BuildCache:
     # articles ------------------------------------------------------------------------
     def holds_articles(self) -> bool:
         """Whether any parse result is kept: without one, looking up is wasted work."""
-        if self.db is None:
-            return False
-        try:
-            return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
-        except sqlite3.Error as exc:
-            self._discard(exc)
-            return False
+        query = "SELECT 1 FROM articles LIMIT 1"
+        return self._read(lambda db: db.execute(query).fetchone() is not None, False)
 
-    def articles(self, keys: Iterable[str]) -> dict[str, Loaded]:
-        """Cached parse results for the keys that have one."""
+    def articles(self, keys: Iterable[str], decode: Callable[[Row], T]) -> dict[str, T]:
+        """The parse results stored for the keys that have one, as `decode` makes them of
+        their rows (one it cannot read, raising ValueError, KeyError or TypeError, makes
+        the whole cache suspect: discarded)."""
         if self.db is None:
             return {}
-        found: dict[str, Loaded] = {}
+        found: dict[str, T] = {}
         wanted = list(keys)
         try:
             for start in range(0, len(wanted), 500):
@@ -111,7 +101,7 @@ class BuildCache:
                     f"SELECT key, value, body, excerpt FROM articles WHERE key IN ({marks})", chunk
                 )
                 for row in rows:
-                    found[row[0]] = decode_row(row)
+                    found[row[0]] = decode(row)
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             self._discard(exc)
             return {}
@@ -139,7 +129,7 @@ class BuildCache:
         self._end_held("COMMIT")
 
     def store_articles(self, rows: Iterable[Row]) -> None:
-        """Save parse results (see `article_row`)."""
+        """Save parse results (rows as `codec.article_row` makes them)."""
         self._write(
             lambda db: db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
         )
@@ -158,13 +148,8 @@ class BuildCache:
     # content files ---------------------------------------------------------------------
     def file_hashes(self) -> dict[str, tuple[str, str]]:
         """Path -> ("size:mtime_ns", content hash) as last seen."""
-        if self.db is None:
-            return {}
-        try:
-            rows = self.db.execute("SELECT path, stat, hash FROM files").fetchall()
-        except sqlite3.Error as exc:
-            self._discard(exc)
-            return {}
+        query = "SELECT path, stat, hash FROM files"
+        rows: list[tuple[str, str, str]] = self._read(lambda db: db.execute(query).fetchall(), [])
         return {path: (stat, content) for path, stat, content in rows}
 
     def store_file_hashes(self, hashes: Mapping[str, tuple[str, str]]) -> None:
@@ -180,16 +165,10 @@ class BuildCache:
     # outputs -------------------------------------------------------------------------
     def outputs(self, output_dir: Path) -> dict[str, str]:
         """Fingerprints of the files last written to `output_dir` (empty for another dir)."""
-        if self.db is None:
+        if self.get_meta("output_dir") != str(output_dir.resolve()):
             return {}
-        try:
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'output_dir'").fetchone()
-            if row is None or row[0] != str(output_dir.resolve()):
-                return {}
-            return dict(self.db.execute("SELECT path, fingerprint FROM outputs").fetchall())
-        except sqlite3.Error as exc:
-            self._discard(exc)
-            return {}
+        query = "SELECT path, fingerprint FROM outputs"
+        return self._read(lambda db: dict(db.execute(query).fetchall()), {})
 
     def store_outputs(self, output_dir: Path, fingerprints: Mapping[str, str]) -> None:
         """What the output will hold once this build is published: held until `commit`."""
@@ -214,7 +193,7 @@ class BuildCache:
         return folder
 
     def template_memo(self) -> dict[str, bool]:
-        stored = self._meta("uses_site")
+        stored = self.get_meta("uses_site")
         try:
             loaded = json.loads(stored) if stored else {}
             return {str(k): bool(v) for k, v in loaded.items()}
@@ -223,43 +202,23 @@ class BuildCache:
 
     def store_template_memo(self, memo: Mapping[str, bool]) -> None:
         recent = dict(list(memo.items())[-64:])  # newest last: older template versions go
-        self._set_meta("uses_site", json.dumps(recent))
+        self.set_meta("uses_site", json.dumps(recent))
 
-    # related articles ------------------------------------------------------------------
-    def related(self, relate: RelateFn) -> RelateFn:
-        """`relate`, remembered across builds: related articles depend only on every
-        article's URL, slug, date and tags, which most edits leave alone."""
+    # memos ---------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """What was stored under `key` (`set_meta`), if anything."""
+        query = "SELECT value FROM meta WHERE key = ?"
+        row = self._read(lambda db: db.execute(query, (key,)).fetchone(), None)
+        return None if row is None else str(row[0])
 
-        def key(articles: Sequence[Article], count: int) -> str:
-            return digest(__version__, str(count), *map(_relatedness, articles))
+    def set_meta(self, key: str, value: str, *, hold: bool = False) -> None:
+        """Store `value` under `key` (with `hold`, kept only once `commit`ted: see `_write`)."""
+        query = "INSERT OR REPLACE INTO meta VALUES (?, ?)"
+        self._write(lambda db: db.execute(query, (key, value)), hold=hold)
 
-        def remembered(articles: Sequence[Article], count: int) -> RelatedResult:
-            stored = self._meta("related")
-            if stored is not None:  # (a first build has none: no key to work out first)
-                try:
-                    data = json.loads(stored)
-                    if data["key"] == key(articles, count):
-                        by_url = {a.url: a for a in articles}
-                        chosen = {
-                            url: tuple(by_url[u] for u in urls)
-                            for url, urls in data["related"].items()
-                        }
-                        return chosen, decode_problems(data["problems"])
-                except (ValueError, KeyError, TypeError):
-                    pass  # recompute below
-            related, problems = relate(articles, count)
-
-            def store() -> None:
-                encoded = {url: [a.url for a in items] for url, items in related.items()}
-                data = {"key": key(articles, count), "related": encoded}
-                self._set_meta(
-                    "related", json.dumps({**data, "problems": encode_problems(problems)})
-                )
-
-            self._later.append(store)
-            return related, problems
-
-        return remembered
+    def set_meta_later(self, key: str, value: Callable[[], str]) -> None:
+        """Put off (see `catch_up`): store `value()`, which may wait for workers, under `key`."""
+        self._later.append(lambda: self.set_meta(key, value()))
 
     def catch_up(self) -> None:
         """Make the writes put off while the build was in a hurry (related articles chosen
@@ -271,7 +230,7 @@ class BuildCache:
     def unchanged_build(self, signature: str, now: dt.datetime) -> dict[str, Any] | None:
         """The summary of the last build if its inputs had this signature and nothing it
         left out as scheduled has come due since."""
-        stored = self._meta("last_build")
+        stored = self.get_meta("last_build")
         try:
             data = json.loads(stored) if stored else None
             if data is None or data["signature"] != signature:
@@ -289,10 +248,7 @@ class BuildCache:
         """What `unchanged_build` will answer for these inputs: held until `commit`."""
         due = None if next_due is None else next_due.isoformat()
         data = json.dumps({"signature": signature, "summary": summary, "next_due": due})
-        self._write(
-            lambda db: db.execute("INSERT OR REPLACE INTO meta VALUES ('last_build', ?)", (data,)),
-            hold=True,
-        )
+        self.set_meta("last_build", data, hold=True)
 
     def commit(self) -> None:
         """Keep what is held: the build it describes is published. Closing the cache
@@ -306,6 +262,16 @@ class BuildCache:
                 self.db.execute(statement)
             except sqlite3.Error as exc:
                 self._discard(exc)
+
+    def _read(self, query: Callable[[sqlite3.Connection], T], fallback: T) -> T:
+        """What `query` answers, or `fallback` without a cache or if it fails (discarded)."""
+        if self.db is None:
+            return fallback
+        try:
+            return query(self.db)
+        except sqlite3.Error as exc:
+            self._discard(exc)
+            return fallback
 
     def _write(self, work: Callable[[sqlite3.Connection], object], *, hold: bool = False) -> None:
         """Run `work` in one transaction; a cache that fails is discarded (`_discard`).
@@ -321,24 +287,6 @@ class BuildCache:
             work(self.db)
             if not (held or hold):
                 self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._discard(exc)
-
-    def _meta(self, key: str) -> str | None:
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._discard(exc)
-            return None
-        return None if row is None else str(row[0])
-
-    def _set_meta(self, key: str, value: str) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
         except sqlite3.Error as exc:
             self._discard(exc)
 
@@ -358,137 +306,3 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.executescript(_TABLES)
     db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
     return db
-
-
-def _relatedness(a: Article) -> str:
-    return f"{a.url} {a.slug} {a.date.isoformat()} {[t.slug for t in a.tags]} {a.related_slugs}"
-
-
-def article_key(content_hash: str, fingerprint: str) -> str:
-    """What a parse result depends on: the file's name and bytes (hashed), and the settings."""
-    return digest(__version__, fingerprint, content_hash)
-
-
-# JSON codec ---------------------------------------------------------------------------
-def encode_problems(problems: Iterable[Problem]) -> list[list[Any]]:
-    return [[str(p.location.path), p.location.line, p.message, p.severity.value] for p in problems]
-
-
-def decode_problems(rows: Iterable[list[Any]]) -> list[Problem]:
-    return [
-        Problem(Location(_path(path), line), message, Severity(severity))
-        for path, line, message, severity in rows
-    ]
-
-
-def encode_loaded(loaded: Loaded) -> dict[str, Any]:
-    article, problems = loaded
-    return {
-        "article": None if article is None else _encode_article(article),
-        "problems": encode_problems(problems),
-    }
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _path(text: str) -> PurePosixPath:
-    return PurePosixPath(text)  # parsing paths is slow; each appears in several places
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _tag(slug: str, name: str, url: str) -> Tag:
-    """One object per tag however many articles carry it (tags are immutable): making
-    30,000 for 5,000 articles was a fifth of decoding them, and equal objects that are
-    not the same one make every later dict look-up compare them field by field."""
-    return Tag(slug, name, url)
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _author(slug: str, name: str, url: str) -> Author:
-    return Author(slug, name, url)  # as _tag
-
-
-def decode_loaded(
-    data: dict[str, Any], body: bytes | None = b"", excerpt: str | None = ""
-) -> Loaded:
-    problems = decode_problems(data["problems"])
-    raw = data["article"]
-    if raw is None:
-        return None, problems
-    return _decode_article(raw, body or b"", excerpt or ""), problems
-
-
-def article_row(key: str, loaded: Loaded) -> Row:
-    """A parse result as stored. Parse workers send these, not Articles: unpickling 5,000
-    Articles cost more than decoding their rows, which the cache needs anyway. The HTML
-    goes in columns of its own: JSON-decoding 30 MB of it would be the slow part."""
-    article = loaded[0]
-    body, excerpt = (article.body, article.excerpt_html) if article else (b"", "")
-    return key, json.dumps(encode_loaded(loaded)), body, excerpt
-
-
-def decode_row(row: Row) -> Loaded:
-    _, value, body, excerpt = row
-    return decode_loaded(json.loads(value), body, excerpt)
-
-
-def _encode_article(a: Article) -> dict[str, Any]:
-    return {
-        "source": [str(a.source.path), a.source.line], "slug": a.slug, "title": a.title,
-        "date": a.date.isoformat(), "author": [a.author.slug, a.author.name, a.author.url],
-        "tags": [[t.slug, t.name, t.url] for t in a.tags],
-        "image": None if a.image is None else [a.image.src, a.image.alt, a.image.caption],
-        "summary": a.summary, "description": a.description, "url": a.url,
-        "output_path": a.output_path, "draft": a.draft,
-        "updated": None if a.updated is None else a.updated.isoformat(),
-        "related_slugs": list(a.related_slugs), "extra": _encode_value(dict(a.extra)),
-        "lang": a.lang, "field_lines": dict(a.field_lines), "digest": a.digest,
-        "is_page": a.is_page, "categories": list(a.categories), "aliases": list(a.aliases),
-    }  # fmt: skip
-
-
-def _decode_article(d: dict[str, Any], body: bytes, excerpt_html: str) -> Article:
-    return Article(
-        source=Location(_path(d["source"][0]), d["source"][1]),
-        slug=d["slug"], title=d["title"], date=dt.datetime.fromisoformat(d["date"]),
-        author=_author(*d["author"]), tags=tuple([_tag(*t) for t in d["tags"]]),
-        image=None if d["image"] is None else LeadImage(*d["image"]),
-        summary=d["summary"], excerpt_html=excerpt_html, description=d["description"],
-        body=body, url=d["url"], output_path=d["output_path"], draft=d["draft"],
-        updated=None if d["updated"] is None else dt.datetime.fromisoformat(d["updated"]),
-        related_slugs=tuple(d["related_slugs"]), extra=_decode_value(d["extra"]), lang=d["lang"],
-        field_lines=d["field_lines"], digest=d["digest"], is_page=d["is_page"],
-        categories=tuple(d["categories"]), aliases=tuple(d["aliases"]),
-    )  # fmt: skip
-
-
-def _encode_value(value: Any) -> Any:
-    """YAML values (with dates) as JSON; dates become {"$date": ...} or {"$datetime": ...}."""
-    if isinstance(value, dt.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, dict):
-        return {"$map": [[_encode_value(k), _encode_value(v)] for k, v in value.items()]}
-    if isinstance(value, list | tuple):
-        return [_encode_value(v) for v in value]
-    if isinstance(value, bytes):
-        return {"$bytes": value.hex()}
-    return value
-
-
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode_value(v) for v in value]
-    if isinstance(value, dict):
-        if "$datetime" in value:
-            return dt.datetime.fromisoformat(value["$datetime"])
-        if "$date" in value:
-            return dt.date.fromisoformat(value["$date"])
-        if "$bytes" in value:
-            return bytes.fromhex(value["$bytes"])
-        return {_hashable(_decode_value(k)): _decode_value(v) for k, v in value["$map"]}
-    return value
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value

@@ -12,15 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sitegen import __version__
-from sitegen.cache.store import (
-    BuildCache,
-    Loaded,
-    Row,
-    article_key,
-    article_row,
-    decode_row,
-    digest,
-)
+from sitegen.cache.codec import ARTICLE_SCHEMA, Loaded, article_key, article_row, decode_row
+from sitegen.cache.store import BuildCache, Row, digest
 from sitegen.config.settings import Config
 from sitegen.content.article import CONTENT_DIR, find_sources, load_article
 from sitegen.content.manifest import file_stamp
@@ -69,7 +62,7 @@ def load_articles(
         settings = parse_fingerprint(config, strict)
         hashes = _content_hashes(rels, stamps, site_dir, cache)
         keys = [article_key(hashes[rel], settings) for rel in rels]
-        known = cache.articles(keys) if cache else {}
+        known = cache.articles(keys, decode_row) if cache else {}
         if keep:
             keep()
     todo = [i for i, key in enumerate(keys) if key not in known]
@@ -144,10 +137,11 @@ def _read(site_dir: Path, rel: str) -> bytes:
 
 
 def parse_fingerprint(config: Config, strict: bool) -> str:
-    """Everything besides a file's bytes that changes how it parses."""
+    """Everything besides a file's bytes that changes what it parses to, or how that is stored:
+    the settings, the Article's fields (ARTICLE_SCHEMA), and named changes to parsing."""
     return digest(
-        __version__, ",".join(EXTENSIONS), "typography: body, title, summary, caption", "lang",
-        "pages, categories, aliases",
+        __version__, ARTICLE_SCHEMA, ",".join(EXTENSIONS),
+        "typography: body, title, summary, caption",  # a change to parsing, not to a field
         config.permalink, config.base_path,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
     )  # fmt: skip
