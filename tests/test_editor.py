@@ -13,8 +13,8 @@ from conftest import REPO_ROOT, MakeSite, article, copy_site
 
 from sitegen.build import build
 from sitegen.cli import cli
+from sitegen.commands.scaffold import CONFIG_TEMPLATE, new_article
 from sitegen.config.settings import KNOWN_KEYS, load_config
-from sitegen.content.scaffold import CONFIG_TEMPLATE, new_article
 from sitegen.errors import SitegenError
 
 

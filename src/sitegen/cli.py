@@ -162,7 +162,7 @@ def check(
 @click.pass_context
 def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, image: str) -> None:
     """Write a new article, content/<slug of TITLE>.md, dated today; print its path."""
-    from sitegen.content.scaffold import new_article
+    from sitegen.commands.scaffold import new_article
 
     names = [name.strip() for name in tags.split(",") if name.strip()]
     path = _guarded(
@@ -180,7 +180,7 @@ def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> No
     """Create a new site in SITE_DIR (which must be missing or empty)."""
     import datetime as dt
 
-    from sitegen.content.scaffold import init_site
+    from sitegen.commands.scaffold import init_site
 
     made = _guarded(
         ctx,
@@ -200,25 +200,9 @@ def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> No
 def clean(site_dir: Path, output: Path | None) -> None:
     """Remove the build cache (.sitegen-cache/) and the build output of SITE_DIR, with the
     previous output kept beside it (.build.spare/)."""
-    import shutil
+    from sitegen.commands.clean import clean_site
 
-    from sitegen.cache.store import CACHE_DIR
-    from sitegen.publish.staging import MARKER, spare_dir
-
-    output = output or site_dir / "build"
-    removed = []
-    if (site_dir / CACHE_DIR).is_dir():
-        shutil.rmtree(site_dir / CACHE_DIR)
-        removed.append(str(site_dir / CACHE_DIR))
-    if (output / MARKER).is_file():  # only ever a folder sitegen wrote
-        shutil.rmtree(output)
-        removed.append(str(output))
-    elif output.exists():
-        raise click.ClickException(f"{output}: not removed, it was not written by sitegen")
-    spare = spare_dir(output.absolute())
-    if (spare / MARKER).is_file():
-        shutil.rmtree(spare)
-        removed.append(str(spare_dir(output)))
+    removed = clean_site(site_dir, output or site_dir / "build")
     click.echo(f"removed {', '.join(removed)}" if removed else "nothing to remove")
 
 
@@ -282,7 +266,7 @@ def serve(
 @click.pass_context
 def bundle(ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool) -> None:
     """Write an offline copy of SITE_DIR as a zip that opens from disk, with no server."""
-    from sitegen.publish.bundle import make_bundle
+    from sitegen.commands.bundle import make_bundle
 
     target = output or site_dir / f"{site_dir.resolve().name}.zip"
     report = _guarded(ctx, lambda: make_bundle(site_dir, target, include_drafts=drafts))
