@@ -6,7 +6,7 @@
 Each figure is the median wall time of RUNS runs of `python -m sitegen build` in a fresh
 process, with the peak memory (max RSS) of that process and its workers. Use it to catch
 regressions between commits on the same machine; compare generators with the shared
-harness (README, "Performance"), never absolute times from different runs.
+harness (docs/dev/benchmarking.md), never absolute times from different runs.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Property tests replay the same pseudo-random inputs on every run, so a rare input cannot
 # fail one CI run of an unchanged tree and pass the next; `HYPOTHESIS_PROFILE=explore`
-# draws new ones each run (README, "Development").
+# draws new ones each run (docs/dev/testing.md).
 settings.register_profile("replay", derandomize=True)
 settings.register_profile("explore", max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))

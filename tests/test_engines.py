@@ -195,7 +195,7 @@ def test_engines_give_same_text_excerpt_and_description(archives: Archives) -> N
 @pytest.mark.parametrize(
     ("source", "default_html", "cmark_html"),
     [
-        # each row is a difference the README lists under "Markdown engines"
+        # each row is a difference docs/writing-articles.md lists under "Markdown engines"
         ("~~gone~~, ~30", "<p>~~gone~~, ~30</p>", "<p><del>gone</del>, ~30</p>"),
         (
             "See https://example.org",

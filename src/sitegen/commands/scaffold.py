@@ -21,7 +21,7 @@ from sitegen.render.theme import THEME_STATIC, default_theme_dir
 # in step with config.KNOWN_KEYS.
 CONFIG_TEMPLATE = """\
 # sitegen.yaml: settings of this site. Every line starting with '#' is off; remove the
-# '# ' to change a setting. README.md ("Configuration") explains each one.
+# '# ' to change a setting. sitegen's docs/configuration.md explains each one.
 
 title: {title}
 # base_url: https://example.org/     # the public address; feeds and sharing need it
