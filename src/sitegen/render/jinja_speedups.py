@@ -1,5 +1,6 @@
 """sitegen's speed-ups of Jinja, through its private methods: a theme's environment, templates
-and render context that do what Jinja's do, for less (templates.py makes its theme with them)."""
+and render context that do what Jinja's do, for less. Used only where runtime/speedups.py
+finds a tested Jinja (templates.py makes the choice); else Jinja's own classes are."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import functools
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -18,11 +19,14 @@ from sitegen.cache.store import digest
 from sitegen.config.settings import Config
 from sitegen.errors import Location, Problem, error
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
-from sitegen.render.jinja_speedups import ThemeEnvironment, ThemeTemplate
 from sitegen.render.pages import PageSpec
 from sitegen.render.relative import relative_links
 from sitegen.render.sharing import news_article, script_json
 from sitegen.render.theme import Theme
+from sitegen.runtime.speedups import check_jinja
+
+# Whether Jinja is one that render/jinja_speedups.py was tested on (decided once)
+SPEEDUPS = check_jinja()
 
 
 def make_environment(
@@ -48,7 +52,7 @@ def theme_environment(
     compiled = None
     if compiled_dir:
         compiled = jinja2.FileSystemBytecodeCache(str(compiled_folder(config, compiled_dir)))
-    env = ThemeEnvironment(
+    env = _new_environment(
         auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
@@ -58,13 +62,23 @@ def theme_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.template_class = ThemeTemplate
     base_path = config.base_path
     env.filters["url"] = lambda url: base_path + url
     env.filters["permalink"] = lambda url: urls.permalink(config.site_url, url)
     env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()
     env.filters["display_date"] = display_date
+    return env
+
+
+def _new_environment(**options: Any) -> jinja2.Environment:
+    """Jinja's own Environment and Template, or sitegen's faster ones where they may run."""
+    if not SPEEDUPS.is_on:
+        return jinja2.Environment(**options)
+    from sitegen.render.jinja_speedups import ThemeEnvironment, ThemeTemplate
+
+    env = ThemeEnvironment(**options)
+    env.template_class = ThemeTemplate
     return env
 
 
