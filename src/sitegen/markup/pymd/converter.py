@@ -44,7 +44,7 @@ def engine() -> markdown.Markdown:
 def _ids_and_typography() -> list[markdown.Extension]:
     """toc's heading ids and sitegen's typography; with the speed-ups, toc's table only
     where asked for and the two passes that skip what a document cannot hold. The HTML is
-    the same either way (tests/test_speedups.py)."""
+    the same either way (tests/test_plain_path.py)."""
     if not SPEEDUPS.is_on:
         return [TocExtension(permalink=False), TypographyExtension()]
     from sitegen.markup.pymd.blocks import SkipUnneededBlocksExtension
