@@ -6,12 +6,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 
 import markdown
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen.markup.engine import MarkdownRenderer
 from sitegen.markup.pymd.blocks import NEEDS, SkipUnneededBlocksExtension
-from sitegen.markup.pymd.converter import engine
+from sitegen.markup.pymd.converter import SPEEDUPS, engine
 from sitegen.markup.pymd.inline import TriggeredInlineExtension
 from tests.test_inline import SNIPPETS, _example_bodies, converter
 
@@ -70,6 +71,7 @@ def test_same_html_for_documents_made_of_any_pieces(pieces: list[str], blank: bo
     _same(["\n\n".join(pieces) if blank else "\n".join(pieces), *pieces])
 
 
+@pytest.mark.skipif(not SPEEDUPS.is_on, reason="speed-ups off in this process")
 def test_sitegen_converts_with_it_and_skips_the_unneeded() -> None:
     converter = engine()  # what MarkdownRenderer("markdown") converts with
     renderer = MarkdownRenderer("markdown")

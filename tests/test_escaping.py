@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from sitegen.render.templates import ThemeTemplate
+from sitegen.render.jinja_speedups import ThemeTemplate
 
 TEMPLATES = {
     "page.html": (

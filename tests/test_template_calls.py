@@ -1,6 +1,6 @@
 """Functions and macros called from a theme get exactly what Jinja would give them: sitegen's
-render context takes a shorter way to a call (render.ThemeContext), and its environment
-finds extended and imported templates in a dict of its own (render.ThemeEnvironment)."""
+render context takes a shorter way to a call (jinja_speedups.ThemeContext), and its
+environment finds extended and imported templates in a dict of its own (ThemeEnvironment)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from sitegen.render.templates import ThemeContext, ThemeEnvironment
+from sitegen.render.jinja_speedups import ThemeContext, ThemeEnvironment
 
 
 @jinja2.pass_context

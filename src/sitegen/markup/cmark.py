@@ -6,20 +6,24 @@ rules); this pass adds heading ids exactly as Python-Markdown's `toc` makes them
 writes void elements the HTML way (`<br>`, not `<br />`). Only headings cmark made get
 ids: when the text holds raw HTML headings, cmark is asked for source positions, which
 its own headings carry and raw HTML does not (else every heading is cmark's, and the
-positions, on every block, would only cost time to remove).
+positions, on every block, would only cost time to remove). Where runtime/speedups.py
+finds a tested cmarkgfm, the conversion frees what cmark allocates (`_Converter`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import html
+import importlib
 import re
 from collections.abc import Callable
+from typing import Any
 
 import cmarkgfm
-from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 from markdown.extensions.toc import slugify, unique
+
+from sitegen.runtime.speedups import check_cmark
 
 EXTENSIONS = ["table", "strikethrough", "autolink"]
 OPTIONS = (
@@ -41,14 +45,13 @@ _FOOTNOTE_ID = re.compile(r'id="(fn(?:ref)?-[^"]*)"')
 _ALT = re.compile(r'(<img src="[^"]*" alt=")([^"]*)"')
 _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": "&quot;", "\u201d": "&quot;"})
 _PLAIN_DASHES = {"\u2014": "---", "\u2013": "--", "\u2026": "..."}
+# Whether cmarkgfm is one that `_Converter` was tested on (decided once)
+SPEEDUPS = check_cmark()
 
 
 def cmark_converter() -> Callable[[str], str]:
     """Markdown text -> HTML fragment."""
-    try:
-        convert: Callable[[str, int, list[str]], str] = _Converter()
-    except (OSError, AttributeError):  # cmark's own functions not reachable: leak instead
-        convert = cmarkgfm.markdown_to_html_with_extensions
+    convert = converter()
 
     def render(text: str) -> str:
         if _RAW_HEADING.search(text):
@@ -56,6 +59,14 @@ def cmark_converter() -> Callable[[str], str]:
         return tidy(str(convert(text, OPTIONS, EXTENSIONS)))
 
     return render
+
+
+def converter() -> Callable[[str, int, list[str]], str]:
+    """cmarkgfm's conversion (text, options, extensions) -> HTML: its own function, whose
+    memory is never freed, or where the speed-ups may run, `_Converter`, which frees it."""
+    if SPEEDUPS.is_on:
+        return _Converter()
+    return cmarkgfm.markdown_to_html_with_extensions  # type: ignore[no-any-return]
 
 
 class _CmarkMemory(ctypes.Structure):
@@ -71,20 +82,23 @@ class _Converter:
     cmarkgfm frees neither the document tree nor the HTML it returns (27 KiB an article:
     670 MiB in each parse worker of a 50,000-article build, and a `serve` that grows with
     every edit). cmarkgfm's bindings lack cmark_node_free and cmark's allocator, which
-    its library exports, so those two are called through ctypes."""
+    its library exports, so those two are called through ctypes (cmarkgfm's private
+    module `_cmark` holds both the bindings and the library)."""
 
     def __init__(self) -> None:
-        native = ctypes.CDLL(_cmark.__file__)
+        bindings: Any = importlib.import_module("cmarkgfm._cmark")
+        self._lib, self._ffi = bindings.lib, bindings.ffi
+        native = ctypes.CDLL(bindings.__file__)
         native.cmark_node_free.argtypes = [ctypes.c_void_p]
         native.cmark_node_free.restype = None
         native.cmark_get_default_mem_allocator.restype = ctypes.POINTER(_CmarkMemory)
         self._free_node = native.cmark_node_free
         self._free = native.cmark_get_default_mem_allocator().contents.free
-        _cmark.lib.cmark_gfm_core_extensions_ensure_registered()
+        self._lib.cmark_gfm_core_extensions_ensure_registered()
         self._extensions: dict[str, object] = {}
 
     def __call__(self, text: str, options: int, extensions: list[str]) -> str:
-        lib, ffi = _cmark.lib, _cmark.ffi
+        lib, ffi = self._lib, self._ffi
         data = text.encode("utf-8")
         parser = lib.cmark_parser_new(options)
         try:
@@ -98,24 +112,23 @@ class _Converter:
                 try:
                     return str(ffi.string(result).decode("utf-8"))
                 finally:
-                    self._free(_address(result))
+                    self._free(self._address(result))
             finally:
-                self._free_node(_address(root))
+                self._free_node(self._address(root))
         finally:
             lib.cmark_parser_free(parser)
 
     def _extension(self, name: str) -> object:
         extension = self._extensions.get(name)
         if extension is None:
-            extension = _cmark.lib.cmark_find_syntax_extension(name.encode())
-            if extension == _cmark.ffi.NULL:
+            extension = self._lib.cmark_find_syntax_extension(name.encode())
+            if extension == self._ffi.NULL:
                 raise ValueError(f"unknown cmark extension {name!r}")
             self._extensions[name] = extension
         return extension
 
-
-def _address(pointer: object) -> int:
-    return int(_cmark.ffi.cast("uintptr_t", pointer))
+    def _address(self, pointer: object) -> int:
+        return int(self._ffi.cast("uintptr_t", pointer))
 
 
 def tidy(fragment: str, *, positions: bool = False) -> str:

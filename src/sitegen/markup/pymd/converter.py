@@ -1,6 +1,6 @@
 """The default engine: Python-Markdown with `extra`, `toc` ids and `sane_lists`, sitegen's
-typography, and its two passes that skip what a document cannot hold (inline.py,
-blocks.py). Imported only by builds that use this engine."""
+typography, and (where runtime/speedups.py allows) its two passes that skip what a document
+cannot hold (inline.py, blocks.py). Imported only by builds that use this engine."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 
-from sitegen.markup.pymd.blocks import SkipUnneededBlocksExtension
-from sitegen.markup.pymd.inline import TriggeredInlineExtension
 from sitegen.markup.pymd.typography import TypographyExtension
+from sitegen.runtime.speedups import check_markdown
+
+# Whether Python-Markdown is one that the speed-ups were tested on (decided once)
+SPEEDUPS = check_markdown()
 
 
 def markdown_converter() -> Callable[[str], str]:
@@ -34,16 +36,26 @@ def markdown_converter() -> Callable[[str], str]:
 def engine() -> markdown.Markdown:
     """Python-Markdown set up as sitegen converts with it."""
     return markdown.Markdown(
-        extensions=[
-            *_extra(),
-            SaneListExtension(),
-            _HeadingIds(permalink=False),
-            TypographyExtension(),
-            TriggeredInlineExtension(),
-            SkipUnneededBlocksExtension(),  # last: sees every block processor
-        ],
+        extensions=[*_extra(), SaneListExtension(), *_ids_and_typography()],
         output_format="html",
     )
+
+
+def _ids_and_typography() -> list[markdown.Extension]:
+    """toc's heading ids and sitegen's typography; with the speed-ups, toc's table only
+    where asked for and the two passes that skip what a document cannot hold. The HTML is
+    the same either way (tests/test_plain_path.py)."""
+    if not SPEEDUPS.is_on:
+        return [TocExtension(permalink=False), TypographyExtension()]
+    from sitegen.markup.pymd.blocks import SkipUnneededBlocksExtension
+    from sitegen.markup.pymd.inline import TriggeredInlineExtension
+
+    return [
+        _HeadingIds(permalink=False),
+        TypographyExtension(),
+        TriggeredInlineExtension(),
+        SkipUnneededBlocksExtension(),  # last: sees every block processor
+    ]
 
 
 def _extra() -> list[markdown.Extension]:
