@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from sitegen.build import build
 from sitegen.check.links import broken_links
 from sitegen.cli import cli
+from sitegen.runtime.pool import MIN_ITEMS, can_fork
 from tests.conftest import BuildSite, MakeSite, article, copy_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +43,27 @@ def with_base_url(site: Path, base_url: str, extra: str = "") -> Path:
 
 def test_a_root_build_has_no_broken_internal_link(example_out: Path) -> None:
     assert broken_links(example_out, "https://example.org/") == []
+
+
+def test_broken_links_found_by_workers_are_those_found_in_one_process(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big sites are scanned by forked workers, each a range of pages: they must report the
+    same links, in the same page order, as one process does."""
+    body = "See [the report](/reports/{i}/) and [the vigil](/a{j}/#nowhere)."
+    root = make_site(
+        {
+            f"content/a{i}.md": article(f"A{i}", body=body.format(i=i, j=(i * 7) % 30))
+            for i in range(30)
+        }
+    )
+    out = tmp_path / "out"
+    build(root, out, use_cache=False)
+    serial = broken_links(out, "https://example.org/")
+    assert len(serial) == 60  # two broken links an article
+    monkeypatch.setitem(MIN_ITEMS, "links", 2)
+    assert can_fork(2, 2, "links")  # so the next line does use workers
+    assert broken_links(out, "https://example.org/") == serial
 
 
 def test_a_sub_path_build_puts_the_prefix_on_every_link(tmp_path: Path, example_copy: Path) -> None:
