@@ -65,6 +65,9 @@ def test_example_home_looks_like_a_news_site(
     )
     assert header_colour == "rgb(20, 33, 61)"  # the stylesheet loaded and applied
     assert page.locator("h1").count() == 1
+    header_bottom = page.eval_on_selector(".site-header", "e => e.getBoundingClientRect().bottom")
+    heading_top = page.eval_on_selector("main h1", "e => e.getBoundingClientRect().top")
+    assert heading_top - header_bottom >= 24  # the page's heading stands clear of the header
     teasers = page.locator(".teasers > li")
     assert teasers.count() == 6  # the example's per_page
     assert page.locator(".teaser .more a").first.text_content().startswith("Continue Reading")
