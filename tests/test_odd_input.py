@@ -138,3 +138,65 @@ def test_template_errors_name_the_template_and_line(
     assert output.splitlines()[0].startswith(expected), output
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists()
+
+
+LAUGHS = "".join(
+    f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10) if n else ', '.join(['lol'] * 10)}]\n"
+    for n in range(9)
+)  # nine levels of ten: a billion "lol"s in under 500 bytes
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"content/x.md": f"---\ntitle: A\ndate: 2025-01-01\nextra:\n{LAUGHS}---\nBody\n"},
+            "content/x.md:4: extra: YAML aliases (*name) here stand for more than 10,000 items written out; write the value without them",
+        ),
+        (
+            {
+                "content/x.md": "---\ntitle: A\ndate: 2025-01-01\n---\n",
+                "sitegen.yaml": f"title: S\nmenu:\n{LAUGHS}",
+            },
+            "sitegen.yaml:2: menu: YAML aliases (*name) here stand for more than 10,000 items written out; write the value without them",
+        ),
+        (
+            {"content/x.md": "---\ntitle: A\ndate: 2025-01-01\nextra: &me\n  again: *me\n---\n"},
+            "content/x.md:4: extra: a YAML alias (*name) here is inside the value it names; remove it",
+        ),
+    ],
+    ids=["front matter", "sitegen.yaml", "alias inside itself"],
+)
+def test_yaml_alias_bombs_are_one_clear_error(
+    make_site: MakeSite, tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    """A few hundred bytes of nested aliases would be written out in full by the cache and
+    by messages that show the value: gigabytes. They are refused at their line instead."""
+    root = make_site(files)
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert expected in output.splitlines()
+    assert "Traceback" not in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_yaml_aliases_of_a_sensible_size_still_work(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(
+        {
+            "content/x.md": "---\ntitle: A\ndate: 2025-01-01\ntags: &t [Vigils, Courts]\nextra:\n  topics: *t\n---\nBody\n"
+        }
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 0, output
+    assert (tmp_path / "out/tag/courts/index.html").is_file()
+
+
+def test_messages_show_long_values_cut_short(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(
+        {"content/x.md": f"---\ntitle: A\ndate: 2025-01-01\ntags: {'word ' * 400}\n---\n"}
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    (line,) = [line for line in output.splitlines() if line.startswith("content/x.md:4: tags:")]
+    assert line.startswith("content/x.md:4: tags: expected a list, got text 'word word")
+    assert len(line) < 250 and "…" in line

@@ -17,6 +17,10 @@ import yaml
 from sitegen.config.flatyaml import LOADER, read_flat
 from sitegen.errors import Location, Problem, error, suggest, warning
 
+# Items a value may stand for once its YAML aliases are written out: far more than any
+# front matter or config needs (a list of 500 tags is 501), far less than a memory bomb.
+MAX_EXPANDED = 10_000
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -83,6 +87,10 @@ def _entries(
     problems: list[Problem] = []
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + first_line
+        if alias_problem := _alias_problem(key_node) or _alias_problem(value_node):
+            named = f"{key_node.value}: " if isinstance(key_node, yaml.ScalarNode) else ""
+            problems.append(error(Location(path, line), named + alias_problem))
+            continue
         try:
             key = loader.construct_object(key_node, deep=True)
         except (ValueError, OverflowError, TypeError, RecursionError) as exc:
@@ -105,6 +113,41 @@ def _entries(
             continue
         entries[key] = Entry(key, value, line)
     return entries, problems
+
+
+def _alias_problem(node: yaml.Node) -> str | None:
+    """What is wrong with the YAML aliases (*name) in `node`, if anything: one inside what
+    it names (endless), or more than MAX_EXPANDED items once they are written out. A few
+    hundred bytes of nested aliases (a "billion laughs") stand for billions: the parser
+    shares them, but the cache's encoder and any message showing the value write them out."""
+    sizes: dict[int, int] = {}
+    ancestors: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        if children_done:
+            ancestors.discard(id(current))
+            sizes[id(current)] = 1 + sum(sizes[id(child)] for child in _children(current))
+            if sizes[id(current)] > MAX_EXPANDED:
+                return (
+                    f"YAML aliases (*name) here stand for more than {MAX_EXPANDED:,} items "
+                    "written out; write the value without them"
+                )
+        elif id(current) in ancestors:
+            return "a YAML alias (*name) here is inside the value it names; remove it"
+        elif id(current) not in sizes:
+            ancestors.add(id(current))
+            stack.append((current, True))
+            stack.extend((child, False) for child in _children(current))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 # C0 and C1 control characters but tab and newlines: invisible, meaningless in a title,
@@ -183,7 +226,7 @@ class FieldReader:
             return ()
         value = self.entries[key].value
         if isinstance(value, str):
-            self.fail(key, f"expected a list, got text {value!r}; write [{value!r}]")
+            self.fail(key, f"expected a list, got text {shown(value)}; write [{shown(value)}]")
             return ()
         if not isinstance(value, list):
             self.fail(key, f"expected a list of text, got {_describe(value)}")
@@ -207,5 +250,12 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"text {value!r}"
-    return f"{value!r} ({type(value).__name__})"
+        return f"text {shown(value)}"
+    return f"{shown(value)} ({type(value).__name__})"
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """`value` as a message shows it: its repr, cut short (a pasted article body as a
+    title would otherwise fill the terminal)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
