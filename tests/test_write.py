@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import random
 import stat
@@ -150,7 +151,7 @@ def test_a_spare_made_from_the_output_serves_as_one_a_build_kept(tmp_path: Path)
     assert not spare.exists()
     make_spare(out, [*first, "deleted/by-hand.html"])  # a file gone from the output: skipped
     assert files_in(spare) == first
-    assert (spare / BEHIND).read_text() == "" and not (spare / OWNER).exists()
+    assert json.loads((spare / BEHIND).read_text()) == [] and not (spare / OWNER).exists()
     assert (spare / "a/b/index.html").stat().st_ino == (out / "a/b/index.html").stat().st_ino
     (spare / "kept").write_text("")
     make_spare(out, first)  # there is one already: left as it is

@@ -33,6 +33,16 @@ RESERVED_NAMES = frozenset(
 )
 
 
+def is_output_path(path: object) -> bool:
+    """Whether `path`, read back from bookkeeping on disk (the build cache, a spare's list
+    of changed files), names a file inside the output folder: relative, with no '..', '.'
+    or empty part and no NUL. Such records are input like any other (a CI cache restored
+    from elsewhere): one that fails this is discarded, never used to write or delete."""
+    if not isinstance(path, str) or not path or path.startswith("/") or "\0" in path:
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
 def is_reserved(slug: str) -> bool:
     return slug.split(".", 1)[0].casefold() in RESERVED_NAMES
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-from sitegen import __version__
+from sitegen import __version__, urls
 from sitegen.cache.store import Row, digest
 from sitegen.errors import Location, Problem, Severity
 from sitegen.model import Article, Term
@@ -231,8 +231,22 @@ def article_row(key: str, loaded: Loaded) -> Row:
 
 
 def decode_row(row: Row) -> Loaded:
+    """A stored parse result; ValueError if it would place a page outside the output
+    (the cache is input: one restored from elsewhere may hold anything)."""
     _, value, body, excerpt = row
-    return decode_loaded(json.loads(value), body, excerpt)
+    loaded = decode_loaded(json.loads(value), body, excerpt)
+    article = loaded[0]
+    if article is not None and not all(map(urls.is_output_path, _output_paths(article))):
+        raise ValueError(f"{article.source.path}: a page outside the output folder")
+    return loaded
+
+
+def _output_paths(article: Article) -> Iterator[str]:
+    """Where the article's page and its redirect pages are written."""
+    yield article.output_path
+    for alias in article.aliases:
+        if (url := urls.alias_url(alias)) is not None:
+            yield urls.output_path(url)
 
 
 def _encode_value(value: Any) -> Any:

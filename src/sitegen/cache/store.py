@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from sitegen import urls
 from sitegen.errors import Location, Problem, warning
 
 CACHE_DIR = ".sitegen-cache"
@@ -168,7 +169,11 @@ class BuildCache:
         if self.get_meta("output_dir") != str(output_dir.resolve()):
             return {}
         query = "SELECT path, fingerprint FROM outputs"
-        return self._read(lambda db: dict(db.execute(query).fetchall()), {})
+        known: dict[str, str] = self._read(lambda db: dict(db.execute(query).fetchall()), {})
+        if not all(map(urls.is_output_path, known)):  # used to link and delete files
+            self._discard(ValueError("an output path outside the output folder"))
+            return {}
+        return known
 
     def store_outputs(self, output_dir: Path, fingerprints: Mapping[str, str]) -> None:
         """What the output will hold once this build is published: held until `commit`."""

@@ -13,15 +13,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import json
+import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+from sitegen import urls
 from sitegen.errors import Location, OutputError, Problem, error
 from sitegen.publish.integrity import SUMS, write_sums
 
+log = logging.getLogger(__name__)
 MARKER = ".sitegen-output"
 OWNER = ".sitegen-owner"  # in a staging folder or spare being written: the build's pid
 BEHIND = ".sitegen-behind"  # in a spare ready for use: the paths where it differs
@@ -244,7 +248,7 @@ def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
                 shutil.rmtree(previous, ignore_errors=True)  # another build's spare: keep it
                 return
             previous.rename(spare)
-        (spare / BEHIND).write_text("".join(f"{rel}\n" for rel in sorted(set(changed))))
+        (spare / BEHIND).write_text(json.dumps(sorted(set(changed))))  # names may hold \n
     except OSError:
         shutil.rmtree(previous, ignore_errors=True)  # no spare: the next build makes a folder
 
@@ -282,7 +286,7 @@ def make_spare(output_dir: Path, files: Iterable[str]) -> None:
         for rel in files:
             with contextlib.suppress(FileNotFoundError):  # deleted by hand: the build remakes it
                 os.link(os.path.join(source, rel), copy.target(rel), follow_symlinks=False)
-        (folder / BEHIND).write_text("")  # the same files as the output
+        (folder / BEHIND).write_text("[]")  # the same files as the output
         (folder / OWNER).unlink()
         folder.rename(spare)  # fails if another build made a spare meanwhile
     except OSError:
@@ -311,10 +315,14 @@ def _claim(spare: Path) -> set[str] | None:
     with os.fdopen(descriptor, "w") as owner:
         owner.write(str(os.getpid()))
     try:
-        behind = (spare / BEHIND).read_text().splitlines()
+        behind = json.loads((spare / BEHIND).read_text(encoding="utf-8"))
         (spare / BEHIND).unlink()  # from here on, only this build knows what it holds
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ValueError):
         shutil.rmtree(spare, ignore_errors=True)  # killed before it was told
+        return None
+    if not isinstance(behind, list) or not all(map(urls.is_output_path, behind)):
+        log.warning("%s: damaged (a path outside the output); removed", spare / BEHIND)
+        shutil.rmtree(spare, ignore_errors=True)
         return None
     return set(behind)
 

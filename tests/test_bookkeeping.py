@@ -1,0 +1,83 @@
+"""What a build reads back from its own bookkeeping (the build cache, the spare's list of
+changed files) is input like any other: a CI cache restored from elsewhere may hold
+anything. A path there that leads outside the output is discarded, never used to write,
+link or delete a file, and the site comes out as a clean build makes it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from pathlib import Path
+
+from sitegen.build import build
+from sitegen.publish.staging import BEHIND, spare_dir
+from tests.conftest import MakeSite, article
+
+CACHE = ".sitegen-cache/cache.sqlite"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def site_and_victim(make_site: MakeSite, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A site built twice (so it has a cache and a spare), and a file beside the output
+    that no build may touch."""
+    root = make_site(
+        {f"content/a{i}.md": article(f"A{i}", aliases=f'["/old-a{i}/"]') for i in range(3)}
+    )
+    out = tmp_path / "out"
+    build(root, out)
+    (root / "content/a1.md").write_text(article("A1, edited"))
+    build(root, out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not yours")
+    return root, out, victim
+
+
+def edited_and_rebuilt(root: Path, out: Path, tmp_path: Path) -> None:
+    (root / "content/a2.md").write_text(article("A2, edited"))
+    build(root, out)
+    build(root, tmp_path / "clean", use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_bookkeeping_spare_list_leading_outside_is_discarded(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root, out, victim = site_and_victim(make_site, tmp_path)
+    (spare_dir(out) / BEHIND).write_text(json.dumps(["../victim.txt", "/etc/hostname"]))
+    edited_and_rebuilt(root, out, tmp_path)
+    assert victim.read_text() == "not yours"
+
+
+def test_bookkeeping_cached_output_path_leading_outside_is_discarded(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root, out, victim = site_and_victim(make_site, tmp_path)
+    with contextlib.closing(sqlite3.connect(root / CACHE)) as db, db:
+        db.execute("INSERT INTO outputs VALUES ('../victim.txt', 'x')")
+    (root / "content/a2.md").write_text(article("A2, edited"))
+    report = build(root, out)
+    assert victim.read_text() == "not yours"
+    assert any("discarded and rebuilt" in str(w) for w in report.warnings)
+    build(root, tmp_path / "clean", use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_bookkeeping_cached_article_placed_outside_is_parsed_again(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root, out, victim = site_and_victim(make_site, tmp_path)
+    with contextlib.closing(sqlite3.connect(root / CACHE)) as db, db:
+        for key, value in db.execute("SELECT key, value FROM articles").fetchall():
+            data = json.loads(value)
+            data["article"]["output_path"] = "../escaped/index.html"
+            data["article"]["aliases"] = ["/../../escaped-alias/"]
+            db.execute("UPDATE articles SET value = ? WHERE key = ?", (json.dumps(data), key))
+    edited_and_rebuilt(root, out, tmp_path)
+    assert not (tmp_path / "escaped").exists() and not (tmp_path.parent / "escaped-alias").exists()
+    assert victim.read_text() == "not yours"
