@@ -21,6 +21,7 @@ MARKDOWN_ENGINES = ("markdown", "cmark")
 PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
 _PERMALINK_PART = re.compile(r"[a-z0-9_-]+")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")  # whitespace (Unicode too), controls
 
 
 @dataclass(frozen=True)
@@ -146,16 +147,38 @@ def _base_url(reader: FieldReader) -> str:
     url = reader.string("base_url")
     if not url:
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        reader.fail(
-            "base_url", f"{url!r} is not an absolute URL; expected e.g. 'https://example.org/'"
-        )
-        return ""
-    if parts.query or parts.fragment:
-        reader.fail("base_url", f"{url!r} must not have a query or fragment")
+    raw = reader.entries["base_url"].value
+    # checked as written: reading it as text drops control characters, and urlsplit
+    # drops tabs and line breaks
+    problems = base_url_problems(raw if isinstance(raw, str) else url)
+    for problem in problems:
+        reader.fail("base_url", problem)
+    if problems:
         return ""
     return url if url.endswith("/") else url + "/"
+
+
+def base_url_problems(url: str) -> list[str]:
+    """What is wrong with a base_url (without the key), every problem at once."""
+    expected = "; expected e.g. 'https://example.org/'"
+    problems = []
+    if _NOT_IN_URL.search(url):
+        problems.append(f"{url!r} contains whitespace or a control character{expected}")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 address
+        return [*problems, f"{url!r} is not a valid URL{expected}"]
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return [*problems, f"{url!r} is not an absolute URL{expected}"]
+    if parts.query or parts.fragment:
+        problems.append(f"{url!r} must not have a query or fragment")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if port == 0:
+        problems.append(f"{url!r} has a port that is not a number from 1 to 65535{expected}")
+    return problems
 
 
 def _choice(reader: FieldReader, key: str, choices: tuple[str, ...]) -> str:

@@ -26,6 +26,7 @@ T = TypeVar("T", bound=Term)
 CONTENT_DIR = "content"
 PAGES_DIR = "content/pages/"  # standalone pages: about, contact, donate
 UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a page without a date (it shows none)
+_MINUTE = dt.timedelta(minutes=1)
 ARTICLE_KEYS = {
     "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
     "slug", "draft", "updated", "related", "extra", "lang", "categories", "aliases",
@@ -142,10 +143,22 @@ def parse_date(value: object, zone: dt.tzinfo) -> dt.datetime | None:
         except ValueError:
             return None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        return whole_minute_offset(value if value.tzinfo else value.replace(tzinfo=zone))
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
+        return whole_minute_offset(dt.datetime(value.year, value.month, value.day, tzinfo=zone))
     return None
+
+
+def whole_minute_offset(when: dt.datetime) -> dt.datetime:
+    """The same instant, at an offset of whole minutes: RFC 3339, RFC 822 and W3C dates
+    cannot write seconds in an offset (local mean time before ~1900 has them).
+
+    The offset is rounded up, so the clock time moves forward by under a minute and a
+    date given without a time stays on its day (and in its permalink)."""
+    offset = when.utcoffset() or dt.timedelta(0)
+    if not offset % _MINUTE:
+        return when
+    return when.astimezone(dt.timezone(-(-offset // _MINUTE) * _MINUTE))
 
 
 def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # imported where used: a rebuild that remakes no feed never l
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|poster)=")([^"]*)(")')
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_RSS_SHORT_YEAR = re.compile(rb"(<(?:pubDate|lastBuildDate)>\w{3}, \d{1,2} \w{3} )(\d{1,3}) ")
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,27 @@ class FeedRenderer:
         # feedgen gives RSS's <link> the last link added: the page, not the feed itself
         generator.link(href=urls.permalink(base, "/" + spec.path), rel="self", replace=True)
         generator.link(href=urls.permalink(base, spec.page_url), rel="alternate")
-        rss = spec.kind == "rss"
-        return bytes(generator.rss_str(pretty=True) if rss else generator.atom_str(pretty=True))
+        if spec.kind == "atom":
+            return bytes(generator.atom_str(pretty=True))
+        rss = bytes(generator.rss_str(pretty=True))
+        return _four_digit_years(rss) if _has_early_year(spec.articles) else rss
 
 
 def _same_source(a: FeedSpec, b: FeedSpec) -> bool:
     """The same page's feeds (feed_specs gives a page's pair one tuple of articles)."""
     return a.articles is b.articles and (a.page_url, a.title) == (b.page_url, b.title)
+
+
+def _has_early_year(articles: tuple[Article, ...]) -> bool:
+    """Whether a date in the feed is before the year 1000 (every RSS date is an article's)."""
+    return any(article.date.year < 1000 or article.modified.year < 1000 for article in articles)
+
+
+def _four_digit_years(rss: bytes) -> bytes:
+    """RFC 822 dates with the year in four digits, as RFC 2822 requires: feedgen writes
+    them with strftime('%Y'), which gives '999' on some platforms (glibc) and '0999' on
+    others."""
+    return _RSS_SHORT_YEAR.sub(lambda m: m[1] + m[2].zfill(4) + b" ", rss)
 
 
 def _generator(spec: FeedSpec, entries: dict[str, FeedEntry]) -> FeedGenerator:
