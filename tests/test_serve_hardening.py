@@ -163,6 +163,23 @@ def test_server_closes_an_idle_keep_alive_connection(server: DevServer) -> None:
         assert time.monotonic() - started < IDLE * 6
 
 
+def test_server_closes_a_connection_whose_request_only_trickles_in(server: DevServer) -> None:
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"x" * 40
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=IDLE * 8) as sock:
+        try:
+            for byte in request:  # one byte every IDLE / 2: each read is within the timeout
+                sock.sendall(bytes([byte]))
+                time.sleep(IDLE / 2)
+                if time.monotonic() - started > IDLE * 6:
+                    break
+            rest = sock.recv(65536)
+        except (BrokenPipeError, ConnectionResetError):
+            rest = b""  # closed by the server, as it should be
+        assert rest == b""
+    assert time.monotonic() - started < IDLE * 6  # HEAD_TIMEOUTS idle timeouts, and a margin
+
+
 def handler_threads() -> int:
     return sum("process_request_thread" in t.name for t in threading.enumerate())
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import http.server
+import io
 import json
 import logging
 import posixpath
@@ -38,6 +39,7 @@ _TYPES = {
 PORT_TRIES = 10
 IDLE_TIMEOUT = 10.0  # seconds a connection may wait between reads of a request
 MAX_CONNECTIONS = 64  # handler threads; more connections wait in the listen queue
+HEAD_TIMEOUTS = 3  # a request's line and headers must arrive within 3 idle timeouts
 _LINGER = 0.5  # seconds to read what a client still sends after the last response
 
 
@@ -196,6 +198,30 @@ def _bind(host: str, port: int, dev: DevServer) -> _Server:
     raise AssertionError("unreachable")
 
 
+class _RequestReader(io.RawIOBase):
+    """A socket's incoming bytes, each read waiting at most the idle timeout and never
+    past `deadline`; the socket's own timeout (also used for writes) is left as it was."""
+
+    def __init__(self, sock: socket.socket, idle: float) -> None:
+        super().__init__()
+        self.sock = sock
+        self.idle = idle
+        self.deadline = float("inf")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long to arrive")
+        self.sock.settimeout(min(self.idle, left))
+        try:
+            return self.sock.recv_into(buffer)
+        finally:
+            self.sock.settimeout(self.idle)
+
+
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -214,6 +240,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.dev.idle_timeout)  # every read and write
+        self.rfile.close()
+        self.reader = _RequestReader(self.connection, self.server.dev.idle_timeout)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        """One request, whose request line and headers must arrive within a few idle
+        timeouts in all (a client sending a byte now and then cannot hold a thread)."""
+        self.reader.deadline = time.monotonic() + self.server.dev.idle_timeout * HEAD_TIMEOUTS
+        super().handle_one_request()
 
     def parse_request(self) -> bool:
         if len(self.raw_requestline) > MAX_REQUEST_LINE:
