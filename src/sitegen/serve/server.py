@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import errno
 import http.server
+import io
 import json
+import logging
 import posixpath
 import socket
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+
+from sitegen.serve.guard import MAX_REQUEST_LINE, host_allowed, refusal, url_path
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/_sitegen/events"
 _SCRIPT = (Path(__file__).with_name("livereload.js")).read_text(encoding="utf-8")
@@ -29,6 +37,10 @@ _TYPES = {
     ".woff2": "font/woff2", ".pdf": "application/pdf",
 }  # fmt: skip
 PORT_TRIES = 10
+IDLE_TIMEOUT = 10.0  # seconds a connection may wait between reads of a request
+MAX_CONNECTIONS = 64  # handler threads; more connections wait in the listen queue
+HEAD_TIMEOUTS = 3  # a request's line and headers must arrive within 3 idle timeouts
+_LINGER = 0.5  # seconds to read what a client still sends after the last response
 
 
 def inject_script(html: bytes) -> bytes:
@@ -40,17 +52,18 @@ def inject_script(html: bytes) -> bytes:
 
 def resolve_request(root: Path, raw_path: str) -> Path | None:
     """The file a URL path names inside `root`, or None. Never a path outside `root`:
-    '..' (also percent-encoded), absolute paths, NUL bytes and symlinks out are refused."""
-    path = unquote(urlsplit(raw_path).path)
-    if "\x00" in path or "\\" in path:
+    '..' (also percent-encoded), absolute paths, NUL bytes and symlinks out are refused,
+    and so is a path no file can have (broken escapes, a segment too long)."""
+    path = url_path(urlsplit(raw_path).path)
+    if path is None:
         return None
     normal = posixpath.normpath("/" + path.lstrip("/"))
     if any(part == ".." for part in normal.split("/")):
         return None
     candidate = root / normal.lstrip("/")
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         real = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
@@ -67,10 +80,23 @@ class BuildState:
 
 
 class DevServer:
-    """Serves `root` on host:port (port 0: any free port) in a background thread."""
+    """Serves `root` on host:port (port 0: any free port) in a background thread.
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    A connection that sends nothing for `idle_timeout` seconds is closed; at most
+    `max_connections` are handled at once, and further ones wait to be accepted."""
+
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        idle_timeout: float = IDLE_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         self.root = root
+        self.idle_timeout = idle_timeout
+        self.max_connections = max_connections
         self.state = BuildState()
         self.stopping = False
         self._changed = threading.Condition()
@@ -111,11 +137,53 @@ class DevServer:
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # connections over the thread bound wait here
 
     def __init__(self, address: tuple[str, int], dev: DevServer) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.dev = dev
+        self.slots = threading.BoundedSemaphore(dev.max_connections)
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a handler thread once one of the bounded slots is free."""
+        while not self.slots.acquire(timeout=0.25):
+            if self.dev.stopping:
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def shutdown_request(self, request: Any) -> None:
+        """Close after reading what the client still sends (a refused request's headers),
+        so that the response is not lost to a connection reset."""
+        try:
+            request.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + _LINGER
+            while (left := deadline - time.monotonic()) > 0:
+                request.settimeout(left)
+                if not request.recv(65536):
+                    break
+        except OSError:
+            pass
+        self.close_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line, never a traceback on the terminal: a request cannot stop serve."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            log.debug("connection from %s ended: %r", client_address, exc)
+        else:
+            log.warning("request from %s failed: %r", client_address, exc)
 
 
 def _bind(host: str, port: int, dev: DevServer) -> _Server:
@@ -130,17 +198,75 @@ def _bind(host: str, port: int, dev: DevServer) -> _Server:
     raise AssertionError("unreachable")
 
 
+class _RequestReader(io.RawIOBase):
+    """A socket's incoming bytes, each read waiting at most the idle timeout and never
+    past `deadline`; the socket's own timeout (also used for writes) is left as it was."""
+
+    def __init__(self, sock: socket.socket, idle: float) -> None:
+        super().__init__()
+        self.sock = sock
+        self.idle = idle
+        self.deadline = float("inf")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long to arrive")
+        self.sock.settimeout(min(self.idle, left))
+        try:
+            return self.sock.recv_into(buffer)
+        finally:
+            self.sock.settimeout(self.idle)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # gone since it was found (a rebuild), or not a file
+        return None
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
+    raw_requestline: bytes
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal is for build results, not request logs
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.dev.idle_timeout)  # every read and write
+        self.rfile.close()
+        self.reader = _RequestReader(self.connection, self.server.dev.idle_timeout)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        """One request, whose request line and headers must arrive within a few idle
+        timeouts in all (a client sending a byte now and then cannot hold a thread)."""
+        self.reader.deadline = time.monotonic() + self.server.dev.idle_timeout * HEAD_TIMEOUTS
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if len(self.raw_requestline) > MAX_REQUEST_LINE:
+            self.requestline, self.request_version, self.command = "", "", ""
+            self.send_error(414, "Request line too long")
+            return False
+        return super().parse_request()
+
     def do_HEAD(self) -> None:
         self.do_GET(send_body=False)
 
     def do_GET(self, send_body: bool = True) -> None:
+        hosts = self.headers.get_all("Host") or []
+        if not host_allowed(hosts, self.server.dev.host):
+            body = refusal(", ".join(hosts), self.server.dev.url)
+            headers = {"Connection": "close", "X-Content-Type-Options": "nosniff"}
+            self._send(403, body, _TYPES[".txt"], send_body, headers)
+            return
         if urlsplit(self.path).path == EVENTS_PATH:
             self._stream_events()
             return
@@ -154,16 +280,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             and not path.endswith("index.html")
         ):
             self._send(301, b"", "text/plain", send_body, {"Location": path + "/"})
-        elif target is not None:
-            self._send(
-                200,
-                target.read_bytes(),
-                _TYPES.get(target.suffix.lower(), "application/octet-stream"),
-                send_body,
-            )
+        elif target is not None and (content := _read(target)) is not None:
+            content_type = _TYPES.get(target.suffix.lower(), "application/octet-stream")
+            self._send(200, content, content_type, send_body)
         else:
-            not_found = root / "404.html"
-            body = not_found.read_bytes() if not_found.is_file() else b"<h1>Not found</h1></body>"
+            body = _read(root / "404.html") or b"<h1>Not found</h1></body>"
             self._send(404, body, _TYPES[".html"], send_body)
 
     def _send(
@@ -205,8 +326,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     state = new
                     self._event(state)
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        except (ConnectionError, TimeoutError):
+            pass  # the page was closed, or stopped reading
 
     def _event(self, state: BuildState) -> None:
         if state.problems:
