@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from sitegen.build import build
@@ -81,3 +85,42 @@ def test_bookkeeping_cached_article_placed_outside_is_parsed_again(
     edited_and_rebuilt(root, out, tmp_path)
     assert not (tmp_path / "escaped").exists() and not (tmp_path.parent / "escaped-alias").exists()
     assert victim.read_text() == "not yours"
+
+
+def test_bookkeeping_damaged_compiled_templates_are_compiled_again(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Jinja reads compiled templates with marshal and runs them: one flipped byte past
+    their header crashed about half of the builds that read them (SIGSEGV, no message).
+    The builds run in a subprocess here, so a crash fails the test, not pytest."""
+    root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(3)})
+    out = tmp_path / "out"
+    build(root, tmp_path / "clean", use_cache=False)
+
+    def sitegen_build() -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(out), "-j1"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert sitegen_build().returncode == 0
+    rng = random.Random(25)
+    for _ in range(6):
+        compiled = [p for p in (root / ".sitegen-cache/templates").rglob("*") if p.is_file()]
+        assert len(compiled) >= 5  # base, article, listing... one file each
+        for path in compiled:
+            data = bytearray(path.read_bytes())
+            data[rng.randrange(64, len(data))] ^= 1 << rng.randrange(8)
+            path.write_bytes(bytes(data))
+        shutil.rmtree(out)  # every page rendered, with every template
+        done = sitegen_build()
+        assert done.returncode == 0, done.stderr
+        assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_bookkeeping_cached_article_without_a_body_is_parsed_again(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root, out, _ = site_and_victim(make_site, tmp_path)
+    with contextlib.closing(sqlite3.connect(root / CACHE)) as db, db:
+        db.execute("UPDATE articles SET body = NULL")
+    edited_and_rebuilt(root, out, tmp_path)
+    assert "Body text." in (out / "a0/index.html").read_text()

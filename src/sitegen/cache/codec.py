@@ -236,6 +236,8 @@ def decode_row(row: Row) -> Loaded:
     _, value, body, excerpt = row
     loaded = decode_loaded(json.loads(value), body, excerpt)
     article = loaded[0]
+    if article is not None and not (isinstance(body, bytes) and isinstance(excerpt, str)):
+        raise ValueError(f"{article.source.path}: no body stored")  # would publish it empty
     if article is not None and not all(map(urls.is_output_path, _output_paths(article))):
         raise ValueError(f"{article.source.path}: a page outside the output folder")
     return loaded

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
+import os
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -44,6 +46,32 @@ def make_environment(
     return env
 
 
+class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk, each file behind a SHA-256 of its bytes. Jinja
+    reads them with marshal, which can crash the interpreter on damaged data (random
+    bytes in one made every later build die without a word): a file whose sum does not
+    match is removed and the template compiled afresh."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = Path(self.directory, self.pattern % bucket.key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            path.unlink(missing_ok=True)  # damaged, or written by an older sitegen
+            return
+        bucket.bytecode_from_string(data[32:])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        path = Path(self.directory, self.pattern % bucket.key)
+        partial = path.with_name(f"{path.name}.{os.getpid()}")  # workers write at once
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            partial.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(partial, path)
+
+
 def theme_environment(
     config: Config, theme: Theme, compiled_dir: Path | None = None
 ) -> jinja2.Environment:
@@ -51,7 +79,7 @@ def theme_environment(
     (its filters too, see `folded_settings`)."""
     compiled = None
     if compiled_dir:
-        compiled = jinja2.FileSystemBytecodeCache(str(compiled_folder(config, compiled_dir)))
+        compiled = CheckedBytecodeCache(str(compiled_folder(config, compiled_dir)))
     env = _new_environment(
         auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
