@@ -64,15 +64,16 @@ def write_sums(
 def read_sums(path: Path) -> dict[str, str]:
     """{file: hex digest} from a SHA256SUMS file; {} if there is none or it is unreadable.
     Lines `sha256sum -c` would call improperly formatted are left out."""
+    return dict(entry for line in _lines(path) if (entry := _parse_line(line)))
+
+
+def _lines(path: Path) -> list[str]:
     try:
         text = path.read_bytes().decode("utf-8", "surrogateescape")
     except OSError:
-        return {}
-    sums = {}
-    for line in text.split("\n"):  # not splitlines(): a name may hold '\f' or '\u2028'
-        if entry := _parse_line(line):
-            sums[entry[0]] = entry[1]
-    return sums
+        return []
+    # not splitlines(): a name may hold '\f' or '\u2028', which sha256sum leaves as they are
+    return text.removesuffix("\n").split("\n") if text else []
 
 
 def _parse_line(line: str) -> tuple[str, str] | None:
@@ -132,9 +133,9 @@ def verify(folder: Path) -> Verification:
     """Compare a copy of a site with its SHA256SUMS (which must exist): every listed file
     must be a regular file with its bytes, and nothing else may be there but SHA256SUMS
     and sitegen's marker. Symlinks are never followed and no FIFO or device is opened."""
-    sums = read_sums(folder / SUMS)
+    sums, differences = _listing(folder / SUMS)
     found = survey(folder)
-    differences = [
+    differences += [
         Difference(name, what)
         for name, digest in sums.items()
         if (what := _listed(folder, name, digest, found.get(name)))
@@ -148,6 +149,22 @@ def verify(folder: Path) -> Verification:
             what = "not in SHA256SUMS" if kind == "a file" else f"not in SHA256SUMS ({kind})"
             differences.append(Difference(name, what))
     return Verification(tuple(sorted(differences, key=lambda d: d.name)))
+
+
+def _listing(path: Path) -> tuple[dict[str, str], list[Difference]]:
+    """What SHA256SUMS lists, and its lines `sha256sum -c --strict` would refuse."""
+    sums: dict[str, str] = {}
+    problems = []
+    for number, line in enumerate(_lines(path), start=1):
+        entry = _parse_line(line)
+        if entry is None:
+            problems.append(Difference(SUMS, f"line {number} is not in sha256sum's format"))
+        elif entry[0] in sums:
+            name = shown(entry[0])
+            problems.append(Difference(SUMS, f"line {number} lists {name!r} a second time"))
+        else:
+            sums[entry[0]] = entry[1]
+    return sums, problems
 
 
 def _listed(folder: Path, name: str, digest: str, kind: str | None) -> str:
