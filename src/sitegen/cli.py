@@ -285,20 +285,18 @@ def bundle(ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def verify(folder: Path) -> None:
-    """Check a copy of a built site against its SHA256SUMS: missing, altered, extra files."""
-    from sitegen.publish.integrity import SUMS
+    """Check a copy of a built site against its SHA256SUMS: missing, altered, added entries."""
+    from sitegen.publish.integrity import SUMS, shown
     from sitegen.publish.integrity import verify as verify_copy
 
     if not (folder / SUMS).is_file():
         raise click.ClickException(f"{folder / SUMS}: not found; is this a site built by sitegen?")
     result = verify_copy(folder)
-    for label, names in (("missing", result.missing), ("altered", result.altered),
-                         ("not in SHA256SUMS", result.extra)):  # fmt: skip
-        for name in names:
-            click.echo(f"{folder / name}: {label}", err=True)
+    for difference in result.differences:
+        click.echo(f"{shown(str(folder / difference.name))}: {difference.what}", err=True)
     if not result.ok:
-        problems = len(result.missing) + len(result.altered) + len(result.extra)
-        raise click.ClickException(f"{folder}: {_count(problems, 'file')} differ from {SUMS}")
+        count = _count(len(result.differences), "file")
+        raise click.ClickException(f"{folder}: {count} differ from {SUMS}")
     click.echo(f"{folder}: every file matches {SUMS}")
 
 

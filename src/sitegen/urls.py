@@ -54,6 +54,26 @@ def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
     )
 
 
+# What sitegen itself writes into the output: the checksums of every file, and its own
+# bookkeeping (publish/staging.py). No static file, page or alias may take these names.
+SUMS_PATH = "SHA256SUMS"
+OWN_PREFIX = ".sitegen-"  # the marker '.sitegen-output', a build's temporary files, ...
+MARKER_PATH = f"{OWN_PREFIX}output"
+
+
+def sitegen_name(output_path: str) -> str | None:
+    """The part of `output_path` that is a name sitegen writes itself, or None: a first
+    part 'SHA256SUMS', or a part starting '.' with '.sitegen-' in it. Compared without
+    case, since a copy on macOS or Windows cannot hold both spellings."""
+    parts = output_path.casefold().split("/")
+    if parts[0] == SUMS_PATH.casefold():
+        return output_path.split("/")[0]
+    for original, part in zip(output_path.split("/"), parts, strict=True):
+        if part.startswith(".") and OWN_PREFIX in part:
+            return original
+    return None
+
+
 TAGS_URL = "/tags/"
 ARCHIVE_URL = "/archive/"
 NOT_FOUND_URL = "/404.html"

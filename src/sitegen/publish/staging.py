@@ -26,9 +26,11 @@ from sitegen.errors import Location, OutputError, Problem, error
 from sitegen.publish.integrity import SUMS, write_sums
 
 log = logging.getLogger(__name__)
-MARKER = ".sitegen-output"
-OWNER = ".sitegen-owner"  # in a staging folder or spare being written: the build's pid
-BEHIND = ".sitegen-behind"  # in a spare ready for use: the paths where it differs
+# Every name sitegen writes into the output itself is one urls.sitegen_name knows, so
+# that no static file or alias can take it (render/clashes.py refuses them).
+MARKER = urls.MARKER_PATH
+OWNER = f"{urls.OWN_PREFIX}owner"  # in a staging folder or spare being written: the build's pid
+BEHIND = f"{urls.OWN_PREFIX}behind"  # in a spare ready for use: the paths where it differs
 MARKER_TEXT = b"This folder is written by sitegen; every build replaces it whole.\n"
 
 
@@ -127,7 +129,7 @@ class Staging:
             if rel in current:
                 target = self._folders.target(rel)
                 folder, name = os.path.split(target)
-                temporary = os.path.join(folder, f".{name}.sitegen-{os.getpid()}")
+                temporary = os.path.join(folder, f".{name}{urls.OWN_PREFIX}{os.getpid()}")
                 self._link(rel, temporary)
                 os.replace(temporary, target)
         for rel in sorted((set(previous) | self.behind) - current):

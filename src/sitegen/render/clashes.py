@@ -1,6 +1,7 @@
 """The page plan -> every "two things want one URL" problem: two pages at one address,
-an old address (alias) another output holds, two files that differ only in case, and a
-file where another file's folder must go. Each names the input to change."""
+an old address (alias) another output holds, two files that differ only in case, a file
+where another file's folder must go, and a name sitegen writes itself (SHA256SUMS,
+.sitegen-*). Each names the input to change."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ def blocking_clashes(
 ) -> tuple[list[Problem], list[Output]]:
     """The clashes that stop files from being made at all, and the plan without those
     files: no redirect when an alias clashes (the build fails anyway), none of the files
-    where a folder must go (neither could be written)."""
-    clashes = alias_clashes(site, pages, plan)
+    where a folder must go (neither could be written), none that takes a name sitegen
+    writes itself (it would be overwritten, or break the build's bookkeeping)."""
+    clashes, plan = reserved_clashes(site, pages, plan)
+    clashes += alias_clashes(site, pages, plan)
     if clashes:
         plan = [o for o in plan if o.kind != "redirect"]  # (a folder where a file is)
     blocked, in_the_way = folder_clashes(plan, pages)
@@ -30,6 +33,43 @@ def blocking_clashes(
         clashes += blocked
         plan = [o for o in plan if o.path not in in_the_way]
     return clashes, plan
+
+
+def reserved_clashes(
+    site: Site, pages: Sequence[PageSpec], plan: list[Output]
+) -> tuple[list[Problem], list[Output]]:
+    """Static files, pages and aliases that take a name sitegen writes into the output
+    itself (`urls.sitegen_name`), and the plan without them."""
+    taken = {output.path: name for output in plan if (name := urls.sitegen_name(output.path))}
+    sources = {spec.output_path: spec.source for spec in pages} if taken else {}
+    problems = []
+    for output in plan:
+        if output.path not in taken or output.kind == "redirect":  # aliases: below
+            continue
+        message = _takes(taken[output.path])
+        if output.kind == "static":
+            where = Location(PurePosixPath("static", output.path))
+            problems.append(error(where, f"{message}; rename it"))
+        else:
+            where = sources.get(output.path) or Location(PurePosixPath("sitegen.yaml"))
+            page = _url(output.path)
+            problems.append(error(where, f"URL {page!r} {message}; choose another 'slug'"))
+    for article in with_aliases(site):
+        for alias in dict.fromkeys(article.aliases):
+            address = urls.alias_url(alias)
+            if address is not None and (own := urls.sitegen_name(urls.output_path(address))):
+                where = article.location("aliases")
+                problems.append(error(where, f"aliases: {alias!r} {_takes(own)}; remove it"))
+    return problems, [output for output in plan if output.path not in taken] if taken else plan
+
+
+def _takes(name: str) -> str:
+    if name.casefold() == urls.SUMS_PATH.casefold():
+        return f"takes the name {name!r}, which sitegen keeps for its checksum file"
+    return (
+        f"takes the name {name!r}, which sitegen keeps for its own files "
+        f"(names with {urls.OWN_PREFIX!r})"
+    )
 
 
 def page_clashes(specs: Iterable[PageSpec]) -> list[Problem]:
