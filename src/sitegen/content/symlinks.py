@@ -3,6 +3,10 @@
 A link to a file elsewhere (`static/passwd -> /etc/passwd`) would publish that file; a
 broken or looping link would fail half-way. Such files are left out and reported. Links
 to folders are never followed (walking them could loop), which is reported too.
+
+The folders themselves (`content/`, `static/`, `templates/`) may be links to a folder
+inside the site (`content -> archive/2024`); a link to a folder outside it, or nowhere,
+is an error, and nothing in it is read.
 """
 
 from __future__ import annotations
@@ -14,28 +18,42 @@ from pathlib import Path, PurePosixPath
 from sitegen.errors import Location, Problem, error, warning
 
 CHECKED_FOLDERS = ("content", "static")
+ROOT_FOLDERS = ("content", "static", "templates")  # each may be a link inside the site
 
 
-def link_problem(path: Path, site_dir: Path) -> str | None:
-    """Why the symbolic link `path` must not be followed; None for a safe link or a file."""
+def link_problem(path: Path, site_dir: Path, kind: str = "file") -> str | None:
+    """Why the symbolic link `path` must not be followed; None for a safe link or a file.
+    `kind` ('file' or 'folder') is what the message tells the user to copy or point at."""
     if not path.is_symlink():
         return None
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):  # missing target, or a loop
-        return "is a broken or looping symbolic link; remove it or point it at a file"
+        return f"is a broken or looping symbolic link; remove it or point it at a {kind}"
     if not target.is_relative_to(site_dir.resolve()):
         return (
             f"is a symbolic link to {str(target)!r}, outside the site; "
-            "copy the file into the site instead"
+            f"copy the {kind} into the site instead"
         )
     return None
 
 
+def root_problem(site_dir: Path, name: str) -> str | None:
+    """Why the site's folder `name` (content, static, templates) must not be read: it is
+    a link that leads outside the site or nowhere. None for a real folder or a safe link."""
+    return link_problem(site_dir / name, site_dir, "folder")
+
+
 def link_problems(site_dir: Path) -> list[Problem]:
-    """Every unsafe link, and every linked folder, in the site's content/ and static/."""
+    """Every unsafe link, and every linked folder, in the site's content/ and static/,
+    and the folders content/, static/ and templates/ themselves when they are unsafe links."""
     problems = []
+    for name in ROOT_FOLDERS:
+        if reason := root_problem(site_dir, name):
+            problems.append(error(Location(PurePosixPath(name)), reason))
     for name in CHECKED_FOLDERS:
+        if root_problem(site_dir, name):
+            continue  # never read
         for rel, entry in walk(site_dir / name):
             if not entry.is_symlink():
                 continue

@@ -35,8 +35,13 @@ MARKER_TEXT = b"This folder is written by sitegen; every build replaces it whole
 
 
 def check_output_dir(output_dir: Path, site_dir: Path) -> list[Problem]:
-    """Refuse an output folder whose replacement would destroy something that is not ours."""
+    """Refuse an output folder whose replacement would destroy something that is not ours,
+    or that is a link (the swap would replace the link and leave its target stale)."""
     where = Location(PurePosixPath(str(output_dir)))
+    if output_dir.is_symlink():
+        target = os.path.realpath(output_dir)
+        why = "sitegen replaces the output folder whole; give the folder itself instead"
+        return [error(where, f"is a symbolic link to {target!r}; {why}")]
     output, site = output_dir.resolve(), site_dir.resolve()
     if output == site or output in site.parents:
         return [error(where, "output directory contains the site itself; choose e.g. 'build'")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.content.symlinks import link_problem
+from sitegen.content.symlinks import link_problem, root_problem
 
 THEME_STATIC = "css"  # the default theme contributes static/css/** and nothing else
 
@@ -33,10 +33,16 @@ def default_theme_dir() -> Path:
 
 
 def resolve_theme(site_dir: Path, default_dir: Path | None = None) -> Theme:
-    """A site's templates/ and static/ override the default theme file by file."""
+    """A site's templates/ and static/ override the default theme file by file. A site
+    folder that is a link out of the site, or nowhere, is left out (the build reports it)."""
     default_dir = default_dir or default_theme_dir()
-    template_dirs = [site_dir / "templates", default_dir / "templates"]
-    static_dirs = [(default_dir / "static" / THEME_STATIC, THEME_STATIC), (site_dir / "static", "")]
+    templates, static = (
+        [] if root_problem(site_dir, name) else [site_dir / name]
+        for name in ("templates", "static")
+    )
+    template_dirs = [*templates, default_dir / "templates"]
+    static_dirs = [(default_dir / "static" / THEME_STATIC, THEME_STATIC)]
+    static_dirs += [(folder, "") for folder in static]
     return Theme(
         template_dirs=tuple(dict.fromkeys(d for d in template_dirs if d.is_dir())),
         static_dirs=tuple(dict.fromkeys((d, prefix) for d, prefix in static_dirs if d.is_dir())),
