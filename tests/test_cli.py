@@ -166,6 +166,21 @@ def test_cli_clean_removes_cache_and_output_but_nothing_foreign(
     assert (tmp_path / "mine/thesis.txt").is_file()
 
 
+def test_cli_clean_refuses_an_output_that_is_a_symbolic_link(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Removing the link's target would reach outside the site; removing nothing and saying
+    so, before the cache goes, leaves the user to decide."""
+    root = make_site({"content/a.md": article("A")})
+    assert run("build", str(root), "-q", "-o", str(tmp_path / "real"))[0] == 0
+    (root / "build").symlink_to(tmp_path / "real")
+    code, _, err = run("clean", str(root))
+    assert code == 1
+    assert f"{root / 'build'}: not removed, it is a symbolic link; remove the link itself" in err
+    assert "Traceback" not in err
+    assert (tmp_path / "real/index.html").is_file() and (root / ".sitegen-cache").is_dir()
+
+
 def test_cli_missing_site_folder_is_a_usage_error_that_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-site"
     for command in (["build"], ["check"], ["serve"], ["bundle"], ["clean"], ["new", "T", "-s"]):

@@ -14,6 +14,18 @@ from sitegen.publish.staging import MARKER, spare_dir
 def clean_site(site_dir: Path, output_dir: Path) -> list[str]:
     """Remove the build cache, the output and the spare beside it; returns what went.
     An output folder that sitegen did not write is refused, whole."""
+    if output_dir.is_symlink():  # rmtree would refuse it half-way, after the cache went
+        raise click.ClickException(
+            f"{output_dir}: not removed, it is a symbolic link; remove the link itself"
+        )
+    try:
+        return _remove(site_dir, output_dir)
+    except OSError as exc:
+        where = exc.filename or output_dir
+        raise click.ClickException(f"{where}: cannot remove ({exc.strerror})") from exc
+
+
+def _remove(site_dir: Path, output_dir: Path) -> list[str]:
     removed = []
     if (site_dir / CACHE_DIR).is_dir():
         shutil.rmtree(site_dir / CACHE_DIR)
