@@ -16,7 +16,7 @@ from sitegen.config.settings import LANGUAGE_TAG, Config
 from sitegen.config.yamldoc import FieldReader, decode_utf8
 from sitegen.content.frontmatter import Document, parse_document
 from sitegen.content.symlinks import link_problem, walk
-from sitegen.errors import Location, Problem, warning
+from sitegen.errors import Location, Problem, error, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
 from sitegen.markup.typography import smarten
@@ -62,7 +62,35 @@ def load_article(
 
     Pure: the result depends only on the bytes, the name and the settings, so it can be
     cached by their hash (`digest`, stored on the article) and computed in any process.
+    Whatever goes wrong inside (a RecursionError on pathological nesting, a bug) becomes
+    an error for this file, so the rest of the build still reports together.
     """
+    try:
+        return _load_article(data, rel, config, renderer, strict=strict, digest=digest)
+    except MemoryError:
+        raise
+    except Exception as exc:  # the per-file safety net
+        return None, [error(Location(rel, 1), _failure(exc))]
+
+
+def _failure(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    detail = f"{type(exc).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
+    return (
+        f"cannot be converted ({detail.rstrip(': ')}); simplify the file (deep nesting?) "
+        "or report this with the file"
+    )
+
+
+def _load_article(
+    data: bytes,
+    rel: PurePosixPath,
+    config: Config,
+    renderer: MarkdownRenderer,
+    *,
+    strict: bool,
+    digest: str,
+) -> tuple[Article | None, list[Problem]]:
     text, problems = decode_utf8(data, rel)
     if text is None:
         return None, problems
