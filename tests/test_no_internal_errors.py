@@ -63,3 +63,30 @@ def test_memory_errors_are_not_swallowed(
     result = CliRunner().invoke(cli, ["build", str(root), "-o", str(tmp_path / "out")])
     assert result.exit_code != 0
     assert "cannot be converted" not in result.output
+
+
+NESTED = {
+    "emphasis": "*" * 3000 + "x" + "*" * 3000 + "\n",
+    "lists": "".join("  " * depth + "- a\n" for depth in range(500)),
+    "markdown blocks": '<div markdown="1">\n\n' * 300 + "*x*\n\n" + "</div>\n\n" * 300,
+    "quotes": "> " * 2000 + "x\n",
+    "raw html": "<p>" + "<span>" * 3000 + "x" + "</span>" * 3000 + "</p>\n",
+}
+
+
+@pytest.mark.parametrize("engine", ["markdown", "cmark"])
+@pytest.mark.parametrize("body", NESTED.values(), ids=NESTED.keys())
+def test_deeply_nested_markdown_builds(
+    make_site: MakeSite, tmp_path: Path, engine: str, body: str
+) -> None:
+    """Legal input, however deep: the engines bound their own nesting, and sitegen's
+    passes over the result (typography, excerpt, links) do not recurse."""
+    root = make_site(
+        {
+            "sitegen.yaml": f"base_url: https://example.org/\nmarkdown_engine: {engine}\n",
+            "content/x.md": HEAD + body,
+        }
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 0, output
+    assert "x" in (tmp_path / "out/x/index.html").read_text()
