@@ -3,6 +3,7 @@ problems reported together (exit 1), never `internal error` or a traceback."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from click.testing import CliRunner
 
 from sitegen.cli import cli
 from sitegen.content import article
-from tests.conftest import MakeSite
+from sitegen.serve.preview import Preview
+from sitegen.serve.server import BuildState
+from tests.conftest import MakeSite, wait_for
 
 HEAD = "---\ntitle: A\ndate: 2025-01-01\n---\n"
 
@@ -90,3 +93,59 @@ def test_deeply_nested_markdown_builds(
     code, output = run_build(root, tmp_path / "out")
     assert code == 0, output
     assert "x" in (tmp_path / "out/x/index.html").read_text()
+
+
+def write_named(folder: Path, name: bytes, data: bytes) -> None:
+    """A file whose name is bytes, as a disk from another system may hold."""
+    os.makedirs(os.path.dirname(os.path.join(os.fsencode(folder), name)), exist_ok=True)
+    with open(os.path.join(os.fsencode(folder), name), "wb") as file:
+        file.write(data)
+
+
+def test_file_names_that_are_not_utf8_are_errors(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/good.md": HEAD + "Fine\n"})
+    write_named(root, b"content/caf\xe9.md", HEAD.encode() + b"Body\n")
+    write_named(root, b"content/\xffnews/a.md", HEAD.encode() + b"Body\n")
+    write_named(root, b"static/\xe9.css", b"p{}")
+    for _ in range(2):  # the second time through the cache
+        code, output = run_build(root, tmp_path / "out")
+        assert code == 1
+        assert output.splitlines() == [
+            "content/\\xffnews:1: file name is not UTF-8 text; rename it",
+            "content/caf\\xe9.md:1: file name is not UTF-8 text; rename it",
+            "static/\\xe9.css:1: file name is not UTF-8 text; rename it",
+            "error: build failed (3 problems)",
+        ]
+
+
+def test_serve_survives_hostile_saves(preview: tuple[Preview, Path]) -> None:
+    """Deep nesting, a name that is not UTF-8, and a bug (simulated) in a rebuild: each is
+    shown over the last good site, and the next good save is served."""
+    running, root = preview
+    page = running.output_dir / "a/index.html"
+    (root / "content/a.md").write_text(HEAD + "*" * 3000 + "deep" + "*" * 3000 + "\n")
+    wait_for(lambda: running.server.state.epoch == 2)
+    assert "deep" in page.read_text()
+    write_named(root, b"content/caf\xe9.md", HEAD.encode() + b"Body\n")
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems[0] == (
+        "content/caf\\xe9.md:1: file name is not UTF-8 text; rename it"
+    )
+    os.remove(os.path.join(os.fsencode(root), b"content/caf\xe9.md"))
+    wait_for(lambda: running.server.state == BuildState(3, ()))
+    real = running.rebuild
+
+    def broken() -> object:
+        raise RuntimeError("bug\udce9")
+
+    running.rebuild = broken  # type: ignore[method-assign]
+    (root / "content/a.md").write_text(HEAD + "Again\n")
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems == (
+        "error: internal error: RuntimeError: bug\\udce9; please report it",
+    )
+    assert "deep" in page.read_text()  # the last good site is still served
+    running.rebuild = real  # type: ignore[method-assign]
+    (root / "content/a.md").write_text(HEAD + "Fixed\n")
+    wait_for(lambda: running.server.state == BuildState(4, ()))
+    assert "Fixed" in page.read_text()

@@ -15,7 +15,7 @@ from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
 from sitegen.config.yamldoc import FieldReader, decode_utf8
 from sitegen.content.frontmatter import Document, parse_document
-from sitegen.content.symlinks import link_problem, walk
+from sitegen.content.symlinks import is_text, link_problem, walk
 from sitegen.errors import Location, Problem, error, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
@@ -39,11 +39,13 @@ _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 def find_sources(site_dir: Path) -> list[str]:
     """Every article file as a POSIX path relative to the site ('content/news/a.md'), in a
     stable order; hidden files and folders (editor locks, .git) are skipped, and so are
-    links that lead out of the site or nowhere (the build reports those)."""
+    links that lead out of the site or nowhere, and names that are not UTF-8 (the build
+    reports those)."""
     return sorted(
         f"{CONTENT_DIR}/{rel}"
         for rel, entry in walk(site_dir / CONTENT_DIR)
         if entry.name.endswith(".md")
+        and is_text(rel)
         and not (entry.is_symlink() and link_problem(Path(entry.path), site_dir))
         and entry.is_file()
     )

@@ -32,11 +32,28 @@ def link_problem(path: Path, site_dir: Path) -> str | None:
     return None
 
 
+def is_text(name: str) -> bool:
+    """Whether a name from the file system was valid UTF-8 (else os.fsdecode gave it lone
+    surrogates, which cannot be written into a page, a URL or the terminal)."""
+    return name.isascii() or not any("\ud800" <= char <= "\udfff" for char in name)
+
+
+def shown_name(name: str) -> str:
+    """A file name for messages: bytes that are not UTF-8 shown as \\xe9."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def link_problems(site_dir: Path) -> list[Problem]:
-    """Every unsafe link, and every linked folder, in the site's content/ and static/."""
+    """Every unsafe link, every linked folder and every name that is not UTF-8 text, in the
+    site's content/ and static/."""
     problems = []
     for name in CHECKED_FOLDERS:
         for rel, entry in walk(site_dir / name):
+            if not is_text(entry.name):
+                if is_text(rel[: -len(entry.name)]):  # once, for its top-most such folder
+                    where = Location(PurePosixPath(name, shown_name(rel)), 1)
+                    problems.append(error(where, "file name is not UTF-8 text; rename it"))
+                continue
             if not entry.is_symlink():
                 continue
             where = Location(PurePosixPath(name, rel))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.content.symlinks import link_problem
+from sitegen.content.symlinks import is_text, link_problem
 
 THEME_STATIC = "css"  # the default theme contributes static/css/** and nothing else
 
@@ -52,6 +52,7 @@ def collect_static(theme: Theme) -> dict[str, Path]:
             if (
                 path.is_file()
                 and not any(part.startswith(".") for part in rel.parts)
+                and is_text(str(rel))  # not UTF-8: the build reports it
                 and link_problem(path, folder.parent) is None  # the build reports those
             ):
                 files[(Path(prefix) / rel).as_posix()] = path
