@@ -149,3 +149,50 @@ def test_serve_survives_hostile_saves(preview: tuple[Preview, Path]) -> None:
     (root / "content/a.md").write_text(HEAD + "Fixed\n")
     wait_for(lambda: running.server.state == BuildState(4, ()))
     assert "Fixed" in page.read_text()
+
+
+LONG = "a" * 300
+CUT = "'" + "a" * 78 + "…"
+TOO_LONG = "is longer than 255 bytes, the most a file or folder name may have"
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (f"slug: {LONG}", f"content/x.md:4: slug: {CUT} {TOO_LONG}; choose a shorter one"),
+        (
+            f"tags: [Ok, {LONG}]",
+            f"content/x.md:4: tags: tag {CUT} gives a URL name that {TOO_LONG}; shorten it",
+        ),
+        (
+            f"byline: {LONG}",
+            f"content/x.md:4: byline: {CUT} gives a URL name that {TOO_LONG}; shorten it",
+        ),
+        (
+            f"aliases: [/old/{'é' * 128}/]",
+            "content/x.md:4: aliases: '/old/" + "é" * 73 + "… has a part (between '/'s) "
+            f"that {TOO_LONG}; shorten it",
+        ),
+    ],
+    ids=["slug", "tag", "byline", "alias"],
+)
+def test_names_too_long_for_a_file_system_are_errors_at_their_line(
+    make_site: MakeSite, tmp_path: Path, field: str, expected: str
+) -> None:
+    root = make_site({"content/x.md": f"---\ntitle: A\ndate: 2025-01-01\n{field}\n---\nx\n"})
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines() == [expected, "error: build failed (1 problem)"]
+
+
+def test_new_with_a_very_long_title_makes_a_shorter_file_name(make_site: MakeSite) -> None:
+    root = make_site({})
+    runner = CliRunner()
+    words = runner.invoke(cli, ["new", "Word " * 60, "--site", str(root)])
+    assert words.exit_code == 0, words.output
+    one = runner.invoke(cli, ["new", LONG, "--site", str(root)])
+    assert one.exit_code == 0, one.output
+    names = sorted(p.name for p in (root / "content").iterdir())
+    assert names == ["a" * 80 + ".md", "-".join(["word"] * 16) + ".md"]
+    code, output = run_build(root, root.parent / "out")
+    assert code == 0, output

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
-from sitegen.config.yamldoc import FieldReader, decode_utf8
+from sitegen.config.yamldoc import FieldReader, decode_utf8, shown
 from sitegen.content.frontmatter import Document, parse_document
 from sitegen.content.symlinks import is_text, link_problem, walk
 from sitegen.errors import Location, Problem, error, warning
@@ -33,6 +33,8 @@ ARTICLE_KEYS = {
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
+NAME_BYTES = 255  # the longest file or folder name most file systems allow
+_TOO_LONG = f"is longer than {NAME_BYTES} bytes, the most a file or folder name may have"
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 
@@ -217,7 +219,7 @@ def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
     for item in reader.entries["aliases"].value:
         alias = str(item).strip()  # as written: control characters are refused, not dropped
         if problem := _alias_problem(alias):
-            reader.fail("aliases", f"{alias!r} {problem}")
+            reader.fail("aliases", f"{shown(alias)} {problem}")
         else:
             aliases.setdefault(alias)
     return tuple(aliases)
@@ -243,6 +245,8 @@ def _alias_problem(alias: str) -> str:
         return "has a part ending in '.', which Windows drops from file names"
     if reserved := [part for part in parts if urls.is_reserved(part)]:
         return f"holds {reserved[0]!r}, which {_RESERVED}"
+    if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
+        return f"has a part (between '/'s) that {_TOO_LONG}; shorten it"
     if has_query and not _ALIAS_QUERY.fullmatch(query):
         return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
     return ""
@@ -269,6 +273,9 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
         return ""
     if urls.is_reserved(slug):
         reader.fail("slug", f"{slug!r} {_RESERVED}; choose another")
+        return ""
+    if len(slug) > NAME_BYTES:
+        reader.fail("slug", f"{shown(slug)} {_TOO_LONG}; choose a shorter one")
         return ""
     return slug
 
@@ -302,6 +309,9 @@ def _term(kind: type[T], name: str) -> T | str:
         return f"{named} has no letters or digits to make a URL from"
     if urls.is_reserved(slug):
         return f"{named} gives the URL name {slug!r}, which {_RESERVED}"
+    if len(slug) > NAME_BYTES:
+        named = f"tag {shown(name)}" if kind is Tag else shown(name)
+        return f"{named} gives a URL name that {_TOO_LONG}; shorten it"
     return kind(
         slug=slug, name=name, url=urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
     )
