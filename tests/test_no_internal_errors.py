@@ -196,3 +196,19 @@ def test_new_with_a_very_long_title_makes_a_shorter_file_name(make_site: MakeSit
     assert names == ["a" * 80 + ".md", "-".join(["word"] * 16) + ".md"]
     code, output = run_build(root, root.parent / "out")
     assert code == 0, output
+
+
+def test_markdown_blocks_deeper_than_python_markdown_parses_are_that_files_error(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Python-Markdown's md_in_html recurses once per level and gives up near 400: that
+    file is reported, the rest of the build with it (not an internal error)."""
+    body = '<div markdown="1">\n\n' * 1000 + "x" + "\n\n</div>\n\n" * 1000
+    root = make_site({"content/x.md": HEAD + body, "content/y.md": HEAD + "Fine\n"})
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines() == [
+        "content/x.md:1: cannot be converted (RecursionError: maximum recursion depth exceeded);"
+        " simplify the file (deep nesting?) or report this with the file",
+        "error: build failed (1 problem)",
+    ]
