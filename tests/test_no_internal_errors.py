@@ -212,3 +212,23 @@ def test_markdown_blocks_deeper_than_python_markdown_parses_are_that_files_error
         " simplify the file (deep nesting?) or report this with the file",
         "error: build failed (1 problem)",
     ]
+
+
+def test_a_file_the_safety_net_caught_is_not_cached(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Such a failure may depend on more than the file (the stack's depth in a worker or
+    in `serve`, sitegen's code): the next build tries the file again."""
+
+    def boom(summary: str, body: str) -> tuple[str, str]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    root = make_site({"content/x.md": HEAD + "Body\n"})
+    command = ["build", str(root), "-o", str(tmp_path / "out")]
+    with monkeypatch.context() as patch:
+        patch.setattr(article, "excerpt_and_text", boom)
+        failed = CliRunner().invoke(cli, command)
+    assert failed.exit_code == 1 and "cannot be converted" in failed.output
+    built = CliRunner().invoke(cli, command)
+    assert built.exit_code == 0, built.output
+    assert "Body" in (tmp_path / "out/x/index.html").read_text()

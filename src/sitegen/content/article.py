@@ -77,11 +77,20 @@ def load_article(
         return None, [error(Location(rel, 1), _failure(exc))]
 
 
+_UNFORESEEN = "cannot be converted ("
+
+
+def unforeseen(problems: Iterable[Problem]) -> bool:
+    """Whether the safety net made one of these problems: such a result is not cached,
+    as it may depend on more than the file (the stack's depth, sitegen's own code)."""
+    return any(problem.message.startswith(_UNFORESEEN) for problem in problems)
+
+
 def _failure(exc: Exception) -> str:
     text = " ".join(str(exc).split())
     detail = f"{type(exc).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
     return (
-        f"cannot be converted ({detail.rstrip(': ')}); simplify the file (deep nesting?) "
+        f"{_UNFORESEEN}{detail.rstrip(': ')}); simplify the file (deep nesting?) "
         "or report this with the file"
     )
 
