@@ -232,3 +232,25 @@ def test_a_file_the_safety_net_caught_is_not_cached(
     built = CliRunner().invoke(cli, command)
     assert built.exit_code == 0, built.output
     assert "Body" in (tmp_path / "out/x/index.html").read_text()
+
+
+def test_folders_nested_a_thousand_deep_build_and_check(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """os.walk (Python 3.11), rglob and os.makedirs recurse per level: sitegen's walks do not."""
+    root = make_site({})
+    (root / "static").mkdir()
+    content, static = str(root / "content"), str(root / "static")
+    for _ in range(1100):
+        content, static = os.path.join(content, "d"), os.path.join(static, "s")
+        os.mkdir(content)
+        os.mkdir(static)
+    Path(content, "x.md").write_text(HEAD + "Deep\n")
+    Path(static, "x.css").write_text("p{}")
+    for _ in range(2):
+        code, output = run_build(root, tmp_path / "out")
+        assert code == 0, output
+    assert "Deep" in (tmp_path / "out/x/index.html").read_text()
+    assert Path(str(tmp_path / "out"), *["s"] * 1100, "x.css").read_text() == "p{}"
+    checked = CliRunner().invoke(cli, ["check", str(root)])
+    assert "Traceback" not in checked.output and "internal error" not in checked.output

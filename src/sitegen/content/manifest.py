@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,9 +64,8 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
     content = site_dir / "content"
     stamps: dict[str, str] = {}
     for folder in sorted({content, *folders}):
-        for root, subfolders, names in os.walk(folder):
-            subfolders.sort()
-            found = _stamps(root, sorted(names))
+        for root, names in walk_folders(str(folder)):
+            found = _stamps(root, names)
             parts += [f"{root}/{name} {stamp}" for name, stamp in found]
             if folder == content:
                 under = Path(root).relative_to(site_dir).as_posix()
@@ -75,6 +74,50 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
     if config.is_file():
         parts.append(f"{config} {file_stamp(config)}")
     return Inputs(digest(*parts), stamps)
+
+
+def walk_folders(top: str) -> Iterator[tuple[str, list[str]]]:
+    """(folder, its files' names, sorted) for `top` and every folder below it, in the
+    order of os.walk with sorted folders, and like it not into linked folders; a stack,
+    not os.walk's recursion (Python 3.11), so folders nested a thousand deep are fine."""
+    stack = [top]
+    while stack:
+        root = stack.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = list(listing)
+        except OSError:  # gone, or not a folder: as os.walk, nothing from it
+            continue
+        folders, names = [], []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                names.append(entry.name)
+            elif not entry.is_symlink():
+                folders.append(entry.name)
+        yield root, sorted(names)
+        stack += [os.path.join(root, name) for name in sorted(folders, reverse=True)]
+
+
+def make_folder_tree(folder: str) -> None:
+    """os.makedirs(folder, exist_ok=True), safe when processes race, without its recursion
+    (a folder nested a thousand deep in static/ is one too in the output)."""
+    missing = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:  # another process made it, or a file is there
+            if not os.path.isdir(path):
+                raise
 
 
 def next_due(dates: Iterable[dt.datetime], now: dt.datetime | None) -> dt.datetime | None:

@@ -68,15 +68,25 @@ def link_problems(site_dir: Path) -> list[Problem]:
 
 def walk(root: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(POSIX path under `root`, entry) for everything below `root` but hidden names, in
-    name order; linked folders are listed, never entered (they could loop)."""
-    try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-    except OSError:  # no such folder
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    name order; linked folders are listed, never entered (they could loop). A stack, not
+    recursion: folders nested a thousand deep are walked too."""
+    stack = [(prefix, iter(_listed(root)))]
+    while stack:
+        under, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
             continue
-        rel = f"{prefix}{entry.name}"
+        rel = f"{under}{entry.name}"
         yield rel, entry
         if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path), f"{rel}/")
+            stack.append((f"{rel}/", iter(_listed(Path(entry.path)))))
+
+
+def _listed(folder: Path) -> list[os.DirEntry[str]]:
+    """The folder's entries but hidden ones, by name; none if it cannot be listed."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:  # no such folder
+        return []
+    return [entry for entry in entries if not entry.name.startswith(".")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.content.manifest import walk_folders
 from sitegen.content.symlinks import is_text, link_problem
 
 THEME_STATIC = "css"  # the default theme contributes static/css/** and nothing else
@@ -47,7 +48,8 @@ def collect_static(theme: Theme) -> dict[str, Path]:
     """Output path -> source file for every static file; the site's own file wins."""
     files: dict[str, Path] = {}
     for folder, prefix in theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
+        found = (Path(root, name) for root, names in walk_folders(str(folder)) for name in names)
+        for path in sorted(found):  # as rglob("*"), without its recursion (deep folders)
             rel = path.relative_to(folder)
             if (
                 path.is_file()
