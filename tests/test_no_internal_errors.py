@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from sitegen.cli import cli
 from sitegen.content import article
+from sitegen.content.manifest import walk_folders
 from sitegen.serve.preview import Preview
 from sitegen.serve.server import BuildState
 from tests.conftest import MakeSite, wait_for
@@ -247,10 +248,23 @@ def test_folders_nested_a_thousand_deep_build_and_check(
         os.mkdir(static)
     Path(content, "x.md").write_text(HEAD + "Deep\n")
     Path(static, "x.css").write_text("p{}")
-    for _ in range(2):
-        code, output = run_build(root, tmp_path / "out")
-        assert code == 0, output
-    assert "Deep" in (tmp_path / "out/x/index.html").read_text()
-    assert Path(str(tmp_path / "out"), *["s"] * 1100, "x.css").read_text() == "p{}"
-    checked = CliRunner().invoke(cli, ["check", str(root)])
-    assert "Traceback" not in checked.output and "internal error" not in checked.output
+    try:
+        for _ in range(2):
+            code, output = run_build(root, tmp_path / "out")
+            assert code == 0, output
+        assert "Deep" in (tmp_path / "out/x/index.html").read_text()
+        assert Path(str(tmp_path / "out"), *["s"] * 1100, "x.css").read_text() == "p{}"
+        checked = CliRunner().invoke(cli, ["check", str(root)])
+        assert "Traceback" not in checked.output and "internal error" not in checked.output
+    finally:  # shutil.rmtree (pytest's clean-up) recurses per level too
+        _remove_tree(str(tmp_path))
+
+
+def _remove_tree(top: str) -> None:
+    folders = []
+    for root, names in walk_folders(top):
+        folders.append(root)
+        for name in names:
+            os.unlink(os.path.join(root, name))
+    for folder in reversed(folders[1:]):
+        os.rmdir(folder)
