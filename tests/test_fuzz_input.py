@@ -97,6 +97,8 @@ def check_loads(data: bytes, config: Config, renderer: MarkdownRenderer) -> None
     article, problems = load_article(data, REL, config, renderer, strict=False)
     for problem in problems:
         assert str(problem).startswith(f"{REL}:"), str(problem)
+        # load_article's safety net turns a bug into this problem: it must not be needed
+        assert "cannot be converted" not in problem.message, str(problem)
     if article is None:
         assert any(p.is_error for p in problems)
     else:
@@ -172,3 +174,61 @@ def test_a_whole_build_of_fuzzed_articles_fails_only_with_problems(
         assert not (site / "out").exists()
     else:
         assert (site / "out/index.html").is_file() and report.articles >= 0
+
+
+# Deep nesting and odd file names (issue 25 part 3) --------------------------------------
+NESTING = {  # opening, closing, deepest: legal Markdown that builds at any depth up to that
+    "emphasis": ("*", "*", 3000),
+    "strong": ("__", "__", 3000),
+    "quotes": ("> ", "", 3000),
+    "lists": ("- ", "", 3000),
+    "links": ("[", "](/x/)", 3000),
+    "spans": ("<span>", "</span>", 3000),
+    # Python-Markdown's md_in_html recurses per level itself (RecursionError near 400):
+    # deeper is a "cannot be converted" problem for the file (tests/test_no_internal_errors.py)
+    "markdown blocks": ('<div markdown="1">\n\n', "\n\n</div>\n\n", 200),
+}
+
+
+@st.composite
+def nested_bodies(draw: st.DrawFn) -> str:
+    opening, closing, deepest = NESTING[draw(st.sampled_from(sorted(NESTING)))]
+    depth = draw(st.integers(0, deepest))
+    return opening * depth + draw(st.text(max_size=20)) + closing * depth
+
+
+FILE_NAMES = st.binary(min_size=1, max_size=200).filter(
+    lambda name: b"/" not in name and b"\0" not in name and name not in (b".", b"..")
+)
+
+
+@fuzz(default=30)
+@given(
+    bodies=st.lists(nested_bodies(), min_size=1, max_size=3),
+    names=st.lists(FILE_NAMES, min_size=1, max_size=3, unique=True),
+    engine=st.sampled_from(["markdown", "cmark"]),
+)
+def test_deep_nesting_and_odd_file_names_fail_only_with_problems(
+    tmp_path_factory: pytest.TempPathFactory, bodies: list[str], names: list[bytes], engine: str
+) -> None:
+    """Any nesting depth builds; any file name builds or is a problem naming it."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "content").mkdir()
+    (site / "sitegen.yaml").write_text(
+        f"base_url: https://example.org/\nmarkdown_engine: {engine}\n"
+    )
+    head = "---\ntitle: Deep\ndate: 2025-01-02\n---\n"
+    for number, body in enumerate(bodies):
+        data = (head + body).encode("utf-8", "surrogatepass")
+        (site / "content" / f"deep{number}.md").write_bytes(data)
+    for name in names:
+        with open(os.path.join(os.fsencode(site / "content"), name + b".md"), "wb") as file:
+            file.write((head + "Named.\n").encode())
+    try:
+        build(site, site / "out", use_cache=False, jobs=1)
+    except SitegenError as exc:
+        for problem in exc.problems:
+            assert str(problem).startswith("content/"), str(problem)
+            assert "deep" not in str(problem.location), str(problem)  # nesting is legal
+            assert "cannot be converted" not in problem.message, str(problem)
+            str(problem).encode("utf-8")  # printable: no lone surrogates

@@ -34,7 +34,9 @@ def digest(*parts: str | bytes) -> str:
     """A short, stable hash of the parts (each length-prefixed, so parts cannot run together)."""
     sha = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        # surrogatepass: a file name that is not UTF-8 (os.fsdecode's lone surrogates)
+        # hashes too; any other text encodes exactly as with plain UTF-8
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         sha.update(len(data).to_bytes(8, "big"))
         sha.update(data)
     return sha.hexdigest()[:32]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from sitegen.content.manifest import walk_folders
 from sitegen.runtime.pool import map_ranges
 
 # href or src of the elements that load or lead somewhere (the first one on each tag)
@@ -49,7 +50,7 @@ def broken_links(output_dir: Path, site_url: str) -> list[BrokenLink]:
     base_path = urlsplit(site_url).path or "/"
     files = {
         os.path.relpath(os.path.join(folder, name), output_dir).replace(os.sep, "/")
-        for folder, _, names in os.walk(output_dir)
+        for folder, names in walk_folders(str(output_dir))  # os.walk would recurse
         for name in names
     }
     pages = sorted(f for f in files if f.endswith(".html"))

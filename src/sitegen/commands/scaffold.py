@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from sitegen import urls
 from sitegen.config.settings import load_config
+from sitegen.config.yamldoc import shown
 from sitegen.content.article import CONTENT_DIR
 from sitegen.errors import Location, SitegenError, error
 from sitegen.render.theme import THEME_STATIC, default_theme_dir
@@ -101,14 +102,14 @@ def new_article(
     """Write content/<slug>.md with today's date (in the site's time zone) and the front
     matter skeleton; returns its path. Never overwrites."""
     config = load_config(site_dir)  # a broken sitegen.yaml is reported first
-    slug = urls.slugify(title)
+    slug = _shortened(urls.slugify(title))
     rel = PurePosixPath(CONTENT_DIR, f"{slug}.md")
     path = site_dir / rel
     problem = None
     if not slug:
-        problem = f"title {title!r} has no letters or digits to name a file"
+        problem = f"title {shown(title)} has no letters or digits to name a file"
     elif urls.is_reserved(slug):
-        problem = f"title {title!r} gives {slug!r}, a name Windows reserves; choose another"
+        problem = f"title {shown(title)} gives {slug!r}, a name Windows reserves; choose another"
     elif path.exists():
         problem = "already exists; edit it, or choose another title"
     if problem:
@@ -132,6 +133,19 @@ def new_article(
         "",
     ]
     return _create(path, "\n".join(lines))
+
+
+NEW_SLUG_CHARS = 80  # a long title makes a file name (and URL) of its first words
+
+
+def _shortened(slug: str) -> str:
+    """The slug cut after a whole word to at most NEW_SLUG_CHARS characters (a word
+    longer than that is cut where the limit falls)."""
+    if len(slug) <= NEW_SLUG_CHARS:
+        return slug
+    cut = slug[: NEW_SLUG_CHARS + 1]
+    words = cut[: cut.rfind("-")] if "-" in cut else ""
+    return (words or cut[:NEW_SLUG_CHARS]).strip("-_")
 
 
 def _create(path: Path, text: str) -> Path:

@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
-from sitegen.config.yamldoc import FieldReader, decode_utf8
+from sitegen.config.yamldoc import FieldReader, decode_utf8, shown
 from sitegen.content.frontmatter import Document, parse_document
-from sitegen.content.symlinks import link_problem, root_problem, walk
-from sitegen.errors import Location, Problem, warning
+from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
+from sitegen.errors import Location, Problem, error, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
 from sitegen.markup.typography import smarten
@@ -33,20 +33,23 @@ ARTICLE_KEYS = {
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
+NAME_BYTES = 255  # the longest file or folder name most file systems allow
+_TOO_LONG = f"is longer than {NAME_BYTES} bytes, the most a file or folder name may have"
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 
 def find_sources(site_dir: Path) -> list[str]:
     """Every article file as a POSIX path relative to the site ('content/news/a.md'), in a
     stable order; hidden files and folders (editor locks, .git) are skipped, and so are
-    links that lead out of the site or nowhere, and content/ itself when it is one (the
-    build reports those)."""
+    links that lead out of the site or nowhere, names that are not UTF-8, and content/
+    itself when it is such a link (the build reports those)."""
     if root_problem(site_dir, CONTENT_DIR):
         return []
     return sorted(
         f"{CONTENT_DIR}/{rel}"
         for rel, entry in walk(site_dir / CONTENT_DIR)
         if entry.name.endswith(".md")
+        and is_text(rel)
         and not (entry.is_symlink() and link_problem(Path(entry.path), site_dir))
         and entry.is_file()
     )
@@ -65,7 +68,44 @@ def load_article(
 
     Pure: the result depends only on the bytes, the name and the settings, so it can be
     cached by their hash (`digest`, stored on the article) and computed in any process.
+    Whatever goes wrong inside (a RecursionError on pathological nesting, a bug) becomes
+    an error for this file, so the rest of the build still reports together.
     """
+    try:
+        return _load_article(data, rel, config, renderer, strict=strict, digest=digest)
+    except MemoryError:
+        raise
+    except Exception as exc:  # the per-file safety net
+        return None, [error(Location(rel, 1), _failure(exc))]
+
+
+_UNFORESEEN = "cannot be converted ("
+
+
+def unforeseen(problems: Iterable[Problem]) -> bool:
+    """Whether the safety net made one of these problems: such a result is not cached,
+    as it may depend on more than the file (the stack's depth, sitegen's own code)."""
+    return any(problem.message.startswith(_UNFORESEEN) for problem in problems)
+
+
+def _failure(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    detail = f"{type(exc).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
+    return (
+        f"{_UNFORESEEN}{detail.rstrip(': ')}); simplify the file (deep nesting?) "
+        "or report this with the file"
+    )
+
+
+def _load_article(
+    data: bytes,
+    rel: PurePosixPath,
+    config: Config,
+    renderer: MarkdownRenderer,
+    *,
+    strict: bool,
+    digest: str,
+) -> tuple[Article | None, list[Problem]]:
     text, problems = decode_utf8(data, rel)
     if text is None:
         return None, problems
@@ -190,7 +230,7 @@ def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
     for item in reader.entries["aliases"].value:
         alias = str(item).strip()  # as written: control characters are refused, not dropped
         if problem := _alias_problem(alias):
-            reader.fail("aliases", f"{alias!r} {problem}")
+            reader.fail("aliases", f"{shown(alias)} {problem}")
         else:
             aliases.setdefault(alias)
     return tuple(aliases)
@@ -216,6 +256,8 @@ def _alias_problem(alias: str) -> str:
         return "has a part ending in '.', which Windows drops from file names"
     if reserved := [part for part in parts if urls.is_reserved(part)]:
         return f"holds {reserved[0]!r}, which {_RESERVED}"
+    if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
+        return f"has a part (between '/'s) that {_TOO_LONG}; shorten it"
     if has_query and not _ALIAS_QUERY.fullmatch(query):
         return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
     return ""
@@ -242,6 +284,9 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
         return ""
     if urls.is_reserved(slug):
         reader.fail("slug", f"{slug!r} {_RESERVED}; choose another")
+        return ""
+    if len(slug) > NAME_BYTES:
+        reader.fail("slug", f"{shown(slug)} {_TOO_LONG}; choose a shorter one")
         return ""
     return slug
 
@@ -275,6 +320,9 @@ def _term(kind: type[T], name: str) -> T | str:
         return f"{named} has no letters or digits to make a URL from"
     if urls.is_reserved(slug):
         return f"{named} gives the URL name {slug!r}, which {_RESERVED}"
+    if len(slug) > NAME_BYTES:
+        named = f"tag {shown(name)}" if kind is Tag else shown(name)
+        return f"{named} gives a URL name that {_TOO_LONG}; shorten it"
     return kind(
         slug=slug, name=name, url=urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
     )

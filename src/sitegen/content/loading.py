@@ -15,7 +15,7 @@ from sitegen import __version__
 from sitegen.cache.codec import ARTICLE_SCHEMA, Loaded, article_key, article_row, decode_row
 from sitegen.cache.store import BuildCache, Row, digest
 from sitegen.config.settings import Config
-from sitegen.content.article import CONTENT_DIR, find_sources, load_article
+from sitegen.content.article import CONTENT_DIR, find_sources, load_article, unforeseen
 from sitegen.content.manifest import file_stamp
 from sitegen.errors import Location, Problem, error
 from sitegen.markup.engine import EXTENSIONS, MarkdownRenderer
@@ -74,7 +74,9 @@ def load_articles(
     with cache.storing() if cache else contextlib.nullcontext():
         for i, (content, row) in zip(todo, fresh, strict=True):  # as the workers send them
             keys[i] = row[0]  # of the bytes parsed, should the file have changed since hashed
-            results[row[0]] = decode_row(row)
+            results[row[0]] = loaded = decode_row(row)
+            if loaded[0] is None and unforeseen(loaded[1]):  # tried again next build
+                continue
             if first:
                 seen[rels[i]] = (stamps[rels[i]], content)
             batch.append(row)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,15 +87,10 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
     stamps: dict[str, str] = {}
     parts += [f"{name} {_link_target(site_dir / name)}" for name in ROOT_FOLDERS]
     for folder in sorted({content, *folders}):
-        for root, subfolders, names in os.walk(folder):
-            subfolders.sort()
-            found = _stamps(root, sorted(names))
+        for root, names, linked in walk_folders_and_links(str(folder)):
+            found = _stamps(root, names)
             parts += [f"{root}/{name} {stamp} {target}" for name, stamp, target in found]
-            parts += [  # links to folders, which os.walk lists but does not enter
-                f"{root}/{name}/ {target}"
-                for name in subfolders
-                if (target := _link_target(os.path.join(root, name)))
-            ]
+            parts += [f"{root}/{name}/ {_link_target(os.path.join(root, name))}" for name in linked]
             if folder == content:
                 under = Path(root).relative_to(site_dir).as_posix()
                 stamps.update((f"{under}/{name}", s) for name, s, _ in found if s != UNREADABLE)
@@ -103,6 +98,58 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
     if config.is_file():
         parts.append(f"{config} {file_stamp(config)}")
     return Inputs(digest(*parts), stamps)
+
+
+def walk_folders(top: str) -> Iterator[tuple[str, list[str]]]:
+    """(folder, its files' names, sorted) for `top` and every folder below it, in the
+    order of os.walk with sorted folders, and like it not into linked folders; a stack,
+    not os.walk's recursion (Python 3.11), so folders nested a thousand deep are fine."""
+    for root, names, _ in walk_folders_and_links(top):
+        yield root, names
+
+
+def walk_folders_and_links(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """As walk_folders, with each folder's links to folders too (listed, never entered)."""
+    stack = [top]
+    while stack:
+        root = stack.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = list(listing)
+        except OSError:  # gone, or not a folder: as os.walk, nothing from it
+            continue
+        folders, names, linked = [], [], []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                names.append(entry.name)
+            elif entry.is_symlink():
+                linked.append(entry.name)
+            else:
+                folders.append(entry.name)
+        yield root, sorted(names), sorted(linked)
+        stack += [os.path.join(root, name) for name in sorted(folders, reverse=True)]
+
+
+def make_folder_tree(folder: str) -> None:
+    """os.makedirs(folder, exist_ok=True), safe when processes race, without its recursion
+    (a folder nested a thousand deep in static/ is one too in the output)."""
+    missing = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:  # another process made it, or a file is there
+            if not os.path.isdir(path):
+                raise
 
 
 def next_due(dates: Iterable[dt.datetime], now: dt.datetime | None) -> dt.datetime | None:

@@ -44,9 +44,21 @@ def root_problem(site_dir: Path, name: str) -> str | None:
     return link_problem(site_dir / name, site_dir, "folder")
 
 
+def is_text(name: str) -> bool:
+    """Whether a name from the file system was valid UTF-8 (else os.fsdecode gave it lone
+    surrogates, which cannot be written into a page, a URL or the terminal)."""
+    return name.isascii() or not any("\ud800" <= char <= "\udfff" for char in name)
+
+
+def shown_name(name: str) -> str:
+    """A file name for messages: bytes that are not UTF-8 shown as \\xe9."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def link_problems(site_dir: Path) -> list[Problem]:
-    """Every unsafe link, and every linked folder, in the site's content/ and static/,
-    and the folders content/, static/ and templates/ themselves when they are unsafe links."""
+    """Every unsafe link, every linked folder and every name that is not UTF-8 text, in the
+    site's content/ and static/, and the folders content/, static/ and templates/
+    themselves when they are unsafe links."""
     problems = []
     for name in ROOT_FOLDERS:
         if reason := root_problem(site_dir, name):
@@ -55,6 +67,11 @@ def link_problems(site_dir: Path) -> list[Problem]:
         if root_problem(site_dir, name):
             continue  # never read
         for rel, entry in walk(site_dir / name):
+            if not is_text(entry.name):
+                if is_text(rel[: -len(entry.name)]):  # once, for its top-most such folder
+                    where = Location(PurePosixPath(name, shown_name(rel)), 1)
+                    problems.append(error(where, "file name is not UTF-8 text; rename it"))
+                continue
             if not entry.is_symlink():
                 continue
             where = Location(PurePosixPath(name, rel))
@@ -69,15 +86,25 @@ def link_problems(site_dir: Path) -> list[Problem]:
 
 def walk(root: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(POSIX path under `root`, entry) for everything below `root` but hidden names, in
-    name order; linked folders are listed, never entered (they could loop)."""
-    try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-    except OSError:  # no such folder
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    name order; linked folders are listed, never entered (they could loop). A stack, not
+    recursion: folders nested a thousand deep are walked too."""
+    stack = [(prefix, iter(_listed(root)))]
+    while stack:
+        under, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
             continue
-        rel = f"{prefix}{entry.name}"
+        rel = f"{under}{entry.name}"
         yield rel, entry
         if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path), f"{rel}/")
+            stack.append((f"{rel}/", iter(_listed(Path(entry.path)))))
+
+
+def _listed(folder: Path) -> list[os.DirEntry[str]]:
+    """The folder's entries but hidden ones, by name; none if it cannot be listed."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:  # no such folder
+        return []
+    return [entry for entry in entries if not entry.name.startswith(".")]

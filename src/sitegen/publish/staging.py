@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from sitegen import urls
+from sitegen.content.manifest import make_folder_tree
 from sitegen.errors import Location, OutputError, Problem, error
 from sitegen.publish.integrity import SUMS, write_sums
 
@@ -189,7 +190,7 @@ class _Folders:
             except FileExistsError:  # another process made it
                 pass
             except FileNotFoundError:
-                os.makedirs(folder, exist_ok=True)  # safe when processes race
+                make_folder_tree(folder)  # safe when processes race
             self._made.add(folder)
 
 

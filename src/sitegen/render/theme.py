@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.content.symlinks import link_problem, root_problem
+from sitegen.content.manifest import walk_folders
+from sitegen.content.symlinks import is_text, link_problem, root_problem
 
 THEME_STATIC = "css"  # the default theme contributes static/css/** and nothing else
 
@@ -53,11 +54,13 @@ def collect_static(theme: Theme) -> dict[str, Path]:
     """Output path -> source file for every static file; the site's own file wins."""
     files: dict[str, Path] = {}
     for folder, prefix in theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
+        found = (Path(root, name) for root, names in walk_folders(str(folder)) for name in names)
+        for path in sorted(found):  # as rglob("*"), without its recursion (deep folders)
             rel = path.relative_to(folder)
             if (
                 path.is_file()
                 and not any(part.startswith(".") for part in rel.parts)
+                and is_text(str(rel))  # not UTF-8: the build reports it
                 and link_problem(path, folder.parent) is None  # the build reports those
             ):
                 files[(Path(prefix) / rel).as_posix()] = path

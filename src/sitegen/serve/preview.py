@@ -82,15 +82,24 @@ class Preview:
     def stop(self) -> None:
         self.stop_event.set()
 
+    def _failed(self, previous: BuildState, lines: tuple[str, ...]) -> None:
+        """Keep the last good site online; show the problems here and over its pages."""
+        for line in lines:
+            self.report(line)
+        self.server.publish(BuildState(previous.epoch, lines))
+
     def _build_and_publish(self, css_only: bool) -> None:
         previous = self.server.state
         try:
             result = self.rebuild()
         except SitegenError as exc:
-            lines = tuple(str(p) for p in exc.problems) + (f"error: {exc.message}",)
-            for line in lines:
-                self.report(line)
-            self.server.publish(BuildState(previous.epoch, lines))
+            self._failed(previous, (*(str(p) for p in exc.problems), f"error: {exc.message}"))
+            return
+        except MemoryError:
+            raise
+        except Exception as exc:  # a bug hit by some file: a problem too, never the end
+            text = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode()
+            self._failed(previous, (f"error: internal error: {text}; please report it",))
             return
         for problem in result.warnings:
             self.report(str(problem))

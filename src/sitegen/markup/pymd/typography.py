@@ -61,24 +61,39 @@ class _Segments:
 
 
 class TypographyProcessor(Treeprocessor):
+    """Each block's text (its inline elements included) as one piece of prose. Walks
+    with explicit stacks, not recursion, so any depth of nesting the parser produced is
+    fine. Blocks touch disjoint text, so the order they are done in does not matter."""
+
     def run(self, root: etree.Element) -> None:
-        self._block(root)
+        blocks = [root]
+        while blocks:
+            segments = _Segments()
+            _collect(blocks.pop(), segments, blocks)
+            segments.apply()
 
-    def _block(self, block: etree.Element) -> None:
-        segments = _Segments()
-        self._collect(block, segments)
-        segments.apply()
 
-    def _collect(self, element: etree.Element, segments: _Segments) -> None:
-        segments.add(element, "text")
-        for child in element:
-            if child.tag in SKIPPED:
-                if child.tag in ("code", "kbd", "samp") and element.tag != "pre":
-                    segments.hole(child)
-            elif child.tag in INLINE:
-                self._collect(child, segments)
-            else:
-                self._block(child)
+def _collect(block: etree.Element, segments: _Segments, blocks: list[etree.Element]) -> None:
+    """The block's text pieces in reading order into `segments`; the blocks inside it
+    onto `blocks`, to be done on their own."""
+    segments.add(block, "text")
+    stack = [(block, iter(block))]
+    while stack:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:  # an inline element is done: its tail follows it
+                segments.add(element, "tail")
+        elif child.tag in SKIPPED:
+            if child.tag in ("code", "kbd", "samp") and element.tag != "pre":
+                segments.hole(child)
+            segments.add(child, "tail")
+        elif child.tag in INLINE:
+            segments.add(child, "text")
+            stack.append((child, iter(child)))
+        else:
+            blocks.append(child)
             segments.add(child, "tail")
 
 

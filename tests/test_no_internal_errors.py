@@ -1,0 +1,270 @@
+"""Issue 25 part 3: whatever one file holds, the build ends in `path:line: message`
+problems reported together (exit 1), never `internal error` or a traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen.cli import cli
+from sitegen.content import article
+from sitegen.content.manifest import walk_folders
+from sitegen.serve.preview import Preview
+from sitegen.serve.server import BuildState
+from tests.conftest import MakeSite, wait_for
+
+HEAD = "---\ntitle: A\ndate: 2025-01-01\n---\n"
+
+
+def run_build(root: Path, out: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(out), "--no-cache"])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("failure", [RecursionError, ValueError, OSError, KeyError])
+def test_an_exception_inside_one_file_is_that_files_error(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type
+) -> None:
+    real = article.excerpt_and_text
+
+    def boom(summary: str, body: str) -> tuple[str, str]:
+        if "BOOM" in body:
+            raise failure("went\nwrong")
+        return real(summary, body)
+
+    monkeypatch.setattr(article, "excerpt_and_text", boom)
+    root = make_site(
+        {
+            "content/bad.md": HEAD + "BOOM\n",
+            "content/other.md": "---\ntitle: B\ndate: 2025-13-45\n---\nFine\n",
+            "content/good.md": HEAD.replace("A", "C") + "Fine\n",
+        }
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    shown = "'went\\nwrong'" if failure is KeyError else "went wrong"  # KeyError shows a repr
+    detail = f"{failure.__name__}: {shown}"
+    assert (
+        f"content/bad.md:1: cannot be converted ({detail}); simplify the file (deep nesting?) "
+        "or report this with the file"
+    ) in output.splitlines()
+    assert any(line.startswith("content/other.md:3: date:") for line in output.splitlines())
+    assert "error: build failed (2 problems)" in output
+    assert "Traceback" not in output and "internal error" not in output
+
+
+def test_memory_errors_are_not_swallowed(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(summary: str, body: str) -> tuple[str, str]:
+        raise MemoryError
+
+    monkeypatch.setattr(article, "excerpt_and_text", boom)
+    root = make_site({"content/bad.md": HEAD + "Body\n"})
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(tmp_path / "out")])
+    assert result.exit_code != 0
+    assert "cannot be converted" not in result.output
+
+
+NESTED = {
+    "emphasis": "*" * 3000 + "x" + "*" * 3000 + "\n",
+    "lists": "".join("  " * depth + "- a\n" for depth in range(500)),
+    "markdown blocks": '<div markdown="1">\n\n' * 300 + "*x*\n\n" + "</div>\n\n" * 300,
+    "quotes": "> " * 2000 + "x\n",
+    "raw html": "<p>" + "<span>" * 3000 + "x" + "</span>" * 3000 + "</p>\n",
+}
+
+
+@pytest.mark.parametrize("engine", ["markdown", "cmark"])
+@pytest.mark.parametrize("body", NESTED.values(), ids=NESTED.keys())
+def test_deeply_nested_markdown_builds(
+    make_site: MakeSite, tmp_path: Path, engine: str, body: str
+) -> None:
+    """Legal input, however deep: the engines bound their own nesting, and sitegen's
+    passes over the result (typography, excerpt, links) do not recurse."""
+    root = make_site(
+        {
+            "sitegen.yaml": f"base_url: https://example.org/\nmarkdown_engine: {engine}\n",
+            "content/x.md": HEAD + body,
+        }
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 0, output
+    assert "x" in (tmp_path / "out/x/index.html").read_text()
+
+
+def write_named(folder: Path, name: bytes, data: bytes) -> None:
+    """A file whose name is bytes, as a disk from another system may hold."""
+    os.makedirs(os.path.dirname(os.path.join(os.fsencode(folder), name)), exist_ok=True)
+    with open(os.path.join(os.fsencode(folder), name), "wb") as file:
+        file.write(data)
+
+
+def test_file_names_that_are_not_utf8_are_errors(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/good.md": HEAD + "Fine\n"})
+    write_named(root, b"content/caf\xe9.md", HEAD.encode() + b"Body\n")
+    write_named(root, b"content/\xffnews/a.md", HEAD.encode() + b"Body\n")
+    write_named(root, b"static/\xe9.css", b"p{}")
+    for _ in range(2):  # the second time through the cache
+        code, output = run_build(root, tmp_path / "out")
+        assert code == 1
+        assert output.splitlines() == [
+            "content/\\xffnews:1: file name is not UTF-8 text; rename it",
+            "content/caf\\xe9.md:1: file name is not UTF-8 text; rename it",
+            "static/\\xe9.css:1: file name is not UTF-8 text; rename it",
+            "error: build failed (3 problems)",
+        ]
+
+
+def test_serve_survives_hostile_saves(preview: tuple[Preview, Path]) -> None:
+    """Deep nesting, a name that is not UTF-8, and a bug (simulated) in a rebuild: each is
+    shown over the last good site, and the next good save is served."""
+    running, root = preview
+    page = running.output_dir / "a/index.html"
+    (root / "content/a.md").write_text(HEAD + "*" * 3000 + "deep" + "*" * 3000 + "\n")
+    wait_for(lambda: running.server.state.epoch == 2)
+    assert "deep" in page.read_text()
+    write_named(root, b"content/caf\xe9.md", HEAD.encode() + b"Body\n")
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems[0] == (
+        "content/caf\\xe9.md:1: file name is not UTF-8 text; rename it"
+    )
+    os.remove(os.path.join(os.fsencode(root), b"content/caf\xe9.md"))
+    wait_for(lambda: running.server.state == BuildState(3, ()))
+    real = running.rebuild
+
+    def broken() -> object:
+        raise RuntimeError("bug\udce9")
+
+    running.rebuild = broken  # type: ignore[method-assign]
+    (root / "content/a.md").write_text(HEAD + "Again\n")
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems == (
+        "error: internal error: RuntimeError: bug\\udce9; please report it",
+    )
+    assert "deep" in page.read_text()  # the last good site is still served
+    running.rebuild = real  # type: ignore[method-assign]
+    (root / "content/a.md").write_text(HEAD + "Fixed\n")
+    wait_for(lambda: running.server.state == BuildState(4, ()))
+    assert "Fixed" in page.read_text()
+
+
+LONG = "a" * 300
+CUT = "'" + "a" * 78 + "…"
+TOO_LONG = "is longer than 255 bytes, the most a file or folder name may have"
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (f"slug: {LONG}", f"content/x.md:4: slug: {CUT} {TOO_LONG}; choose a shorter one"),
+        (
+            f"tags: [Ok, {LONG}]",
+            f"content/x.md:4: tags: tag {CUT} gives a URL name that {TOO_LONG}; shorten it",
+        ),
+        (
+            f"byline: {LONG}",
+            f"content/x.md:4: byline: {CUT} gives a URL name that {TOO_LONG}; shorten it",
+        ),
+        (
+            f"aliases: [/old/{'é' * 128}/]",
+            "content/x.md:4: aliases: '/old/" + "é" * 73 + "… has a part (between '/'s) "
+            f"that {TOO_LONG}; shorten it",
+        ),
+    ],
+    ids=["slug", "tag", "byline", "alias"],
+)
+def test_names_too_long_for_a_file_system_are_errors_at_their_line(
+    make_site: MakeSite, tmp_path: Path, field: str, expected: str
+) -> None:
+    root = make_site({"content/x.md": f"---\ntitle: A\ndate: 2025-01-01\n{field}\n---\nx\n"})
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines() == [expected, "error: build failed (1 problem)"]
+
+
+def test_new_with_a_very_long_title_makes_a_shorter_file_name(make_site: MakeSite) -> None:
+    root = make_site({})
+    runner = CliRunner()
+    words = runner.invoke(cli, ["new", "Word " * 60, "--site", str(root)])
+    assert words.exit_code == 0, words.output
+    one = runner.invoke(cli, ["new", LONG, "--site", str(root)])
+    assert one.exit_code == 0, one.output
+    names = sorted(p.name for p in (root / "content").iterdir())
+    assert names == ["a" * 80 + ".md", "-".join(["word"] * 16) + ".md"]
+    code, output = run_build(root, root.parent / "out")
+    assert code == 0, output
+
+
+def test_markdown_blocks_deeper_than_python_markdown_parses_are_that_files_error(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Python-Markdown's md_in_html recurses once per level and gives up near 400: that
+    file is reported, the rest of the build with it (not an internal error)."""
+    body = '<div markdown="1">\n\n' * 1000 + "x" + "\n\n</div>\n\n" * 1000
+    root = make_site({"content/x.md": HEAD + body, "content/y.md": HEAD + "Fine\n"})
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines() == [
+        "content/x.md:1: cannot be converted (RecursionError: maximum recursion depth exceeded);"
+        " simplify the file (deep nesting?) or report this with the file",
+        "error: build failed (1 problem)",
+    ]
+
+
+def test_a_file_the_safety_net_caught_is_not_cached(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Such a failure may depend on more than the file (the stack's depth in a worker or
+    in `serve`, sitegen's code): the next build tries the file again."""
+
+    def boom(summary: str, body: str) -> tuple[str, str]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    root = make_site({"content/x.md": HEAD + "Body\n"})
+    command = ["build", str(root), "-o", str(tmp_path / "out")]
+    with monkeypatch.context() as patch:
+        patch.setattr(article, "excerpt_and_text", boom)
+        failed = CliRunner().invoke(cli, command)
+    assert failed.exit_code == 1 and "cannot be converted" in failed.output
+    built = CliRunner().invoke(cli, command)
+    assert built.exit_code == 0, built.output
+    assert "Body" in (tmp_path / "out/x/index.html").read_text()
+
+
+def test_folders_nested_a_thousand_deep_build_and_check(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """os.walk (Python 3.11), rglob and os.makedirs recurse per level: sitegen's walks do not."""
+    root = make_site({})
+    (root / "static").mkdir()
+    content, static = str(root / "content"), str(root / "static")
+    for _ in range(1100):
+        content, static = os.path.join(content, "d"), os.path.join(static, "s")
+        os.mkdir(content)
+        os.mkdir(static)
+    Path(content, "x.md").write_text(HEAD + "Deep\n")
+    Path(static, "x.css").write_text("p{}")
+    try:
+        for _ in range(2):
+            code, output = run_build(root, tmp_path / "out")
+            assert code == 0, output
+        assert "Deep" in (tmp_path / "out/x/index.html").read_text()
+        assert Path(str(tmp_path / "out"), *["s"] * 1100, "x.css").read_text() == "p{}"
+        checked = CliRunner().invoke(cli, ["check", str(root)])
+        assert "Traceback" not in checked.output and "internal error" not in checked.output
+    finally:  # shutil.rmtree (pytest's clean-up) recurses per level too
+        _remove_tree(str(tmp_path))
+
+
+def _remove_tree(top: str) -> None:
+    folders = []
+    for root, names in walk_folders(top):
+        folders.append(root)
+        for name in names:
+            os.unlink(os.path.join(root, name))
+    for folder in reversed(folders[1:]):
+        os.rmdir(folder)
