@@ -97,7 +97,7 @@ def _entries(
             problems.append(error(Location(path, line), f"cannot read this key ({exc})"))
             continue
         if not isinstance(key, str):
-            problems.append(error(Location(path, line), f"key {key!r} is not a name"))
+            problems.append(error(Location(path, line), f"key {shown(key)} is not a name"))
             continue
         if key in entries:
             other = entries[key].line
