@@ -25,7 +25,10 @@ from sitegen.content.symlinks import ROOT_FOLDERS
 def file_stamp(path: str | Path, folder: int | None = None) -> str:
     """'size:mtime_ns' of a file: what changes when it is saved, cheaper than its bytes.
     With `folder` (an open folder's descriptor), `path` is relative to that folder."""
-    status = os.stat(path, dir_fd=folder)
+    return _stamp_of(os.stat(path, dir_fd=folder))
+
+
+def _stamp_of(status: os.stat_result) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}"
 
 
@@ -54,7 +57,7 @@ def _stamp(path: str, folder: int | None = None) -> tuple[str, str]:
     except OSError:
         return UNREADABLE, ""
     if not stat.S_ISLNK(status.st_mode):
-        return f"{status.st_size}:{status.st_mtime_ns}", ""
+        return _stamp_of(status), ""
     target = _link_target(path, folder)
     try:
         return file_stamp(path, folder), target

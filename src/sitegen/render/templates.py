@@ -53,7 +53,7 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
     match is removed and the template compiled afresh."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        path = Path(self.directory, self.pattern % bucket.key)
+        path = self._path_of(bucket)
         try:
             data = path.read_bytes()
         except OSError:
@@ -65,11 +65,14 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = bucket.bytecode_to_string()
-        path = Path(self.directory, self.pattern % bucket.key)
+        path = self._path_of(bucket)
         partial = path.with_name(f"{path.name}.{os.getpid()}")  # workers write at once
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             partial.write_bytes(hashlib.sha256(data).digest() + data)
             os.replace(partial, path)
+
+    def _path_of(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return Path(self.directory, self.pattern % bucket.key)
 
 
 def theme_environment(
