@@ -150,13 +150,20 @@ def test_server_takes_next_port_when_busy(tmp_path: Path) -> None:
         server.httpd.server_close()
 
 
-def test_cli_serve_reports_busy_ports(tmp_path: Path, make_site: MakeSite) -> None:
+def test_cli_serve_reports_busy_ports(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
     from click.testing import CliRunner
 
     from sitegen.cli import cli
     from sitegen.serve.server import PORT_TRIES
 
     root = make_site({"content/a.md": article()})
+    scratch = tmp_path / "scratch"  # where serve keeps its private build folder
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     blockers = []
     base = 0
     try:
@@ -183,6 +190,7 @@ def test_cli_serve_reports_busy_ports(tmp_path: Path, make_site: MakeSite) -> No
             sock.close()
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot listen on 127.0.0.1:{base}: Address already in use\n"
+    assert list(scratch.iterdir()) == []  # nothing left behind in the temporary folder
 
 
 def test_preview_rebuilds_on_save_and_survives_a_bad_edit(preview: tuple[Preview, Path]) -> None:

@@ -40,7 +40,11 @@ class Preview:
         self.options = options
         self.report = report
         self.output_dir = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
-        self.server = DevServer(self.output_dir, options.host, options.port)
+        try:
+            self.server = DevServer(self.output_dir, options.host, options.port)
+        except BaseException:  # cannot listen: run() will never clean the folder up
+            shutil.rmtree(self.output_dir.parent, ignore_errors=True)
+            raise
         self.changes = ChangeCollector()
         self.watcher = Watcher(site_dir, self.changes.add)
         self.stop_event = threading.Event()
