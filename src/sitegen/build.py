@@ -219,8 +219,13 @@ def _unchanged_build(job: _Job, inputs: Inputs) -> BuildReport | None:
     summary = job.cache.unchanged_build(inputs.signature, job.now or build_time())
     if summary is None:
         return None
-    warnings = tuple(decode_problems(summary["warnings"]))
-    counts = summary["articles"], summary["pages"], summary["static"]
+    try:  # the cache is input: a summary of another shape means building after all
+        warnings = tuple(decode_problems(summary["warnings"]))
+        counts = summary["articles"], summary["pages"], summary["static"]
+    except (LookupError, TypeError, ValueError):
+        return None
+    if not all(type(count) is int for count in counts):
+        return None
     return BuildReport(job.output_dir, *counts, warnings)  # touching nothing
 
 

@@ -106,7 +106,7 @@ def _recalled(
         by_url = {a.url: a for a in articles}
         chosen = {url: tuple(by_url[u] for u in urls) for url, urls in data["related"].items()}
         return chosen, decode_problems(data["problems"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError):
         return None  # chosen again
 
 

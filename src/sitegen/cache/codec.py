@@ -30,8 +30,11 @@ COLUMNS = ("body", "excerpt_html")
 @dataclasses.dataclass(frozen=True)
 class _Codec:
     """How one type is stored: each function turns the source text of an expression for a
-    value into that of its JSON form (encode) or back (decode)."""
+    value into that of its JSON form (encode) or back (decode), or into a test that a
+    decoded value has the type (check: a cache is input, and JSON of another shape
+    decodes to values of other types without a complaint)."""
 
+    check: Callable[[str], str]
     encode: Callable[[str], str] = str
     decode: Callable[[str], str] = str
 
@@ -41,7 +44,9 @@ class _Codec:
         return self.encode is str and self.decode is str
 
 
-_PLAIN = _Codec()
+def _is(name: str) -> _Codec:
+    """A plain value of exactly the type `name` (not bool for int: JSON's true is not 1)."""
+    return _Codec(lambda v: f"type({v}) is {name}")
 
 
 def make_codec(cls: type[Any], columns: Iterable[str] = COLUMNS) -> tuple[Encode, Decode]:
@@ -49,23 +54,40 @@ def make_codec(cls: type[Any], columns: Iterable[str] = COLUMNS) -> tuple[Encode
     `cls`. Raises TypeError naming the first field of a type it cannot store."""
     names: dict[str, Any] = {"_datetime": dt.datetime.fromisoformat, "_path": _path}
     names |= {"_encode_value": _encode_value, "_decode_value": _decode_value, "_cls": cls}
+    names |= {"datetime": dt.datetime, "PurePosixPath": PurePosixPath, "_wrong": _wrong}
     fields = _made_fields(cls, cls.__name__)
-    stored = [(f, hint) for f, hint in fields if f.name not in columns]
-    codecs = {f.name: _codec(hint, f"{cls.__name__}.{f.name}", names) for f, hint in stored}
-    encoded = ", ".join(f"{n!r}: {c.encode(f'a.{n}')}" for n, c in codecs.items())
+    codecs = {
+        f.name: _is(hint.__name__) if f.name in columns and hint in (bytes, str)
+        else _codec(hint, f"{cls.__name__}.{f.name}", names)
+        for f, hint in fields
+    }  # fmt: skip
+    stored = {name: c for name, c in codecs.items() if name not in columns}
+    encoded = ", ".join(f"{n!r}: {c.encode(f'a.{n}')}" for n, c in stored.items())
     decoded = ", ".join(
-        f"{f.name}={codecs[f.name].decode(f'd[{f.name!r}]')}" if f.name in codecs
+        f"{f.name}={stored[f.name].decode(f'd[{f.name!r}]')}" if f.name in stored
         else f"{f.name}={f.name}"
         for f, _ in fields
     )  # fmt: skip
+    checked = " and ".join(c.check(f"a.{n}") for n, c in codecs.items())
+    which = ", ".join(f"({n!r}, lambda a: {c.check(f'a.{n}')})" for n, c in codecs.items())
     # Generated once, as dataclasses makes __init__: the same code as written by hand. A loop
     # over per-field functions decoded 5,000 cached rows (every rebuild's path) 10 % slower.
     source = (
         f"def encode(a):\n    return {{{encoded}}}\n"
-        f"def decode(d, {', '.join(columns)}):\n    return _cls({decoded})\n"
+        f"def decode(d, {', '.join(columns)}):\n"
+        f"    a = _cls({decoded})\n"
+        f"    if not ({checked}):\n"
+        f"        raise _wrong(a, [{which}])\n"
+        f"    return a\n"
     )
     exec(source, names)  # the source is made above from field names and types only
     return names["encode"], names["decode"]
+
+
+def _wrong(value: Any, checks: list[tuple[str, Callable[[Any], bool]]]) -> TypeError:
+    """What a decoder raises for a value with a field of the wrong type, naming the field."""
+    wrong = next((name for name, check in checks if not check(value)), "?")
+    return TypeError(f"{type(value).__name__}.{wrong}: not of its type")
 
 
 def schema_fingerprint(cls: type[Any]) -> str:
@@ -116,11 +138,17 @@ def _codec(hint: Any, where: str, names: dict[str, Any], depth: int = 0) -> _Cod
     """How values of type `hint` (of field `where`) are stored; constructors that the
     generated code calls go into `names`."""
     if hint in (str, int, bool):
-        return _PLAIN
-    if hint is dt.datetime:
-        return _Codec(lambda v: f"{v}.isoformat()", lambda v: f"_datetime({v})")
+        return _is(hint.__name__)
+    if hint is dt.datetime:  # with a time zone, as every date of a site: naive and aware
+        return _Codec(  # dates cannot be compared, so one naive date ends sorting
+            lambda v: f"(type({v}) is datetime and {v}.tzinfo is not None)",
+            lambda v: f"{v}.isoformat()",
+            lambda v: f"_datetime({v})",
+        )
     if hint is PurePosixPath:
-        return _Codec(lambda v: f"str({v})", lambda v: f"_path({v})")
+        return _Codec(
+            lambda v: f"type({v}) is PurePosixPath", lambda v: f"str({v})", lambda v: f"_path({v})"
+        )
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass_codec(hint, where, names, depth)
     found = _generic_codec(hint, where, names, depth)
@@ -134,26 +162,41 @@ def _generic_codec(hint: Any, where: str, names: dict[str, Any], depth: int) -> 
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union) and len(args) == 2 and args[1] is type(None):
         inner = _codec(args[0], where, names, depth)
+        check = lambda v: f"({v} is None or {inner.check(v)})"  # noqa: E731
         if inner.is_plain:
-            return _PLAIN
+            return _Codec(check)
         return _Codec(
+            check,
             lambda v: f"None if {v} is None else {inner.encode(v)}",
             lambda v: f"None if {v} is None else {inner.decode(v)}",
         )
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item, x = _codec(args[0], where, names, depth + 1), f"x{depth}"
+        check = lambda v: f"(type({v}) is tuple and all({item.check(x)} for {x} in {v}))"  # noqa: E731
         if item.is_plain:
-            return _Codec(lambda v: f"list({v})", lambda v: f"tuple({v})")
+            return _Codec(check, lambda v: f"list({v})", lambda v: f"tuple({v})")
         return _Codec(
+            check,
             lambda v: f"[{item.encode(x)} for {x} in {v}]",
             lambda v: f"tuple([{item.decode(x)} for {x} in {v}])",
         )
     if origin is not Mapping or len(args) != 2 or args[0] is not str:
         return None
     if args[1] is Any:  # front matter's `extra:` as YAML gave it, dates and all
-        return _Codec(lambda v: f"_encode_value(dict({v}))", lambda v: f"_decode_value({v})")
-    if _codec(args[1], where, names, depth).is_plain:
-        return _Codec(lambda v: f"dict({v})")
+        return _Codec(
+            lambda v: f"type({v}) is dict",
+            lambda v: f"_encode_value(dict({v}))",
+            lambda v: f"_decode_value({v})",
+        )
+    value, k, x = _codec(args[1], where, names, depth + 1), f"k{depth}", f"x{depth}"
+    if value.is_plain:
+        return _Codec(
+            lambda v: (
+                f"(type({v}) is dict and all(type({k}) is str and {value.check(x)}"
+                f" for {k}, {x} in {v}.items()))"
+            ),
+            lambda v: f"dict({v})",
+        )
     return None
 
 
@@ -169,6 +212,15 @@ def _dataclass_codec(cls: type[Any], where: str, names: dict[str, Any], depth: i
     if getattr(names.setdefault(make, interned), "__wrapped__", names[make]) is not cls:
         raise TypeError(f"{where}: two classes named {cls.__name__}; rename one")
 
+    names[f"{make}_type"] = cls
+
+    def check(v: str) -> str:
+        return (
+            f"(type({v}) is {make}_type and "
+            + " and ".join(c.check(f"{v}.{n}") for n, c in codecs)
+            + ")"
+        )
+
     def encode(v: str) -> str:
         return "[" + ", ".join(c.encode(f"{v}.{n}") for n, c in codecs) + "]"
 
@@ -179,7 +231,7 @@ def _dataclass_codec(cls: type[Any], where: str, names: dict[str, Any], depth: i
             f"{make}(" + ", ".join(c.decode(f"{v}[{i}]") for i, (_, c) in enumerate(codecs)) + ")"
         )
 
-    return _Codec(encode, decode)
+    return _Codec(check, encode, decode)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -197,10 +249,17 @@ def encode_problems(problems: Iterable[Problem]) -> list[list[Any]]:
 
 
 def decode_problems(rows: Iterable[list[Any]]) -> list[Problem]:
-    return [
+    """Problems as `encode_problems` stored them; TypeError or ValueError for anything
+    else (a line that is not a number would end the sorting of a build's problems)."""
+    problems = [
         Problem(Location(_path(path), line), message, Severity(severity))
         for path, line, message, severity in rows
     ]
+    for problem in problems:
+        line = problem.location.line
+        if not (type(line) is int or line is None) or type(problem.message) is not str:
+            raise TypeError(f"a stored problem of another shape: {problem!r:.80}")
+    return problems
 
 
 def encode_loaded(loaded: Loaded) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -17,17 +18,25 @@ from sitegen import urls
 from sitegen.errors import Location, Problem, warning
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 4
+SCHEMA = 5
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles
-    (key TEXT PRIMARY KEY, value TEXT NOT NULL, body BLOB, excerpt TEXT);
+    (key TEXT PRIMARY KEY, value TEXT NOT NULL, body BLOB, excerpt TEXT, checksum INTEGER);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, hash TEXT NOT NULL);
 """
 
 T = TypeVar("T")
 Row = tuple[str, str, bytes, str]  # a parse result: key, JSON, body HTML, excerpt HTML
+
+
+def checksum(value: str, body: bytes, excerpt: str) -> int:
+    """CRC-32 of a stored parse result: SQLite checks the structure of its file, not the
+    bytes of the values in it, and one flipped bit in an article's HTML would be published.
+    (Not a defence against a forged cache: that is what decoding checks, see decode_row.)"""
+    crc = zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    return zlib.crc32(excerpt.encode("utf-8", "surrogatepass"), zlib.crc32(body, crc))
 
 
 def digest(*parts: str | bytes) -> str:
@@ -56,11 +65,14 @@ class BuildCache:
     def _open(self) -> sqlite3.Connection | None:
         try:
             self.path.parent.mkdir(exist_ok=True)
-            (self.path.parent / ".gitignore").write_text("*\n")
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():  # (the folder may be a link to a folder of the user's)
+                ignore.write_text("*\n")
             db = _connect(self.path)
             found = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if found[0] != str(SCHEMA):
-                raise sqlite3.DatabaseError(f"schema {found[0]!r}, expected {SCHEMA}")
+            if found is None or found[0] != str(SCHEMA):
+                schema = None if found is None else found[0]
+                raise sqlite3.DatabaseError(f"schema {schema!r:.20}, expected {SCHEMA}")
             return db
         except (sqlite3.Error, OSError) as exc:
             self._discard(exc)
@@ -91,7 +103,7 @@ class BuildCache:
     def articles(self, keys: Iterable[str], decode: Callable[[Row], T]) -> dict[str, T]:
         """The parse results stored for the keys that have one, as `decode` makes them of
         their rows (one it cannot read, raising ValueError, KeyError or TypeError, makes
-        the whole cache suspect: discarded)."""
+        the whole cache suspect: discarded, as is one whose checksum does not match)."""
         if self.db is None:
             return {}
         found: dict[str, T] = {}
@@ -101,11 +113,22 @@ class BuildCache:
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(
-                    f"SELECT key, value, body, excerpt FROM articles WHERE key IN ({marks})", chunk
+                    f"SELECT key, value, body, excerpt, checksum FROM articles"
+                    f" WHERE key IN ({marks})",
+                    chunk,
                 )
-                for row in rows:
-                    found[row[0]] = decode(row)
-        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+                for key, value, body, excerpt, check in rows:
+                    if check != checksum(value, body, excerpt):
+                        raise ValueError(f"article {key!r:.40}: checksum does not match")
+                    found[key] = decode((key, value, body, excerpt))
+        except (
+            sqlite3.Error,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             self._discard(exc)
             return {}
         return found
@@ -133,9 +156,9 @@ class BuildCache:
 
     def store_articles(self, rows: Iterable[Row]) -> None:
         """Save parse results (rows as `codec.article_row` makes them)."""
-        self._write(
-            lambda db: db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", rows)
-        )
+        checked = ((*row, checksum(*row[1:])) for row in rows)
+        query = "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)"
+        self._write(lambda db: db.executemany(query, checked))
 
     def keep_articles(self, keys: Iterable[str]) -> None:
         """Forget the parse results of all but `keys` (files deleted, or changed since)."""
@@ -153,6 +176,9 @@ class BuildCache:
         """Path -> ("size:mtime_ns", content hash) as last seen."""
         query = "SELECT path, stat, hash FROM files"
         rows: list[tuple[str, str, str]] = self._read(lambda db: db.execute(query).fetchall(), [])
+        if not all(type(x) is str for row in rows for x in row):  # a hash would key articles
+            self._discard(TypeError("a file hash that is not text"))
+            return {}
         return {path: (stat, content) for path, stat, content in rows}
 
     def store_file_hashes(self, hashes: Mapping[str, tuple[str, str]]) -> None:
@@ -246,7 +272,7 @@ class BuildCache:
             if due is not None and dt.datetime.fromisoformat(due) <= now:
                 return None
             return dict(data["summary"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, LookupError, TypeError, AttributeError, RecursionError):
             return None
 
     def remember_build(
