@@ -100,7 +100,7 @@ def test_alias_server_files_list_every_alias_sorted(
     out = build_site(root)
     assert (out / "_redirects").read_text().splitlines() == [
         "# Old addresses of moved articles (sitegen 'aliases'), for Netlify and Cloudflare",
-        "# Pages. Cloudflare Pages skips the lines with a query (key=value): see README.",
+        "# Pages. Cloudflare Pages skips the query lines (key=value): sitegen's docs/urls.md.",
         "/2019/05/03/vigil/ /vigil/ 301",
         "/2019/rally/ /rally/ 301",
         "/ p=123 /vigil/ 301!",

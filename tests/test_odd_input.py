@@ -51,8 +51,8 @@ def test_front_matter_only_is_an_article_with_an_empty_body(
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"", "content/x.md:1: the file is empty; start it with front matter (see README) or remove it"),
-        (b" \n\n", "content/x.md:1: the file is empty; start it with front matter (see README) or remove it"),
+        (b"", "content/x.md:1: the file is empty; start it with front matter (see sitegen's docs/writing-articles.md) or remove it"),
+        (b" \n\n", "content/x.md:1: the file is empty; start it with front matter (see sitegen's docs/writing-articles.md) or remove it"),
         (b"Just text\n", "content/x.md:1: missing front matter; the file must start with a line '---'"),
         (b"---\ntitle: A\ndate: 2025-01-01\nBody\n", "content/x.md:1: front matter is not closed; add a line '---' after the last field"),
         (b"---\ntitle: A\ndate: 2025-01-01\n---\nline\ncaf\xe9 au lait\n", "content/x.md:6: not valid UTF-8 text (byte 42: b'\\xe9'); save the file as UTF-8"),

@@ -60,6 +60,19 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (str(p.location.path), p.location.line or 0, p.message))
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """`value` as a message shows it: its repr, cut short (a pasted article body as a
+    title would otherwise fill the terminal). Every message quoting a value from the
+    site's files goes through it; file paths are not values and stay whole."""
+    return cut(repr(value), limit)
+
+
+def cut(text: str, limit: int = 80) -> str:
+    """`text` cut short with '…': for user text a message shows unquoted (a key, a
+    parser's complaint that quotes the value)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest choice, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

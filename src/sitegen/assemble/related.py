@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from sitegen import __version__
 from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import BuildCache, digest
-from sitegen.errors import Problem, error
+from sitegen.errors import Problem, error, shown
 from sitegen.model import Article, Tag
 from sitegen.runtime.pool import Awaited, start_map
 
@@ -181,10 +181,12 @@ def _chosen(
         if len(matches) == 1 and matches[0].url != article.url:
             chosen.append(matches[0])
         elif not matches:
-            problems.append(error(where, f"related: no published article has the slug {slug!r}"))
+            problems.append(
+                error(where, f"related: no published article has the slug {shown(slug)}")
+            )
         elif len(matches) > 1:
             problems.append(
-                error(where, f"related: slug {slug!r} is used by {len(matches)} articles")
+                error(where, f"related: slug {shown(slug)} is used by {len(matches)} articles")
             )
         else:
             problems.append(error(where, "related: an article cannot be related to itself"))

@@ -14,7 +14,7 @@ from sitegen import urls
 from sitegen.assemble.paginate import paginate
 from sitegen.assemble.related import RelateFn, find_related
 from sitegen.config.settings import Config
-from sitegen.errors import Problem, warning
+from sitegen.errors import Problem, shown, warning
 from sitegen.model import MONTH_NAMES, Article, Author, Listing, Period, Site, Tag, Term
 
 T = TypeVar("T", bound=Term)
@@ -92,7 +92,7 @@ def _respelled(
     name = names[term.slug]
     if term.name == name:
         return term
-    message = f"{key}: {term.name!r} is shown as {name!r}, the spelling most articles use"
+    message = f"{key}: {shown(term.name)} is shown as {shown(name)}, the spelling most articles use"
     problems.append(warning(article.location(key), message))
     return dataclasses.replace(term, name=name)
 

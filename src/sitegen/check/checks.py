@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from sitegen.build import build
 from sitegen.cache.store import CACHE_DIR
 from sitegen.check.links import BrokenLink, broken_links
-from sitegen.errors import Location, Problem, error, sort_problems, warning
+from sitegen.errors import Location, Problem, error, shown, sort_problems, warning
 from sitegen.model import Article
 
 CHECK_OUTPUT = "check"
@@ -101,7 +101,7 @@ def _link_problems(
                     sources[path] = _read(path)
                 line = _line_of(sources[path], link.link)
                 where = Location(article.source.path, line) if line else None
-        message = f"link {link.link!r} leads nowhere: {link.reason}"
+        message = f"link {shown(link.link)} leads nowhere: {link.reason}"
         if where is None:  # the same theme link on many pages: once, at the first
             where, message = Location(PurePosixPath(link.page)), f"{message} (made by the theme)"
         key = (str(where) if where.line else "theme", message)

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.content.manifest import walk_folders
+from sitegen.errors import shown
 from sitegen.runtime.pool import map_ranges
 
 # href or src of the elements that load or lead somewhere (the first one on each tag)
@@ -84,7 +85,7 @@ def _scan(
                 if found not in ids:
                     ids[found] = page_ids((output_dir / found).read_text(encoding="utf-8"))
                 if fragment not in ids[found]:
-                    broken.append(BrokenLink(page, link, f"the page has no id {fragment!r}"))
+                    broken.append(BrokenLink(page, link, f"the page has no id {shown(fragment)}"))
     return broken
 
 

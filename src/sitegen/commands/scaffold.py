@@ -13,9 +13,8 @@ from pathlib import Path, PurePosixPath
 
 from sitegen import urls
 from sitegen.config.settings import load_config
-from sitegen.config.yamldoc import shown
 from sitegen.content.article import CONTENT_DIR
-from sitegen.errors import Location, SitegenError, error
+from sitegen.errors import Location, SitegenError, error, shown
 from sitegen.render.theme import THEME_STATIC, default_theme_dir
 
 # Every option, commented out at its default: uncomment what you change. A test keeps this
@@ -109,7 +108,9 @@ def new_article(
     if not slug:
         problem = f"title {shown(title)} has no letters or digits to name a file"
     elif urls.is_reserved(slug):
-        problem = f"title {shown(title)} gives {slug!r}, a name Windows reserves; choose another"
+        problem = (
+            f"title {shown(title)} gives {shown(slug)}, a name Windows reserves; choose another"
+        )
     elif path.exists():
         problem = "already exists; edit it, or choose another title"
     if problem:

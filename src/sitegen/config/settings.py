@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
-from sitegen.errors import ConfigError, Location, Problem, error, warning
+from sitegen.errors import ConfigError, Location, Problem, error, shown, warning
 
 CONFIG_NAME = "sitegen.yaml"
 LOCAL_BASE_URL = "http://localhost:8000/"
@@ -163,28 +163,28 @@ def base_url_problems(url: str) -> list[str]:
     expected = "; expected e.g. 'https://example.org/'"
     problems = []
     if _NOT_IN_URL.search(url):
-        problems.append(f"{url!r} contains whitespace or a control character{expected}")
+        problems.append(f"{shown(url)} contains whitespace or a control character{expected}")
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed '[' of an IPv6 address
-        return [*problems, f"{url!r} is not a valid URL{expected}"]
+        return [*problems, f"{shown(url)} is not a valid URL{expected}"]
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return [*problems, f"{url!r} is not an absolute URL{expected}"]
+        return [*problems, f"{shown(url)} is not an absolute URL{expected}"]
     if parts.query or parts.fragment:
-        problems.append(f"{url!r} must not have a query or fragment")
+        problems.append(f"{shown(url)} must not have a query or fragment")
     try:
         port = parts.port
     except ValueError:  # not a number, or past 65535
         port = 0
     if port == 0:
-        problems.append(f"{url!r} has a port that is not a number from 1 to 65535{expected}")
+        problems.append(f"{shown(url)} has a port that is not a number from 1 to 65535{expected}")
     return problems
 
 
 def _choice(reader: FieldReader, key: str, choices: tuple[str, ...]) -> str:
     value = reader.string(key, choices[0])
     if value not in choices:
-        reader.fail(key, f"{value!r} is not one of {', '.join(map(repr, choices))}")
+        reader.fail(key, f"{shown(value)} is not one of {', '.join(map(repr, choices))}")
         return choices[0]
     return value
 
@@ -237,7 +237,7 @@ def _language(reader: FieldReader) -> str:
     language = reader.string("language", Config.language)
     if not LANGUAGE_TAG.match(language):
         reader.fail(
-            "language", f"{language!r} is not a language tag; expected e.g. 'en' or 'fr-CA'"
+            "language", f"{shown(language)} is not a language tag; expected e.g. 'en' or 'fr-CA'"
         )
         return Config.language
     return language
@@ -248,20 +248,22 @@ def _permalink(reader: FieldReader) -> str:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
     except ValueError as exc:
-        reader.fail("permalink", f"{pattern!r} is not a valid pattern ({exc})")
+        reader.fail("permalink", f"{shown(pattern)} is not a valid pattern ({exc})")
         return Config.permalink
     allowed = ", ".join("{" + name + "}" for name in sorted(PERMALINK_FIELDS))
     if not names <= PERMALINK_FIELDS:
-        unknown = ", ".join(sorted(repr(n) for n in names - PERMALINK_FIELDS))
+        unknown = ", ".join(sorted(shown(n) for n in names - PERMALINK_FIELDS))
         reader.fail("permalink", f"unknown placeholder {unknown}; use {allowed}")
     elif "slug" not in names:
-        reader.fail("permalink", f"{pattern!r} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'")
+        reader.fail(
+            "permalink", f"{shown(pattern)} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'"
+        )
     elif not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern:
-        reader.fail("permalink", f"{pattern!r} must start and end with '/', e.g. '/{{slug}}/'")
+        reader.fail("permalink", f"{shown(pattern)} must start and end with '/', e.g. '/{{slug}}/'")
     elif not all(map(_PERMALINK_PART.fullmatch, _sample_url(pattern).strip("/").split("/"))):
         reader.fail(
             "permalink",
-            f"{pattern!r} may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s "
+            f"{shown(pattern)} may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s "
             "(no '..', '\\', spaces or capitals: URLs must work on every host)",
         )
     else:
@@ -277,7 +279,7 @@ def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
     links = []
     for name, url in _named_links(reader, "social"):
         if urlsplit(url).scheme not in ("http", "https", "mailto"):
-            reader.fail("social", f"{url!r} is not an http(s) or mailto URL")
+            reader.fail("social", f"{shown(url)} is not an http(s) or mailto URL")
         else:
             links.append(SocialLink(name=name, url=url))
     return tuple(links)
@@ -288,14 +290,17 @@ def _menu(reader: FieldReader) -> tuple[MenuLink, ...]:
     for name, url in _named_links(reader, "menu", ", e.g. {name: About, url: /about/}"):
         site_path = url.startswith("/") and not url.startswith("//")
         if not name:
-            reader.fail("menu", f"the link to {url!r} has an empty name")
+            reader.fail("menu", f"the link to {shown(url)} has an empty name")
         elif not site_path and urlsplit(url).scheme not in ("http", "https", "mailto"):
             reader.fail(
                 "menu",
-                f"{url!r} is neither a path on this site ('/about/') nor an http(s) or mailto URL",
+                f"{shown(url)} is neither a path on this site ('/about/') "
+                "nor an http(s) or mailto URL",
             )
         elif site_path and any(c in url for c in ' \\"<>'):
-            reader.fail("menu", f"{url!r} is not a usable path (spaces, quotes or backslashes)")
+            reader.fail(
+                "menu", f"{shown(url)} is not a usable path (spaces, quotes or backslashes)"
+            )
         else:
             links.append(MenuLink(name=name, url=url))
     return tuple(links)
@@ -313,7 +318,7 @@ def _named_links(reader: FieldReader, key: str, example: str = "") -> list[tuple
     links = []
     for item in entry.value:
         if not isinstance(item, dict) or set(item) != {"name", "url"}:
-            reader.fail(key, f"expected {expected}, got {item!r}")
+            reader.fail(key, f"expected {expected}, got {shown(item)}")
         else:
             links.append((clean_text(str(item["name"])), clean_text(str(item["url"]))))
     return links
@@ -332,7 +337,7 @@ def menu_problems(
         path = urlsplit(link.url).path.lstrip("/")
         if not path or path in outputs or f"{path.rstrip('/')}/index.html" in outputs:
             continue
-        problems.append(make(where, f"menu: {link.url!r} is not a page of this site"))
+        problems.append(make(where, f"menu: {shown(link.url)} is not a page of this site"))
     return problems
 
 
@@ -342,7 +347,7 @@ def _timezone(reader: FieldReader) -> str:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         reader.fail(
-            "timezone", f"unknown time zone {name!r}; expected e.g. 'UTC' or 'Europe/Paris'"
+            "timezone", f"unknown time zone {shown(name)}; expected e.g. 'UTC' or 'Europe/Paris'"
         )
         return Config.timezone
     return name

@@ -15,11 +15,13 @@ from typing import Any
 import yaml
 
 from sitegen.config.flatyaml import LOADER, read_flat
-from sitegen.errors import Location, Problem, error, suggest, warning
+from sitegen.errors import Location, Problem, cut, error, shown, suggest, warning
 
 # Items a value may stand for once its YAML aliases are written out: far more than any
 # front matter or config needs (a list of 500 tags is 501), far less than a memory bomb.
 MAX_EXPANDED = 10_000
+# What a message keeps of the YAML parser's complaint, which may quote a value (a tag).
+_SAID = 160
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,9 @@ def load_mapping(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else first_line
         what = exc.problem or exc.context or "invalid YAML"
-        return {}, [error(Location(path, line), f"invalid YAML: {what}")]
+        return {}, [error(Location(path, line), f"invalid YAML: {cut(what, _SAID)}")]
     except yaml.YAMLError as exc:
-        return {}, [error(Location(path, first_line), f"invalid YAML: {exc}")]
+        return {}, [error(Location(path, first_line), f"invalid YAML: {cut(str(exc), _SAID)}")]
     finally:
         loader.dispose()
 
@@ -88,13 +90,15 @@ def _entries(
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + first_line
         if alias_problem := _alias_problem(key_node) or _alias_problem(value_node):
-            named = f"{key_node.value}: " if isinstance(key_node, yaml.ScalarNode) else ""
+            named = f"{cut(key_node.value)}: " if isinstance(key_node, yaml.ScalarNode) else ""
             problems.append(error(Location(path, line), named + alias_problem))
             continue
         try:
             key = loader.construct_object(key_node, deep=True)
         except (ValueError, OverflowError, TypeError, RecursionError) as exc:
-            problems.append(error(Location(path, line), f"cannot read this key ({exc})"))
+            problems.append(
+                error(Location(path, line), f"cannot read this key ({cut(str(exc), _SAID)})")
+            )
             continue
         if not isinstance(key, str):
             problems.append(error(Location(path, line), f"key {shown(key)} is not a name"))
@@ -102,14 +106,19 @@ def _entries(
         if key in entries:
             other = entries[key].line
             problems.append(
-                error(Location(path, line), f"{key}: duplicate key (first on line {other})")
+                error(Location(path, line), f"{cut(key)}: duplicate key (first on line {other})")
             )
             continue
         try:
             value = loader.construct_object(value_node, deep=True)
         except (ValueError, OverflowError, TypeError, RecursionError) as exc:
             # e.g. '2025-13-45' looks like a date to YAML but is none
-            problems.append(error(Location(path, line), f"{key}: cannot read this value ({exc})"))
+            problems.append(
+                error(
+                    Location(path, line),
+                    f"{cut(key)}: cannot read this value ({cut(str(exc), _SAID)})",
+                )
+            )
             continue
         entries[key] = Entry(key, value, line)
     return entries, problems
@@ -181,7 +190,7 @@ class FieldReader:
         for key, entry in self.entries.items():
             if key not in known:
                 make = error if as_error else warning
-                message = f"unknown key {key!r}{suggest(key, known)}"
+                message = f"unknown key {shown(key)}{suggest(key, known)}"
                 self.problems.append(make(Location(self.path, entry.line), message))
 
     def require(self, key: str) -> bool:
@@ -217,7 +226,7 @@ class FieldReader:
             self.fail(key, f"expected a whole number, got {_describe(value)}")
             return default
         if value < minimum:
-            self.fail(key, f"{value!r} is too small; expected at least {minimum}")
+            self.fail(key, f"{shown(value)} is too small; expected at least {minimum}")
             return default
         return value
 
@@ -252,10 +261,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return f"text {shown(value)}"
     return f"{shown(value)} ({type(value).__name__})"
-
-
-def shown(value: Any, limit: int = 80) -> str:
-    """`value` as a message shows it: its repr, cut short (a pasted article body as a
-    title would otherwise fill the terminal)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
-from sitegen.config.yamldoc import FieldReader, decode_utf8, shown
+from sitegen.config.yamldoc import FieldReader, decode_utf8
 from sitegen.content.frontmatter import Document, parse_document
 from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
-from sitegen.errors import Location, Problem, error, warning
+from sitegen.errors import Location, Problem, error, shown, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
 from sitegen.markup.typography import smarten
@@ -208,8 +208,8 @@ def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | N
     value = reader.entries[key].value
     parsed = parse_date(value, config.zone)
     if parsed is None:
-        shown = repr(value) if isinstance(value, str) else repr(str(value))
-        reader.fail(key, f"cannot parse {shown}; {_DATE_HELP}")
+        written = value if isinstance(value, str) else str(value)
+        reader.fail(key, f"cannot parse {shown(written)}; {_DATE_HELP}")
     return parsed
 
 
@@ -255,7 +255,7 @@ def _alias_problem(alias: str) -> str:
     if any(part.endswith(".") for part in parts):
         return "has a part ending in '.', which Windows drops from file names"
     if reserved := [part for part in parts if urls.is_reserved(part)]:
-        return f"holds {reserved[0]!r}, which {_RESERVED}"
+        return f"holds {shown(reserved[0])}, which {_RESERVED}"
     if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
         return f"has a part (between '/'s) that {_TOO_LONG}; shorten it"
     if has_query and not _ALIAS_QUERY.fullmatch(query):
@@ -280,10 +280,12 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
         slug = raw
     if not _SLUG.fullmatch(slug):
         example = urls.slugify(slug) or "my-article"
-        reader.fail("slug", f"{slug!r} may only hold a-z, 0-9, '-' and '_'; e.g. {example!r}")
+        reader.fail(
+            "slug", f"{shown(slug)} may only hold a-z, 0-9, '-' and '_'; e.g. {shown(example)}"
+        )
         return ""
     if urls.is_reserved(slug):
-        reader.fail("slug", f"{slug!r} {_RESERVED}; choose another")
+        reader.fail("slug", f"{shown(slug)} {_RESERVED}; choose another")
         return ""
     if len(slug) > NAME_BYTES:
         reader.fail("slug", f"{shown(slug)} {_TOO_LONG}; choose a shorter one")
@@ -315,13 +317,12 @@ def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
 def _term(kind: type[T], name: str) -> T | str:
     """The tag or byline a name makes, or what is wrong with the name."""
     slug = urls.slugify(name)
-    named = f"tag {name!r}" if kind is Tag else repr(name)
+    named = f"tag {shown(name)}" if kind is Tag else shown(name)
     if not slug:
         return f"{named} has no letters or digits to make a URL from"
     if urls.is_reserved(slug):
-        return f"{named} gives the URL name {slug!r}, which {_RESERVED}"
+        return f"{named} gives the URL name {shown(slug)}, which {_RESERVED}"
     if len(slug) > NAME_BYTES:
-        named = f"tag {shown(name)}" if kind is Tag else shown(name)
         return f"{named} gives a URL name that {_TOO_LONG}; shorten it"
     return kind(
         slug=slug, name=name, url=urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
@@ -339,7 +340,7 @@ def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
         return None
     parts = urlsplit(src)
     if parts.scheme or parts.netloc:
-        leak = f"{src!r} is on another host, which would tell that host who reads the page"
+        leak = f"{shown(src)} is on another host, which would tell that host who reads the page"
         reader.fail("image", f"{leak}; put the file under static/images/")
         return None
     if not alt:
@@ -356,7 +357,9 @@ def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -
     """Lead images that no static file provides (checked apart from loading, which stays
     a pure function of a file's bytes and so can be cached)."""
     return [
-        warning(article.location("image"), f"image: {article.image.src!r} not found under static/")
+        warning(
+            article.location("image"), f"image: {shown(article.image.src)} not found under static/"
+        )
         for article in articles
         if article.image and unquote(article.image.src.lstrip("/")) not in static_paths
     ]
@@ -365,7 +368,9 @@ def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -
 def _read_lang(reader: FieldReader) -> str:
     lang = reader.string("lang")
     if lang and not LANGUAGE_TAG.match(lang):
-        reader.fail("lang", f"{lang!r} is not a language tag; expected e.g. 'fa', 'ar' or 'fr'")
+        reader.fail(
+            "lang", f"{shown(lang)} is not a language tag; expected e.g. 'fa', 'ar' or 'fr'"
+        )
         return ""
     return lang
 

@@ -30,7 +30,10 @@ def parse_document(text: str, path: PurePosixPath) -> tuple[Document | None, lis
     opening = _OPENING.match(text)
     if opening is None:
         if not text.strip():
-            message = "the file is empty; start it with front matter (see README) or remove it"
+            message = (
+                "the file is empty; start it with front matter "
+                "(see sitegen's docs/writing-articles.md) or remove it"
+            )
         else:
             message = "missing front matter; the file must start with a line '---'"
         return None, [error(Location(path, 1), message)]

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from sitegen import urls
-from sitegen.errors import Location, Problem, error
+from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import Article, Site
 from sitegen.render.outputs import Output
 from sitegen.render.pages import PageSpec
@@ -53,21 +53,21 @@ def reserved_clashes(
         else:
             where = sources.get(output.path) or Location(PurePosixPath("sitegen.yaml"))
             page = _url(output.path)
-            problems.append(error(where, f"URL {page!r} {message}; choose another 'slug'"))
+            problems.append(error(where, f"URL {shown(page)} {message}; choose another 'slug'"))
     for article in with_aliases(site):
         for alias in dict.fromkeys(article.aliases):
             address = urls.alias_url(alias)
             if address is not None and (own := urls.sitegen_name(urls.output_path(address))):
                 where = article.location("aliases")
-                problems.append(error(where, f"aliases: {alias!r} {_takes(own)}; remove it"))
+                problems.append(error(where, f"aliases: {shown(alias)} {_takes(own)}; remove it"))
     return problems, [output for output in plan if output.path not in taken] if taken else plan
 
 
 def _takes(name: str) -> str:
     if name.casefold() == urls.SUMS_PATH.casefold():
-        return f"takes the name {name!r}, which sitegen keeps for its checksum file"
+        return f"takes the name {shown(name)}, which sitegen keeps for its checksum file"
     return (
-        f"takes the name {name!r}, which sitegen keeps for its own files "
+        f"takes the name {shown(name)}, which sitegen keeps for its own files "
         f"(names with {urls.OWN_PREFIX!r})"
     )
 
@@ -87,7 +87,9 @@ def _page_clash(spec: PageSpec, first: PageSpec) -> Problem:
     """Two pages want one URL; blame the article, since generated pages cannot move."""
     blamed, other = (first, spec) if first.source and not spec.source else (spec, first)
     where = blamed.source or Location(PurePosixPath("sitegen.yaml"))
-    return error(where, f"URL {spec.url!r} is also used by {other.owner}; choose another 'slug'")
+    return error(
+        where, f"URL {shown(spec.url)} is also used by {other.owner}; choose another 'slug'"
+    )
 
 
 class _Holder(NamedTuple):
@@ -146,20 +148,21 @@ def _alias_clash(
     """What holds `key` (an output path, or an address with a query) already, as a message."""
     if holder := claims.get(key.casefold()):
         if holder.source == article.source and holder.key == key:
-            return f"{alias!r} is the URL of this article itself; remove it"
+            return f"{shown(alias)} is the URL of this article itself; remove it"
         if holder.key == key:
-            return f"{alias!r} is also {holder.what}; remove it"
-        return f"{alias!r} differs only in case from {holder.url!r}, {holder.what}; remove it"
+            return f"{shown(alias)} is also {holder.what}; remove it"
+        url = shown(holder.url)
+        return f"{shown(alias)} differs only in case from {url}, {holder.what}; remove it"
     if holder := folders.get(key.casefold()):
         where = _url(key) + "/"
         return (
-            f"{alias!r} needs a file where the site has the folder {where!r} "
-            f"(for {holder.url!r}, {holder.what}); remove it"
+            f"{shown(alias)} needs a file where the site has the folder {shown(where)} "
+            f"(for {shown(holder.url)}, {holder.what}); remove it"
         )
     for folder in folders_of(key.casefold()) if folders else ():
         if holder := claims.get(folder):
-            where = f"needs a folder where {holder.url!r} is a file"
-            return f"{alias!r} {where}, {holder.what}; remove it"
+            where = f"needs a folder where {shown(holder.url)} is a file"
+            return f"{shown(alias)} {where}, {holder.what}; remove it"
     return ""
 
 
@@ -177,7 +180,13 @@ def _url(path: str) -> str:
 def _describe(output: Output) -> str:
     if output.kind == "static":
         return f"static/{output.path}"
-    return f"the generated file {output.path!r}"
+    return f"the generated file {_path(output)}"
+
+
+def _path(output: Output) -> str:
+    """An output path as messages quote it: a static file's whole (it names the file to
+    rename), a generated one's cut short (it comes from a slug, alias or tag)."""
+    return repr(output.path) if output.kind == "static" else shown(output.path)
 
 
 def static_clashes(plan: Sequence[Output]) -> list[Problem]:
@@ -193,7 +202,7 @@ def static_clashes(plan: Sequence[Output]) -> list[Problem]:
             continue
         what = "a generated file" if other.kind != "static" else f"static/{other.path}"
         path = (
-            "the path" if other.path == output.path else f"the path (but for case) {other.path!r}"
+            "the path" if other.path == output.path else f"the path (but for case) {_path(other)}"
         )
         problems.append(
             error(
@@ -221,13 +230,13 @@ def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[
         in_the_way.add(output.path)
         if output.kind == "static":
             where = Location(PurePosixPath("static", output.path))
-            message = f"is a file where the folder of {needing.path!r} goes; rename it"
+            message = f"is a file where the folder of {_path(needing)} goes; rename it"
         else:
             if needing.kind == "static":
                 where = Location(PurePosixPath("static", needing.path))
             else:
                 where = sources.get(needing.path) or Location(PurePosixPath("sitegen.yaml"))
-            message = f"{needing.path!r} needs a folder where {output.path!r} goes; move it"
+            message = f"{_path(needing)} needs a folder where {_path(output)} goes; move it"
         problems.append(error(where, message))
     return problems, in_the_way
 

@@ -56,7 +56,7 @@ def netlify_redirects(rules: Sequence[tuple[str, str]]) -> bytes:
     file would shadow `/ p=123`; Cloudflare Pages skips these lines)."""
     lines = [
         "# Old addresses of moved articles (sitegen 'aliases'), for Netlify and Cloudflare",
-        "# Pages. Cloudflare Pages skips the lines with a query (key=value): see README.",
+        "# Pages. Cloudflare Pages skips the query lines (key=value): sitegen's docs/urls.md.",
     ]
     for alias, target in rules:
         path, has_query, query = alias.partition("?")

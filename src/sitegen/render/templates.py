@@ -19,7 +19,7 @@ from sitegen import urls
 from sitegen.assemble.paginate import page_window
 from sitegen.cache.store import digest
 from sitegen.config.settings import Config
-from sitegen.errors import Location, Problem, error
+from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
 from sitegen.render.pages import PageSpec
 from sitegen.render.relative import relative_links
@@ -223,7 +223,7 @@ def template_problem(exc: Exception, theme: Theme, site_dir: Path) -> Problem:
     if isinstance(exc, jinja2.TemplateNotFound):
         searched = ", ".join(str(d) for d in theme.template_dirs)
         if where is not None:  # extended, included or imported by that template
-            return error(where, f"template {exc.name!r} not found in {searched}")
+            return error(where, f"template {shown(exc.name)} not found in {searched}")
         missing = PurePosixPath("templates") / str(exc.name)
         return error(Location(missing), f"template not found in {searched}")
     if where is not None:

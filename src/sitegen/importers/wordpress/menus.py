@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sitegen import urls
 from sitegen.config.settings import MenuLink
+from sitegen.errors import shown
 from sitegen.importers.wordpress.wxr import Item, Term
 
 
@@ -33,7 +34,7 @@ def read_menus(
     notes: list[str] = []
     for item in items:
         menu = next((t.name for t in item.terms if t.domain == "nav_menu"), "Menu")
-        described = f"menu {menu!r}, item {item.title or f'#{item.post_id}'!r}"
+        described = f"menu {shown(menu)}, item {shown(item.title or f'#{item.post_id}')}"
         if item.meta.get("_menu_item_menu_item_parent", "0") not in ("", "0"):
             notes.append(f"{described}: a sub-item; the header menu has one level, so left out")
             continue
@@ -69,7 +70,7 @@ def _link(
             return None, "points at a category or tag the export does not define"
         if term.domain == "category" and not categories_as_tags:
             why = "sitegen has tag pages only (see --categories-as-tags)"
-            return None, f"the archive of the category {term.name!r}: {why}"
+            return None, f"the archive of the category {shown(term.name)}: {why}"
         name = item.title or term.name
         return MenuLink(name, urls.tag_url(urls.slugify(term.name))), ""
     if kind == "custom":
@@ -79,5 +80,5 @@ def _link(
             return MenuLink(item.title or path, path), ""
         if address.startswith(("http://", "https://", "mailto:")):
             return MenuLink(item.title or address, address), ""
-        return None, f"a link sitegen cannot use: {address!r}"
-    return None, f"a kind of menu item sitegen does not know: {kind!r}"
+        return None, f"a link sitegen cannot use: {shown(address)}"
+    return None, f"a kind of menu item sitegen does not know: {shown(kind)}"

@@ -23,6 +23,7 @@ import yaml
 from slugify import slugify
 
 from sitegen.config.settings import CONFIG_NAME, Config, load_config
+from sitegen.errors import cut, shown
 from sitegen.importers.wordpress.content import to_markdown
 from sitegen.importers.wordpress.menus import Menus, read_menus
 from sitegen.importers.wordpress.wxr import Export, Item, read_export
@@ -83,14 +84,14 @@ def plan_import(
             menu_items.append(item)
             continue
         if item.post_type not in ("post", "page"):
-            report.counts[f"{item.post_type}: not imported"] += 1
+            report.counts[f"{cut(item.post_type)}: not imported"] += 1
             continue
-        described = f"{item.post_type} {item.post_id} {item.title or '(no title)'!r}"
+        described = f"{item.post_type} {item.post_id} {shown(item.title or '(no title)')}"
         reason = _skip_reason(item)
         if reason:
             report.skipped.append(f"{described}: {reason}")
             continue
-        report.counts[f"{item.post_type}: {item.status}"] += 1
+        report.counts[f"{item.post_type}: {cut(item.status)}"] += 1
         date = _date(item, zone)
         title = item.title.strip()
         if not title:
@@ -98,7 +99,7 @@ def plan_import(
             report.warnings.append(f"{described}: no title; called it {title!r}")
         slug = _unique(_slug(item, title), taken)  # pages and posts share one URL space
         if slug != _slug(item, title):
-            report.warnings.append(f"{described}: slug taken by an earlier item; now {slug!r}")
+            report.warnings.append(f"{described}: slug taken by an earlier item; now {shown(slug)}")
         folder = "content/pages" if item.post_type == "page" else "content"
         path = f"{folder}/{slug}.md"
         fields: dict[str, object] = {"title": title}
@@ -331,7 +332,7 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
     lines += [f"warning: {line}" for line in report.warnings]
     for name, paths in sorted(report.shortcodes.items()):
         files = ", ".join(sorted(set(paths)))
-        lines.append(f"shortcode [{name}] left as text (not converted) in {files}")
+        lines.append(f"shortcode [{cut(name)}] left as text (not converted) in {files}")
     missing = sorted(path for path, source in report.media.items() if source is None)
     if uploads:
         copied = "would copy" if dry_run else "copied"
@@ -343,11 +344,11 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
             "that folder to static/wp-content/uploads/ or import again with --uploads PATH"
         )
     for url in sorted(set(report.external_media)):
-        lines.append(f"media on another host (readers' browsers would fetch it): {url}")
+        lines.append(f"media on another host (readers' browsers would fetch it): {cut(url, 200)}")
     lines += report.menus.notes
     biggest_first = sorted(report.menus.by_name.items(), key=lambda m: (-len(m[1]), m[0]))
     for name, links in biggest_first:
-        lines.append(f"WordPress menu {name!r}: to put it in the header, add to sitegen.yaml:")
+        lines.append(f"WordPress menu {shown(name)}: to put it in the header, add to sitegen.yaml:")
         lines += _menu_snippet((link.name, link.url) for link in links)
     if report.pages and not report.menus.by_name:
         lines.append("pages are linked from no other page; to put them in the header, add to")
