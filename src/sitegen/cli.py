@@ -286,14 +286,14 @@ def bundle(ctx: click.Context, site_dir: Path, output: Path | None, drafts: bool
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def verify(folder: Path) -> None:
     """Check a copy of a built site against its SHA256SUMS: missing, altered, added entries."""
-    from sitegen.publish.integrity import SUMS, shown
+    from sitegen.publish.integrity import SUMS, printable
     from sitegen.publish.integrity import verify as verify_copy
 
     if not (folder / SUMS).is_file():
         raise click.ClickException(f"{folder / SUMS}: not found; is this a site built by sitegen?")
     result = verify_copy(folder)
     for difference in result.differences:
-        click.echo(f"{shown(str(folder / difference.name))}: {difference.what}", err=True)
+        click.echo(f"{printable(str(folder / difference.name))}: {difference.what}", err=True)
     if not result.ok:
         count = _count(len(result.differences), "file")
         raise click.ClickException(f"{folder}: {count} differ from {SUMS}")

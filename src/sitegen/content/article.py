@@ -16,7 +16,7 @@ from sitegen.config.settings import LANGUAGE_TAG, Config
 from sitegen.config.yamldoc import FieldReader, decode_utf8
 from sitegen.content.frontmatter import Document, parse_document
 from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
-from sitegen.errors import Location, Problem, error, shown, warning
+from sitegen.errors import Location, Problem, cut, error, shown, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
 from sitegen.markup.typography import smarten
@@ -90,7 +90,7 @@ def unforeseen(problems: Iterable[Problem]) -> bool:
 
 def _failure(exc: Exception) -> str:
     text = " ".join(str(exc).split())
-    detail = f"{type(exc).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
+    detail = f"{type(exc).__name__}: {cut(text)}"
     return (
         f"{_UNFORESEEN}{detail.rstrip(': ')}); simplify the file (deep nesting?) "
         "or report this with the file"

@@ -109,7 +109,7 @@ def file_hash(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def shown(name: str) -> str:
+def printable(name: str) -> str:
     """A name fit for one line of a terminal: control characters written as escapes."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
@@ -160,7 +160,7 @@ def _listing(path: Path) -> tuple[dict[str, str], list[Difference]]:
         if entry is None:
             problems.append(Difference(SUMS, f"line {number} is not in sha256sum's format"))
         elif entry[0] in sums:
-            name = shown(entry[0])
+            name = printable(entry[0])
             problems.append(Difference(SUMS, f"line {number} lists {name!r} a second time"))
         else:
             sums[entry[0]] = entry[1]
