@@ -355,3 +355,20 @@ def test_docs_checker_finds_every_kind_of_problem(tmp_path: Path) -> None:
     outside = outside_links(links, tmp_path)
     assert [problem.split(":")[1] for problem in outside] == ["4", "4", "5"]
     assert all("outside the repository" in problem for problem in outside)
+
+
+def test_docs_name_only_tests_that_exist() -> None:
+    """"Errors and safety" and the guides point each promise at its test file: a test
+    renamed or removed must take the pointer with it."""
+    named = re.compile(r"tests/(test_\w+\.py)(?:::(\w+))?")
+    missing = []
+    for path in markdown_files():
+        text = path.read_text(encoding="utf-8")
+        for match in named.finditer(text):
+            test_file = REPO_ROOT / "tests" / match[1]
+            where = f"{path.relative_to(REPO_ROOT)}:{line_of(text, match.start())}"
+            if not test_file.is_file():
+                missing.append(f"{where}: no file tests/{match[1]}")
+            elif match[2] and f"def {match[2]}(" not in test_file.read_text(encoding="utf-8"):
+                missing.append(f"{where}: no test {match[2]} in tests/{match[1]}")
+    assert not missing, "\n".join(missing)
