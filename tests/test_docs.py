@@ -358,7 +358,7 @@ def test_docs_checker_finds_every_kind_of_problem(tmp_path: Path) -> None:
 
 
 def test_docs_name_only_tests_that_exist() -> None:
-    """"Errors and safety" and the guides point each promise at its test file: a test
+    """ "Errors and safety" and the guides point each promise at its test file: a test
     renamed or removed must take the pointer with it."""
     named = re.compile(r"tests/(test_\w+\.py)(?:::(\w+))?")
     missing = []

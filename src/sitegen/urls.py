@@ -43,6 +43,22 @@ def is_output_path(path: object) -> bool:
     return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
+# How browsers read a URL in a page (the WHATWG URL standard): C0 controls and spaces around
+# it are dropped, tabs and newlines anywhere in it too, and for http(s) pages a backslash is
+# a slash. `/\host/x.png` and `/<tab>/host/x.png` are "//host/x.png": another host.
+_URL_EDGES = "".join(map(chr, range(0x21)))
+_URL_DROPPED = str.maketrans("", "", "\t\n\r")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def leaves_site(url: str) -> bool:
+    """Whether a browser reading `url` in one of the site's pages goes elsewhere for it:
+    another host (`//host/`, `/\\host/`) or another scheme (`https:`, `data:`), as opposed
+    to a path on this site. Decided as browsers parse URLs, not by how the text starts."""
+    text = url.strip(_URL_EDGES).translate(_URL_DROPPED).replace("\\", "/")
+    return text.startswith("//") or _URL_SCHEME.match(text) is not None
+
+
 def is_reserved(slug: str) -> bool:
     return slug.split(".", 1)[0].casefold() in RESERVED_NAMES
 

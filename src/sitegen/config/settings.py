@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from sitegen import urls
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
 from sitegen.errors import ConfigError, Location, Problem, error, shown, warning
 
@@ -288,7 +289,7 @@ def _social(reader: FieldReader) -> tuple[SocialLink, ...]:
 def _menu(reader: FieldReader) -> tuple[MenuLink, ...]:
     links = []
     for name, url in _named_links(reader, "menu", ", e.g. {name: About, url: /about/}"):
-        site_path = url.startswith("/") and not url.startswith("//")
+        site_path = url.startswith("/") and not urls.leaves_site(url)
         if not name:
             reader.fail("menu", f"the link to {shown(url)} has an empty name")
         elif not site_path and urlsplit(url).scheme not in ("http", "https", "mailto"):

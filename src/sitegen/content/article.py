@@ -9,7 +9,7 @@ import re
 from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
@@ -338,8 +338,7 @@ def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
                     warning(reader.location(key), f"{key}: given without 'image'; it is not shown")
                 )
         return None
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc:
+    if urls.leaves_site(src):
         leak = f"{shown(src)} is on another host, which would tell that host who reads the page"
         reader.fail("image", f"{leak}; put the file under static/images/")
         return None
