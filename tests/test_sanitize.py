@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sitegen.build import build
 from sitegen.cli import cli
 from sitegen.errors import SitegenError
-from tests.conftest import BuildSite, MakeSite, article, copy_site
+from tests.conftest import REPO_ROOT, BuildSite, MakeSite, article, copy_site
 
 pytest.importorskip("nh3")
 NO_CMARK = importlib.util.find_spec("cmarkgfm") is None
@@ -139,16 +139,21 @@ def test_sanitize_keeps_ordinary_markdown_byte_for_byte(
     assert 'dir="rtl" lang="fa"' in page and 'href="#fn' in page and 'id="fnref' in page
 
 
-def test_sanitize_keeps_the_example_archive_byte_for_byte(
-    example_site: Path, tmp_path: Path
+@pytest.mark.parametrize("source", ["example archive", "golden site"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sanitize_keeps_whole_sites_byte_for_byte(
+    example_site: Path, tmp_path: Path, source: str, engine: str
 ) -> None:
-    sanitized = copy_site(example_site, tmp_path / "sanitized-site")
-    with (sanitized / "sitegen.yaml").open("a", encoding="utf-8") as file:
-        file.write("raw_html: sanitize\n")
-    keep_out, sanitized_out = tmp_path / "keep", tmp_path / "sanitized"
-    build(example_site, keep_out, use_cache=False)
-    report = build(sanitized, sanitized_out, use_cache=False)
-    assert report.warnings == ()
+    origin = example_site if source == "example archive" else REPO_ROOT / "tests/sites/basic/input"
+    outputs = []
+    for raw_html in ("keep", "sanitize"):
+        site = copy_site(origin, tmp_path / f"{raw_html}-site")
+        with (site / "sitegen.yaml").open("a", encoding="utf-8") as file:
+            file.write(f"\nmarkdown_engine: {engine}\nraw_html: {raw_html}\n")
+        report = build(site, tmp_path / raw_html, use_cache=False)
+        outputs.append((tmp_path / raw_html, report.warnings))
+    (keep_out, keep_warnings), (sanitized_out, sanitized_warnings) = outputs
+    assert sanitized_warnings == keep_warnings
     files = sorted(p.relative_to(keep_out) for p in keep_out.rglob("*") if p.is_file())
     assert files == sorted(
         p.relative_to(sanitized_out) for p in sanitized_out.rglob("*") if p.is_file()

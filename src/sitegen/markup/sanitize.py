@@ -37,7 +37,7 @@ DROPPED_WITH_CONTENT = frozenset({
 # dir and lang: right-to-left passages; title: tooltips (abbreviations, links, images)
 GENERIC_ATTRIBUTES = frozenset({"id", "class", "dir", "lang", "title", "aria-label"})
 ATTRIBUTES = {
-    "a": {"href", "hreflang", "rel"}
+    "a": {"href", "hreflang", "rel", "name"}  # name: old anchors, as imported archives have
     | {"data-footnote-ref", "data-footnote-backref", "data-footnote-backref-idx"},  # cmark
     "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes", "decoding"},
     "ol": {"start", "reversed", "type"},
