@@ -100,9 +100,11 @@ def test_sanitize_removes_scripts_handlers_embeds_and_styles(
     out = build_site(root)
     page = (out / "a/index.html").read_text()
     feed = (out / "feed.xml").read_text() + (out / "atom.xml").read_text()
+    teaser = (out / "index.html").read_text()
     for gone in REMOVED:
         assert gone not in page
         assert gone not in feed
+        assert gone not in teaser
     assert "<iframe" not in page and "<form" not in page and "onclick" not in page
     for kept in KEPT:
         assert kept in page
@@ -168,11 +170,15 @@ def test_sanitize_warns_naming_what_it_removed_at_its_line(
 ) -> None:
     body = "First paragraph.\n\nSecond one.\n\n<script>alert(1)</script>\n\n<iframe></iframe>\n"
     root = make_site({"sitegen.yaml": sanitizing(engine), "content/a.md": article(body=body)})
-    report = build(root, tmp_path / "out")
-    assert [str(problem) for problem in report.warnings] == [
+    expected = [
         "content/a.md:9: warning: raw_html: removed <script>, <iframe>; "
         "`raw_html: sanitize` keeps only what Markdown makes"
     ]
+    assert [str(problem) for problem in build(root, tmp_path / "out").warnings] == expected
+    (root / "content/b.md").write_text(article("B"), encoding="utf-8")
+    rebuilt = build(root, tmp_path / "out")  # a.md from the cache: its warning with it
+    assert rebuilt.parsed == 1
+    assert [str(problem) for problem in rebuilt.warnings] == expected
 
 
 def test_sanitize_removal_is_an_error_under_strict(make_site: MakeSite, tmp_path: Path) -> None:
