@@ -40,7 +40,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--drafts", is_flag=True, help="Include articles marked 'draft: true'.")
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option(
-    "--strict", is_flag=True, help="Make unknown front matter keys and a missing base_url errors."
+    "--strict",
+    is_flag=True,
+    help="Make unknown front matter keys, a missing base_url and removed raw HTML errors.",
 )
 @click.option("--no-cache", is_flag=True, help="Ignore .sitegen-cache/ and rebuild everything.")
 @click.option(
@@ -121,7 +123,9 @@ def _stats(report: BuildReport) -> str:
 @click.option("--drafts", is_flag=True, help="Also check articles marked 'draft: true'.")
 @click.option("--future", is_flag=True, help="Also check articles dated in the future.")
 @click.option(
-    "--strict", is_flag=True, help="Make unknown front matter keys and a missing base_url errors."
+    "--strict",
+    is_flag=True,
+    help="Make unknown front matter keys, a missing base_url and removed raw HTML errors.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.pass_context

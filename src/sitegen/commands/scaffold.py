@@ -40,6 +40,7 @@ title: {title}
 # feed_content: full                 # full or summary
 # related_count: 3                   # "Continue Reading" links; 0 turns them off
 # markdown_engine: markdown          # or cmark (faster): pip install 'sitegen[fast]'
+# raw_html: keep                     # or sanitize: pip install 'sitegen[sanitize]'
 # search: false                      # true: a search page; pip install 'sitegen[search]'
 # relative_urls: false               # true: links relative to each page, for mirrors
 """

@@ -19,6 +19,7 @@ CONFIG_NAME = "sitegen.yaml"
 LOCAL_BASE_URL = "http://localhost:8000/"
 FEED_CONTENT = ("full", "summary")
 MARKDOWN_ENGINES = ("markdown", "cmark")
+RAW_HTML = ("keep", "sanitize")
 PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
 _PERMALINK_PART = re.compile(r"[a-z0-9_-]+")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -66,6 +67,7 @@ class Config:
     feed_items: int = 20
     feed_content: str = "full"
     markdown_engine: str = "markdown"
+    raw_html: str = "keep"  # or "sanitize": bodies keep only what Markdown makes (needs nh3)
     search: bool = False  # a Pagefind index and a /search/ page (needs sitegen[search])
     relative_urls: bool = False  # links relative to each page: the output works anywhere
     explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
@@ -88,7 +90,7 @@ class Config:
 KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
-    "feed_content", "markdown_engine", "search", "relative_urls", "menu",
+    "feed_content", "markdown_engine", "raw_html", "search", "relative_urls", "menu",
 }  # fmt: skip
 
 
@@ -124,6 +126,7 @@ def load_config(site_dir: Path) -> Config:
         feed_items=reader.integer("feed_items", Config.feed_items, minimum=1),
         feed_content=_choice(reader, "feed_content", FEED_CONTENT),
         markdown_engine=_markdown_engine(reader),
+        raw_html=_raw_html(reader),
         relative_urls=reader.boolean("relative_urls", Config.relative_urls),
         search=_search(reader),
     )
@@ -203,6 +206,21 @@ def _markdown_engine(reader: FieldReader) -> str:
             )
             return Config.markdown_engine
     return engine
+
+
+def _raw_html(reader: FieldReader) -> str:
+    choice = _choice(reader, "raw_html", RAW_HTML)
+    if choice == "sanitize":
+        try:
+            import nh3  # noqa: F401  (here, so it is a problem with a line, not a traceback)
+        except ImportError:
+            reader.fail(
+                "raw_html",
+                "'sanitize' needs nh3, which is not installed; "
+                "install it with: pip install 'sitegen[sanitize]'",
+            )
+            return Config.raw_html
+    return choice
 
 
 PAGEFIND_MISSING = (

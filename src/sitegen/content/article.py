@@ -19,6 +19,7 @@ from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
 from sitegen.errors import Location, Problem, cut, error, shown, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
+from sitegen.markup.sanitize import sanitize_body
 from sitegen.markup.typography import smarten
 from sitegen.model import Article, Author, LeadImage, Tag, Term
 
@@ -114,7 +115,7 @@ def _load_article(
         return None, problems
     reader = FieldReader(document.entries, rel)
     reader.unknown_keys(ARTICLE_KEYS, as_error=strict)
-    article = _build_article(reader, document, config, renderer, digest)
+    article = _build_article(reader, document, config, renderer, digest, strict)
     if article is None or any(p.is_error for p in reader.problems):
         return None, reader.problems
     return article, reader.problems
@@ -126,6 +127,7 @@ def _build_article(
     config: Config,
     renderer: MarkdownRenderer,
     digest: str,
+    strict: bool,
 ) -> Article | None:
     is_page = str(reader.path).startswith(PAGES_DIR)
     has_title = reader.require("title")
@@ -148,7 +150,12 @@ def _build_article(
     lang = _read_lang(reader)
     if not (title and date and slug and author):
         return None
-    body_html = urls.under_base_path(renderer.render(document.body), config.base_path)
+    body_html = renderer.render(document.body)
+    if config.raw_html == "sanitize":
+        start = Location(reader.path, document.body_line)
+        body_html, removed = sanitize_body(body_html, document.body, start, strict=strict)
+        reader.problems.extend(removed)
+    body_html = urls.under_base_path(body_html, config.base_path)
     excerpt, excerpt_text = excerpt_and_text(summary, body_html)
     url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
     return Article(

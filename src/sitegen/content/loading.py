@@ -19,6 +19,7 @@ from sitegen.content.article import CONTENT_DIR, find_sources, load_article, unf
 from sitegen.content.manifest import file_stamp
 from sitegen.errors import Location, Problem, error
 from sitegen.markup.engine import EXTENSIONS, MarkdownRenderer
+from sitegen.markup.sanitize import fingerprint as sanitizer_fingerprint
 from sitegen.model import Article
 from sitegen.runtime.pool import stream_chunks
 
@@ -147,6 +148,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
         "dates: offsets in whole minutes",
         config.permalink, config.base_path,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
+        config.raw_html, sanitizer_fingerprint() if config.raw_html == "sanitize" else "",
     )  # fmt: skip
 
 
