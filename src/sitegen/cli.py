@@ -8,7 +8,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -317,37 +317,25 @@ def import_() -> None:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="A copy of wp-content/uploads: referenced files are copied into static/.",
 )
+@click.option(
+    "--download-media",
+    is_flag=True,
+    help="Fetch the old site's uploads that --uploads does not provide into static/.",
+)
+@click.option(
+    "--remote-media", is_flag=True, help="Also fetch images on other hosts (static/media/)."
+)
 @click.option("--categories-as-tags", is_flag=True, help="Make categories tags too.")
 @click.option("--force", is_flag=True, help="Replace files that exist already.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @click.pass_context
-def wordpress(
-    ctx: click.Context,
-    export: Path,
-    site_dir: Path,
-    uploads: Path | None,
-    categories_as_tags: bool,
-    force: bool,
-    dry_run: bool,
-) -> None:
+def wordpress(ctx: click.Context, /, export: Path, site_dir: Path, **flags: Any) -> None:
     """Import a WordPress export (Tools -> Export, an .xml file) into SITE_DIR/content/."""
-    try:
-        from sitegen.importers.wordpress.plan import ImportOptions, report_lines, run_import
-    except ImportError as exc:  # the optional libraries of the 'wordpress' extra
-        raise click.ClickException(
-            f"the WordPress import needs {exc.name}; install it with: "
-            "pip install 'sitegen[wordpress]'"
-        ) from exc
+    from sitegen.commands.wpimport import missing_library, wordpress_import
 
-    options = ImportOptions(uploads=uploads, categories_as_tags=categories_as_tags)
-    report = _guarded(
-        ctx, lambda: run_import(export, site_dir, options, force=force, dry_run=dry_run)
-    )
-    if dry_run:
-        for path in report.written:
-            click.echo(path)
-    for line in report_lines(report, dry_run=dry_run, uploads=uploads is not None):
-        click.echo(line, err=True)
+    if problem := missing_library():
+        raise click.ClickException(problem)
+    _guarded(ctx, lambda: wordpress_import(export, site_dir, **flags))
 
 
 def _interrupt(signum: int, frame: object) -> None:

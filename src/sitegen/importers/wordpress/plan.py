@@ -11,10 +11,9 @@ import datetime as dt
 import html
 import json
 import re
-import shutil
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -25,11 +24,18 @@ from slugify import slugify
 from sitegen.config.settings import CONFIG_NAME, Config, load_config
 from sitegen.errors import cut, shown
 from sitegen.importers.wordpress.content import to_markdown
+from sitegen.importers.wordpress.download import Download, DownloadReport, download_all
+from sitegen.importers.wordpress.media import (
+    UPLOADS,
+    copy_media,
+    download_lines,
+    media_downloads,
+    remote_media_path,
+)
 from sitegen.importers.wordpress.menus import Menus, read_menus
 from sitegen.importers.wordpress.wxr import Export, Item, read_export
 from sitegen.urls import article_url
 
-UPLOADS = "/wp-content/uploads/"
 _UPLOAD_PATH = re.compile(r"(?<![\w/])/wp-content/uploads/[^\s()\[\]<>\"']+")
 SKIPPED_STATUSES = {
     "private": "private (readers of the old site could not see it)",
@@ -42,6 +48,8 @@ SKIPPED_STATUSES = {
 class ImportOptions:
     uploads: Path | None = None  # a copy of wp-content/uploads
     categories_as_tags: bool = False
+    download_media: bool = False  # fetch the site's uploads that --uploads did not provide
+    remote_media: bool = False  # also fetch images on other hosts, into static/media/<host>/
 
 
 @dataclass(frozen=True)
@@ -60,12 +68,14 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     shortcodes: dict[str, list[str]] = field(default_factory=dict)  # name -> files
     media: dict[str, Path | None] = field(default_factory=dict)  # site path -> source
+    media_urls: dict[str, str] = field(default_factory=dict)  # site path -> where it was
     external_media: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # existed, not overwritten
     copied: int = 0
     pages: list[tuple[str, str]] = field(default_factory=list)  # (title, URL) to put in menu:
     menus: Menus = field(default_factory=lambda: Menus({}, []))  # the site's WordPress menus
+    downloads: DownloadReport | None = None  # with --download-media (planned, if a dry run)
 
 
 def plan_import(
@@ -75,7 +85,7 @@ def plan_import(
     zone = zoneinfo.ZoneInfo(config.timezone)
     attachments = export.attachments
     urls = {post_id: item.attachment_url for post_id, item in attachments.items()}
-    site = _SiteAddress(export.site_url)
+    site = _SiteAddress(export.site_url, fetch_remote=options.remote_media)
     taken: set[str] = set()
     menu_items: list[Item] = []
     imported: dict[int, tuple[str, str]] = {}  # post id -> (title, URL), for the menus
@@ -126,30 +136,14 @@ def plan_import(
             report.shortcodes.setdefault(name, []).append(path)
         body = site.localize(converted.markdown)
         for url in converted.images:
-            site.media(url, report)
+            if (local := site.media(url, report)) != url and site.path(url) is None:
+                body = body.replace(url, local)  # on another host, fetched with the site's
         for upload in _UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
-            report.media.setdefault(upload, None)
+            site.media(upload, report)
         yield PlannedFile(path, _document(fields, body), item.post_type)
     report.menus = read_menus(
         menu_items, imported, export.terms, site.path, options.categories_as_tags
     )
-
-
-def copy_media(site_dir: Path, uploads: Path, report: ImportReport, dry_run: bool) -> None:
-    """Copy each referenced upload into static/ at the same path (so old image URLs work)."""
-    for site_path in sorted(report.media):
-        source = uploads / site_path.removeprefix(UPLOADS)
-        target = site_dir / "static" / site_path.lstrip("/")
-        if not source.is_file():
-            report.media[site_path] = None
-            continue
-        report.media[site_path] = source
-        if target.exists():
-            continue
-        report.copied += 1
-        if not dry_run:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
 
 
 def write_files(site_dir: Path, planned: Iterable[PlannedFile], report: ImportReport, *,
@@ -169,7 +163,9 @@ def write_files(site_dir: Path, planned: Iterable[PlannedFile], report: ImportRe
 class _SiteAddress:
     """The old site's address: its own URLs become paths on the new site."""
 
-    def __init__(self, site_url: str) -> None:
+    def __init__(self, site_url: str, *, fetch_remote: bool = False) -> None:
+        self.url = site_url.rstrip("/")
+        self.fetch_remote = fetch_remote
         parts = urlsplit(site_url)
         self.host = parts.netloc.lower()
         self.prefixes = sorted(
@@ -194,12 +190,17 @@ class _SiteAddress:
     def media(self, url: str, report: ImportReport) -> str:
         """Where an image will be on the new site; notes what must be copied or fetched."""
         path = self.path(url)
+        if path is None and self.fetch_remote and (local := remote_media_path(url)):
+            report.media.setdefault(local, None)
+            report.media_urls.setdefault(local, url)
+            return local
         if path is None or UPLOADS not in path:
             if path is None:
                 report.external_media.append(url)
             return url
         path = path.split("?")[0]
         report.media.setdefault(path, None)
+        report.media_urls.setdefault(path, url if urlsplit(url).netloc else self.url + path)
         return path
 
 
@@ -306,15 +307,24 @@ def run_import(
     *,
     force: bool = False,
     dry_run: bool = False,
+    progress: Callable[[int], Callable[[Download], None]] = lambda _: lambda _: None,
 ) -> ImportReport:
-    """The whole `sitegen import wordpress` command, less its printing."""
+    """The whole `sitegen import wordpress` command, less its printing; `progress` is
+    given the number of files to download and returns what to tell of each one done."""
     export = read_export(export_path, PurePosixPath(export_path.name))
     config = load_config(site_dir) if (site_dir / CONFIG_NAME).is_file() else Config(site_dir)
     report = ImportReport()
     planned = plan_import(export, config, options, report)
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
     if options.uploads is not None:  # after the files: they say which media are used
-        copy_media(site_dir, options.uploads, report, dry_run)
+        report.copied = copy_media(site_dir, options.uploads, report.media, dry_run)
+    if options.download_media or options.remote_media:
+        wanted = media_downloads(report.media, report.media_urls)
+        if dry_run:
+            report.downloads = DownloadReport(fetched=len(wanted))
+        else:
+            told = progress(len(wanted))
+            report.downloads = download_all(wanted, site_dir / "static", progress=told)
     return report
 
 
@@ -337,8 +347,11 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
     if uploads:
         copied = "would copy" if dry_run else "copied"
         lines.append(f"media: {copied} {report.copied} files into static/")
-        lines += [f"  missing from --uploads: {path}" for path in missing]
-    elif report.media:
+        if report.downloads is None:
+            lines += [f"  missing from --uploads: {path}" for path in missing]
+    if report.downloads is not None:
+        lines += download_lines(report.downloads, dry_run=dry_run)
+    elif report.media and not uploads:
         lines.append(
             f"media: {len(report.media)} files under /wp-content/uploads/ are referenced; copy "
             "that folder to static/wp-content/uploads/ or import again with --uploads PATH"
