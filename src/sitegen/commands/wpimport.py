@@ -36,7 +36,8 @@ def wordpress_import(
     dry_run: bool,
 ) -> None:
     """Import, then print the report (the files a dry run would write on stdout)."""
-    from sitegen.importers.wordpress.plan import ImportOptions, report_lines, run_import
+    from sitegen.importers.wordpress.plan import ImportOptions, run_import
+    from sitegen.importers.wordpress.report import report_lines
 
     options = ImportOptions(uploads, categories_as_tags, download_media, remote_media)
     with _progress() as progress:

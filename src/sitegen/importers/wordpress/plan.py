@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 import zoneinfo
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -28,11 +26,12 @@ from sitegen.importers.wordpress.download import Download, DownloadReport, downl
 from sitegen.importers.wordpress.media import (
     UPLOADS,
     copy_media,
-    download_lines,
     media_downloads,
     remote_media_path,
 )
-from sitegen.importers.wordpress.menus import Menus, read_menus
+from sitegen.importers.wordpress.menus import read_menus
+from sitegen.importers.wordpress.report import ImportReport
+from sitegen.importers.wordpress.trial import trial_build
 from sitegen.importers.wordpress.wxr import Export, Item, read_export
 from sitegen.urls import article_url
 
@@ -57,25 +56,6 @@ class PlannedFile:
     path: str  # relative to the site folder: content/<slug>.md, content/pages/<slug>.md
     text: str
     kind: str  # "article" or "page"
-
-
-@dataclass
-class ImportReport:
-    """What an import did or would do; printed at the end, and all of it tested."""
-
-    counts: Counter[str] = field(default_factory=Counter)  # "post: publish" -> 12
-    skipped: list[str] = field(default_factory=list)  # "post 45 'Title': private ..."
-    warnings: list[str] = field(default_factory=list)
-    shortcodes: dict[str, list[str]] = field(default_factory=dict)  # name -> files
-    media: dict[str, Path | None] = field(default_factory=dict)  # site path -> source
-    media_urls: dict[str, str] = field(default_factory=dict)  # site path -> where it was
-    external_media: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # existed, not overwritten
-    copied: int = 0
-    pages: list[tuple[str, str]] = field(default_factory=list)  # (title, URL) to put in menu:
-    menus: Menus = field(default_factory=lambda: Menus({}, []))  # the site's WordPress menus
-    downloads: DownloadReport | None = None  # with --download-media (planned, if a dry run)
 
 
 def plan_import(
@@ -314,8 +294,11 @@ def run_import(
     export = read_export(export_path, PurePosixPath(export_path.name))
     config = load_config(site_dir) if (site_dir / CONFIG_NAME).is_file() else Config(site_dir)
     report = ImportReport()
-    planned = plan_import(export, config, options, report)
+    planned = list(plan_import(export, config, options, report))
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
+    if dry_run:  # what `sitegen build` would say of the site the import leaves
+        files = [(item.path, item.text) for item in planned]
+        report.build_problems = trial_build(site_dir, files, report.media, force=force)
     if options.uploads is not None:  # after the files: they say which media are used
         report.copied = copy_media(site_dir, options.uploads, report.media, dry_run)
     if options.download_media or options.remote_media:
@@ -326,55 +309,3 @@ def run_import(
             told = progress(len(wanted))
             report.downloads = download_all(wanted, site_dir / "static", progress=told)
     return report
-
-
-def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[str]:
-    """What the editor reads at the end: counts, then everything that needs a look."""
-    would = "would write" if dry_run else "wrote"
-    lines = [f"{would} {len(report.written)} files in content/"]
-    if report.kept:
-        lines.append(f"kept {len(report.kept)} existing files (--force replaces them):")
-        lines += [f"  {path}" for path in report.kept]
-    lines.append("items: " + ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items())))
-    if report.skipped:
-        lines.append(f"skipped {len(report.skipped)}:")
-        lines += [f"  {line}" for line in report.skipped]
-    lines += [f"warning: {line}" for line in report.warnings]
-    for name, paths in sorted(report.shortcodes.items()):
-        files = ", ".join(sorted(set(paths)))
-        lines.append(f"shortcode [{cut(name)}] left as text (not converted) in {files}")
-    missing = sorted(path for path, source in report.media.items() if source is None)
-    if uploads:
-        copied = "would copy" if dry_run else "copied"
-        lines.append(f"media: {copied} {report.copied} files into static/")
-        if report.downloads is None:
-            lines += [f"  missing from --uploads: {path}" for path in missing]
-    if report.downloads is not None:
-        lines += download_lines(report.downloads, dry_run=dry_run)
-    elif report.media and not uploads:
-        lines.append(
-            f"media: {len(report.media)} files under /wp-content/uploads/ are referenced; copy "
-            "that folder to static/wp-content/uploads/ or import again with --uploads PATH"
-        )
-    for url in sorted(set(report.external_media)):
-        lines.append(f"media on another host (readers' browsers would fetch it): {cut(url, 200)}")
-    lines += report.menus.notes
-    biggest_first = sorted(report.menus.by_name.items(), key=lambda m: (-len(m[1]), m[0]))
-    for name, links in biggest_first:
-        lines.append(f"WordPress menu {shown(name)}: to put it in the header, add to sitegen.yaml:")
-        lines += _menu_snippet((link.name, link.url) for link in links)
-    if report.pages and not report.menus.by_name:
-        lines.append("pages are linked from no other page; to put them in the header, add to")
-        lines.append("sitegen.yaml (and keep the ones readers look for):")
-        lines += _menu_snippet(report.pages)
-    return lines
-
-
-def _menu_snippet(links: Iterable[tuple[str, str]]) -> list[str]:
-    """`menu:` lines for sitegen.yaml; a JSON string is a YAML string, quotes escaped."""
-    lines = ["  menu:"]
-    for name, url in links:
-        lines.append(
-            f"    - {{name: {json.dumps(name, ensure_ascii=False)}, url: {json.dumps(url)}}}"
-        )
-    return lines
