@@ -340,9 +340,12 @@ def wordpress(
         ) from exc
 
     options = ImportOptions(uploads=uploads, categories_as_tags=categories_as_tags)
-    report = _guarded(
-        ctx, lambda: run_import(export, site_dir, options, force=force, dry_run=dry_run)
-    )
+    try:
+        report = _guarded(
+            ctx, lambda: run_import(export, site_dir, options, force=force, dry_run=dry_run)
+        )
+    except SitegenError as exc:  # the problems, then "import failed": nothing was built
+        raise SitegenError(exc.problems, "import failed") from exc
     if dry_run:
         for path in report.written:
             click.echo(path)

@@ -17,20 +17,27 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import yaml
 from slugify import slugify
 
-from sitegen.config.settings import CONFIG_NAME, Config, load_config
+from sitegen.config.settings import CONFIG_NAME, LANGUAGE_TAG, Config, load_config
 from sitegen.errors import cut, shown
 from sitegen.importers.wordpress.content import to_markdown
 from sitegen.importers.wordpress.menus import Menus, read_menus
+from sitegen.importers.wordpress.site import (
+    UPLOAD_PATH,
+    SiteAddress,
+    configured_language,
+    language_fields,
+    site_address,
+    upload_file,
+    upload_folder,
+)
 from sitegen.importers.wordpress.wxr import Export, Item, read_export
 from sitegen.urls import article_url
 
-UPLOADS = "/wp-content/uploads/"
-_UPLOAD_PATH = re.compile(r"(?<![\w/])/wp-content/uploads/[^\s()\[\]<>\"']+")
 SKIPPED_STATUSES = {
     "private": "private (readers of the old site could not see it)",
     "trash": "in the trash",
@@ -58,6 +65,7 @@ class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)  # "post: publish" -> 12
     skipped: list[str] = field(default_factory=list)  # "post 45 'Title': private ..."
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the export was read; what to set
     shortcodes: dict[str, list[str]] = field(default_factory=dict)  # name -> files
     media: dict[str, Path | None] = field(default_factory=dict)  # site path -> source
     external_media: list[str] = field(default_factory=list)
@@ -69,13 +77,19 @@ class ImportReport:
 
 
 def plan_import(
-    export: Export, config: Config, options: ImportOptions, report: ImportReport
+    export: Export,
+    config: Config,
+    options: ImportOptions,
+    report: ImportReport,
+    language: str | None = None,  # the site's, when sitegen.yaml sets one
 ) -> Iterator[PlannedFile]:
     """Every file the import would write, one by one; what to report goes to `report`."""
     zone = zoneinfo.ZoneInfo(config.timezone)
     attachments = export.attachments
     urls = {post_id: item.attachment_url for post_id, item in attachments.items()}
-    site = _SiteAddress(export.site_url)
+    site = site_address(export)
+    report.notes += _reading_notes(export, language)
+    language = language or export.language or config.language
     taken: set[str] = set()
     menu_items: list[Item] = []
     imported: dict[int, tuple[str, str]] = {}  # post id -> (title, URL), for the menus
@@ -112,6 +126,10 @@ def plan_import(
         fields.update(_lead_image(item, attachments, site, report))
         if item.status in ("draft", "pending"):
             fields["draft"] = True
+        languages, warning = language_fields(item, language)
+        fields.update(languages)
+        if warning:
+            report.warnings.append(f"{described}: {warning}")
         new_url = (
             f"/{slug}/" if item.post_type == "page" else article_url(config.permalink, slug, date)
         )
@@ -126,8 +144,8 @@ def plan_import(
             report.shortcodes.setdefault(name, []).append(path)
         body = site.localize(converted.markdown)
         for url in converted.images:
-            site.media(url, report)
-        for upload in _UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
+            _media(url, site, report)
+        for upload in UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
             report.media.setdefault(upload, None)
         yield PlannedFile(path, _document(fields, body), item.post_type)
     report.menus = read_menus(
@@ -138,7 +156,7 @@ def plan_import(
 def copy_media(site_dir: Path, uploads: Path, report: ImportReport, dry_run: bool) -> None:
     """Copy each referenced upload into static/ at the same path (so old image URLs work)."""
     for site_path in sorted(report.media):
-        source = uploads / site_path.removeprefix(UPLOADS)
+        source = uploads / upload_file(site_path)
         target = site_dir / "static" / site_path.lstrip("/")
         if not source.is_file():
             report.media[site_path] = None
@@ -166,41 +184,30 @@ def write_files(site_dir: Path, planned: Iterable[PlannedFile], report: ImportRe
             target.write_text(item.text, encoding="utf-8")
 
 
-class _SiteAddress:
-    """The old site's address: its own URLs become paths on the new site."""
-
-    def __init__(self, site_url: str) -> None:
-        parts = urlsplit(site_url)
-        self.host = parts.netloc.lower()
-        self.prefixes = sorted(
-            {f"{scheme}://{parts.netloc}" for scheme in ("http", "https")} if self.host else set()
+def _reading_notes(export: Export, language: str | None) -> list[str]:
+    """How the export was read, and the site's language when sitegen.yaml sets none."""
+    notes = [
+        f"the export uses the prefix {shown(prefix + ':')} without declaring it (older "
+        f"WordPress.com exports do); read it as {cut(uri)}"
+        for prefix, uri in export.declared.items()
+    ]
+    if language is None and LANGUAGE_TAG.match(export.language):
+        notes.append(
+            f"the export's language is {shown(export.language)} and sitegen.yaml sets none; "
+            f"add to sitegen.yaml: language: {cut(export.language)}"
         )
+    return notes
 
-    def path(self, url: str) -> str | None:
-        """The path of one of the old site's URLs (with its query), else None."""
-        parts = urlsplit(url)
-        if parts.netloc and parts.netloc.lower() != self.host:
-            return None
-        if not parts.netloc and not url.startswith("/"):
-            return None
-        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
-    def localize(self, markdown: str) -> str:
-        """Links and images on the old site's address -> site-relative paths."""
-        for prefix in self.prefixes:
-            markdown = re.sub(re.escape(prefix) + r"(?=[/)\s\"'>]|$)", "", markdown)
-        return markdown
-
-    def media(self, url: str, report: ImportReport) -> str:
-        """Where an image will be on the new site; notes what must be copied or fetched."""
-        path = self.path(url)
-        if path is None or UPLOADS not in path:
-            if path is None:
-                report.external_media.append(url)
-            return url
-        path = path.split("?")[0]
-        report.media.setdefault(path, None)
-        return path
+def _media(url: str, site: SiteAddress, report: ImportReport) -> str:
+    """Where an image will be on the new site; notes what must be copied or fetched."""
+    path = site.upload(url)
+    if path is None:
+        if site.path(url) is None:
+            report.external_media.append(url)
+        return url
+    report.media.setdefault(path, None)
+    return path
 
 
 def _skip_reason(item: Item) -> str:
@@ -263,14 +270,14 @@ def _terms(item: Item, categories_as_tags: bool) -> dict[str, object]:
 
 
 def _lead_image(
-    item: Item, attachments: Mapping[int, Item], site: _SiteAddress, report: ImportReport
+    item: Item, attachments: Mapping[int, Item], site: SiteAddress, report: ImportReport
 ) -> dict[str, object]:
     """The featured image (`_thumbnail_id` -> its attachment), with alt text and caption."""
     thumbnail = item.meta.get("_thumbnail_id", "")
     attachment = attachments.get(int(thumbnail)) if thumbnail.isdigit() else None
     if attachment is None or not attachment.attachment_url:
         return {}
-    fields: dict[str, object] = {"image": site.media(attachment.attachment_url, report)}
+    fields: dict[str, object] = {"image": _media(attachment.attachment_url, site, report)}
     if alt := attachment.meta.get("_wp_attachment_image_alt", "").strip():
         fields["image_alt"] = alt
     if caption := _text_of(attachment.excerpt):
@@ -278,7 +285,7 @@ def _lead_image(
     return fields
 
 
-def _aliases(item: Item, site: _SiteAddress, new_url: str) -> list[str]:
+def _aliases(item: Item, site: SiteAddress, new_url: str) -> list[str]:
     """The old addresses of the item that the new site must answer."""
     query = "page_id" if item.post_type == "page" else "p"
     old = [site.path(item.link) if item.link else None, f"/?{query}={item.post_id}"]
@@ -311,7 +318,7 @@ def run_import(
     export = read_export(export_path, PurePosixPath(export_path.name))
     config = load_config(site_dir) if (site_dir / CONFIG_NAME).is_file() else Config(site_dir)
     report = ImportReport()
-    planned = plan_import(export, config, options, report)
+    planned = plan_import(export, config, options, report, configured_language(site_dir))
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
     if options.uploads is not None:  # after the files: they say which media are used
         copy_media(site_dir, options.uploads, report, dry_run)
@@ -329,6 +336,7 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
     if report.skipped:
         lines.append(f"skipped {len(report.skipped)}:")
         lines += [f"  {line}" for line in report.skipped]
+    lines += report.notes
     lines += [f"warning: {line}" for line in report.warnings]
     for name, paths in sorted(report.shortcodes.items()):
         files = ", ".join(sorted(set(paths)))
@@ -338,11 +346,12 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
         copied = "would copy" if dry_run else "copied"
         lines.append(f"media: {copied} {report.copied} files into static/")
         lines += [f"  missing from --uploads: {path}" for path in missing]
-    elif report.media:
-        lines.append(
-            f"media: {len(report.media)} files under /wp-content/uploads/ are referenced; copy "
-            "that folder to static/wp-content/uploads/ or import again with --uploads PATH"
-        )
+    for folder, count in sorted(Counter(map(upload_folder, report.media)).items()):
+        if not uploads:
+            lines.append(
+                f"media: {count} files under {folder} are referenced; copy that folder to "
+                f"static{folder} or import again with --uploads PATH"
+            )
     for url in sorted(set(report.external_media)):
         lines.append(f"media on another host (readers' browsers would fetch it): {cut(url, 200)}")
     lines += report.menus.notes
