@@ -274,6 +274,7 @@ def test_the_same_site_under_every_spelling_of_its_address() -> None:
     ):
         assert site.path(url) == "/2012/05/x/", url
     assert site.path("https://rights.example.net/2012/05/x/") is None
+    assert site.path("https://rights.wordpress.com//greek/x/") == "/greek/x/"  # a real permalink
     uploads = "/wp-content/uploads/2012/05/x.jpg"
     assert site.upload("https://rights.files.wordpress.com/2012/05/x.jpg?w=300") == uploads
     assert site.upload("https://i0.wp.com/rights.files.wordpress.com/2012/05/x.jpg") == uploads

@@ -28,6 +28,7 @@ _MULTISITE_FILES = re.compile(r"/files/(?=\d{4}/\d{2}/[^/])")
 # An absolute or protocol-relative URL, not one inside another (web.archive.org/web/…/http://…)
 _ABSOLUTE = re.compile(r"(?<![\w/:.])(?:https?:)?//([A-Za-z0-9.-]+(?::\d+)?)([^\s()\[\]<>\"']*)")
 _PHOTON = re.compile(r"i\d\.wp\.com")  # Jetpack's image CDN: i0.wp.com/<host>/<path>
+_SLASHES = re.compile(r"//+")
 _WORDPRESS_COM = ".wordpress.com"
 _FILES_HOST = ".files.wordpress.com"
 
@@ -58,7 +59,8 @@ class SiteAddress:
             return None
         if not host and not url.startswith("/"):
             return None
-        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        path = _SLASHES.sub("/", parts.path or "/")  # WordPress reads //greek/x/ as /greek/x/
+        return path + (f"?{parts.query}" if parts.query else "")
 
     def localize(self, markdown: str) -> str:
         """Links and images on the old site's addresses -> site-relative paths."""
