@@ -435,3 +435,15 @@ def test_an_old_wordpress_com_export_with_atom_links_imports(site: Path, tmp_pat
         "do); read it as http://www.w3.org/2005/Atom" in result.output
     )
     assert (site / "content/march-for-the-press.md").is_file()
+
+
+def test_a_post_that_ended_the_exports_cdata_is_imported_and_said(
+    site: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "old.xml"
+    body = "<p>Try it:</p><script>// <![CDATA[\ncheck();\n// ]]></script><p>Then read on.</p>"
+    export.write_text(MULTISITE.replace('<img src="http', body + '<img src="http'))
+    result = imported_from(export, site)
+    assert "the export has ']]>' inside texts 1 times" in result.output
+    _, text = front_matter(site / "content/photos.md")
+    assert "Try it:" in text and "Then read on." in text and "check()" not in text

@@ -233,3 +233,42 @@ def test_the_site_address_is_the_blogs_not_its_hosts(
     path.write_text(head("https://wordpress.org/export/1.2/", channel=channel) + "</channel></rss>")
     export = read_export(path)
     assert (export.site_url, export.also_at, export.language) == (site_url, also_at, "fa-IR")
+
+
+SCRIPT = "<script>// <![CDATA[\nvalidate(email);\n// ]]></script><p>After the script.</p>"
+
+
+def test_a_cdata_end_older_wordpress_left_in_a_post_is_read_as_text(tmp_path: Path) -> None:
+    """WordPress 3.2 wrote a post's own "]]>" unescaped, which ends the export's CDATA."""
+    escaped = "Escaped ]]]]><![CDATA[> as WordPress does now."
+    path = tmp_path / "export.xml"
+    path.write_text(HEAD + item(1, SCRIPT) + item(2, escaped) + "</channel></rss>\n")
+    export = read_export(path)
+    assert export.repaired == 1
+    first, second = export.items()
+    assert first.content == SCRIPT
+    assert second.content == "Escaped ]]> as WordPress does now."
+
+
+def test_when_mending_does_not_help_the_first_error_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    path.write_text(HEAD + item(1, SCRIPT) + "<item><title>A & B</title></item></channel></rss>")
+    with pytest.raises(ContentError) as caught:
+        read_export(path, PurePosixPath("export.xml"))
+    [problem] = caught.value.problems
+    assert str(problem) == "export.xml:9: not a valid XML file: mismatched tag"
+
+
+def test_a_sites_rss_feed_is_no_export(tmp_path: Path) -> None:
+    """A feed (/feed/) looks like an export, but has no ids: every post would be ?p=0."""
+    path = tmp_path / "feed.xml"
+    path.write_text(
+        '<?xml version="1.0"?><rss version="2.0"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        "<link>https://old.example</link><item><title>Post</title>"
+        "<content:encoded><![CDATA[Text]]></content:encoded></item></channel></rss>"
+    )
+    with pytest.raises(ContentError) as caught:
+        read_export(path, PurePosixPath("feed.xml"))
+    [problem] = caught.value.problems
+    assert str(problem).startswith("feed.xml: an RSS feed, not a WordPress export")

@@ -191,6 +191,11 @@ def _reading_notes(export: Export, language: str | None) -> list[str]:
         f"WordPress.com exports do); read it as {cut(uri)}"
         for prefix, uri in export.declared.items()
     ]
+    if export.repaired:
+        notes.append(
+            f"the export has ']]>' inside texts {export.repaired} times, which older WordPress "
+            "wrote unescaped (ending its own CDATA sections); read them as text"
+        )
     if language is None and LANGUAGE_TAG.match(export.language):
         notes.append(
             f"the export's language is {shown(export.language)} and sitegen.yaml sets none; "

@@ -42,7 +42,11 @@ KNOWN_PREFIXES = {
     "slash": "http://purl.org/rss/1.0/modules/slash/",
 }
 _RSS_TAG = re.compile(rb"<rss(?=[\s>/])")
-_HEAD_BYTES = 256 * 1024  # the <rss> tag comes after a few comment lines
+# A `]]>` that ends no CDATA section of the export itself: what follows it is not the end
+# of an export element (`</content:encoded>`, `</title>`) nor WordPress's own escape
+_STRAY_CDATA_END = re.compile(
+    rb"\]\]>(?!\s*</(?:[a-z]+:[\w-]{1,40}|title|category|description|link|guid)>|<!\[CDATA\[)"
+)
 _MOST_DECLARED = 8  # undeclared prefixes the reader adds before it gives up
 
 
@@ -90,12 +94,14 @@ class Export:
     also_at: tuple[str, ...] = ()  # other addresses of the same site (the channel's <link>)
     language: str = ""  # the channel's <language>, e.g. "fa-IR"
     declared: Mapping[str, str] = field(default_factory=dict)  # prefixes the reader declared
+    repaired: int = 0  # `]]>` inside texts, which older WordPress wrote unescaped
 
     def items(self) -> Iterator[Item]:
         """Every item but attachments, in the export's order, each freed after use."""
-        for element in _elements(self.path, self.declared):
-            if _name(element.tag) == "item" and _text(element, "wp:post_type") != "attachment":
-                yield _item(element)
+        with _Source(self.path, self.declared, repair=self.repaired > 0) as source:
+            for element in _elements(source):
+                if _name(element.tag) == "item" and _text(element, "wp:post_type") != "attachment":
+                    yield _item(element)
 
 
 def read_export(path: Path, shown_as: PurePosixPath | None = None) -> Export:
@@ -107,18 +113,19 @@ def read_export(path: Path, shown_as: PurePosixPath | None = None) -> Export:
     """
     where = shown_as or PurePosixPath(str(path))
     declared: dict[str, str] = {}
+    first_error: ParseError | None = None  # what is wrong if mending `]]>` does not help
     while True:
         try:
-            return _read(path, declared)
+            return _read(path, declared, repair=first_error is not None)
         except ParseError as exc:
-            line = exc.position[0] if exc.position else None
             prefix = _unbound_prefix(path, exc, declared)
             if prefix and len(declared) < _MOST_DECLARED:
                 declared[prefix] = KNOWN_PREFIXES.get(prefix, f"urn:sitegen:undeclared:{prefix}")
                 continue
-            message = str(exc).split(":")[0]  # "not well-formed (invalid token): line 3, ..."
-            problem = error(Location(where, line), f"not a valid XML file: {message}")
-            raise ContentError([problem]) from exc
+            if first_error is None:
+                first_error = exc
+                continue
+            raise _invalid(where, first_error) from first_error
         except DefusedXmlException as exc:
             message = (
                 "the file declares XML entities or a DTD, which an export never does; refusing it"
@@ -129,45 +136,64 @@ def read_export(path: Path, shown_as: PurePosixPath | None = None) -> Export:
             problem = error(Location(where), f"cannot read: {exc.strerror or exc}")
             raise ContentError([problem]) from exc
         except _NotAnExport as exc:
-            message = "no WordPress export in this file (expected <rss> with wp: elements)"
-            raise ContentError([error(Location(where), message)]) from exc
+            raise ContentError([error(Location(where), str(exc))]) from exc
+
+
+def _invalid(where: PurePosixPath, exc: ParseError) -> ContentError:
+    line = exc.position[0] if exc.position else None
+    message = str(exc).split(":")[0]  # "not well-formed (invalid token): line 3, column 4"
+    return ContentError([error(Location(where, line), f"not a valid XML file: {message}")])
 
 
 class _NotAnExport(Exception):
     pass
 
 
-def _read(path: Path, declared: Mapping[str, str]) -> Export:
+def _read(path: Path, declared: Mapping[str, str], repair: bool) -> Export:
     channel: dict[str, str] = {}  # the site's addresses and language
     authors: dict[str, str] = {}
     attachments: dict[int, Item] = {}
     terms: dict[int, Term] = {}
-    items = 0
-    for element in _elements(path, declared):
-        name = _name(element.tag)
-        if name == "item":
-            items += 1
-            if _text(element, "wp:post_type") == "attachment":
-                attachment = _item(element)
-                attachments[attachment.post_id] = attachment
-        elif name == "wp:author":
-            login = _text(element, "wp:author_login")
-            authors[login] = _text(element, "wp:author_display_name") or login
-        elif name == "wp:category":
-            term = Term("category", _text(element, "wp:category_nicename"),
-                        _text(element, "wp:cat_name"))  # fmt: skip
-            terms[_integer(_text(element, "wp:term_id"))] = term
-        elif name == "wp:tag":
-            term = Term("post_tag", _text(element, "wp:tag_slug"), _text(element, "wp:tag_name"))
-            terms[_integer(_text(element, "wp:term_id"))] = term
-        elif name in ("wp:base_blog_url", "wp:base_site_url", "link", "language"):
-            channel.setdefault(name, (element.text or "").strip())
+    items = wordpress = 0  # <item>s; those with a wp:post_id, or WXR's channel elements
+    with _Source(path, declared, repair) as source:
+        for element in _elements(source):
+            _keep(element, channel, authors, attachments, terms)
+            name = _name(element.tag)
+            items += name == "item"
+            wordpress += name.startswith("wp:") or bool(_text(element, "wp:post_id"))
+    if not wordpress:
+        raise _NotAnExport(
+            "an RSS feed, not a WordPress export: it has no wp: elements (ids, statuses, "
+            "pages); in WordPress, Tools -> Export -> All content writes one"
+            if items
+            else "no WordPress export in this file (expected <rss> with wp: elements)"
+        )
     addresses = _addresses(channel)
-    if not addresses and not items and not authors:
-        raise _NotAnExport
     site_url = addresses[0] if addresses else ""
     language = channel.get("language", "")
-    return Export(path, site_url, authors, attachments, terms, addresses[1:], language, declared)
+    return Export(path, site_url, authors, attachments, terms, addresses[1:], language, declared,
+                  source.repaired)  # fmt: skip
+
+
+def _keep(element: Element, channel: dict[str, str], authors: dict[str, str],
+          attachments: dict[int, Item], terms: dict[int, Term]) -> None:  # fmt: skip
+    """What the import needs at hand from one child of <channel>."""
+    name = _name(element.tag)
+    if name == "item" and _text(element, "wp:post_type") == "attachment":
+        attachment = _item(element)
+        attachments[attachment.post_id] = attachment
+    elif name == "wp:author":
+        login = _text(element, "wp:author_login")
+        authors[login] = _text(element, "wp:author_display_name") or login
+    elif name == "wp:category":
+        term = Term("category", _text(element, "wp:category_nicename"),
+                    _text(element, "wp:cat_name"))  # fmt: skip
+        terms[_integer(_text(element, "wp:term_id"))] = term
+    elif name == "wp:tag":
+        term = Term("post_tag", _text(element, "wp:tag_slug"), _text(element, "wp:tag_name"))
+        terms[_integer(_text(element, "wp:term_id"))] = term
+    elif name in ("wp:base_blog_url", "wp:base_site_url", "link", "language"):
+        channel.setdefault(name, (element.text or "").strip())
 
 
 def _addresses(channel: Mapping[str, str]) -> tuple[str, ...]:
@@ -199,28 +225,43 @@ def _unbound_prefix(path: Path, exc: ParseError, declared: Mapping[str, str]) ->
     return unknown[0] if unknown else ""
 
 
-class _Declaring:
-    """The export's bytes, with `xmlns:` declarations added to its `<rss>` tag (same lines,
-    so error lines stay right); a file-like object for iterparse."""
+class _Source:
+    """The export's bytes for iterparse, mended as the reader decided: `xmlns:` declarations
+    added to the `<rss>` tag, and (with `repair`) each `]]>` that ends no text of the export
+    (WordPress 3.2 wrote a post's own `]]>` unescaped) made text. Line by line, so errors
+    keep their lines and memory stays that of the longest line."""
 
-    def __init__(self, path: Path, declared: Mapping[str, str]) -> None:
+    def __init__(self, path: Path, declared: Mapping[str, str], repair: bool = False) -> None:
         self._file = path.open("rb")
         self._declarations = "".join(
             f' xmlns:{prefix}="{uri}"' for prefix, uri in declared.items()
         ).encode()
-        self._head: bytes | None = None if declared else b""
+        self._is_declared = not declared
+        self._repair = repair
+        self._pending = bytearray()
+        self.repaired = 0  # how many `]]>` were made text
 
     def read(self, size: int = -1) -> bytes:
-        if self._head is None:
-            head = self._file.read(_HEAD_BYTES)
-            self._head = _RSS_TAG.sub(lambda m: m.group() + self._declarations, head, count=1)
-        if not self._head:
-            return self._file.read(size)
-        size = len(self._head) if size < 0 else size
-        chunk, self._head = self._head[:size], self._head[size:]
+        while size < 0 or len(self._pending) < size:
+            line = self._file.readline()
+            if not line:
+                break
+            self._pending += self._mended(line)
+        size = len(self._pending) if size < 0 else size
+        chunk = bytes(self._pending[:size])
+        del self._pending[:size]
         return chunk
 
-    def __enter__(self) -> _Declaring:
+    def _mended(self, line: bytes) -> bytes:
+        if not self._is_declared and _RSS_TAG.search(line):
+            line = _RSS_TAG.sub(lambda m: m.group() + self._declarations, line, count=1)
+            self._is_declared = True
+        if self._repair and b"]]>" in line:
+            line, count = _STRAY_CDATA_END.subn(b"]]]]><![CDATA[>", line)
+            self.repaired += count
+        return line
+
+    def __enter__(self) -> _Source:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -228,23 +269,22 @@ class _Declaring:
         self._file.close()
 
 
-def _elements(path: Path, declared: Mapping[str, str]) -> Iterator[Element]:
+def _elements(source: _Source) -> Iterator[Element]:
     """Each finished `<item>`, `<wp:author>` and site address, with finished items freed."""
-    with _Declaring(path, declared) as source:
-        events: Any = iterparse(source, events=("start", "end"), forbid_dtd=False)
-        channel: Element | None = None
-        depth = 0
-        for event, element in events:
-            if event == "start":
-                depth += 1
-                if depth == 2:
-                    channel = element
-                continue
-            depth -= 1
-            if depth == 2:  # a direct child of <channel>: yield it, then free it
-                yield element
-                if channel is not None:
-                    channel.remove(element)
+    events: Any = iterparse(source, events=("start", "end"), forbid_dtd=False)
+    channel: Element | None = None
+    depth = 0
+    for event, element in events:
+        if event == "start":
+            depth += 1
+            if depth == 2:
+                channel = element
+            continue
+        depth -= 1
+        if depth == 2:  # a direct child of <channel>: yield it, then free it
+            yield element
+            if channel is not None:
+                channel.remove(element)
 
 
 def _item(element: Element) -> Item:
