@@ -11,7 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from sitegen.build import build
 from sitegen.cli import cli
+from sitegen.importers.wordpress.site import SiteAddress
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 CONFIG = "title: Open Voices\nbase_url: https://openvoices.example/\ntimezone: Europe/Paris\n"
@@ -113,8 +115,8 @@ def test_statuses_titles_and_pages(site: Path) -> None:
         "tag pages only (see --categories-as-tags)" in result.output
     )
     assert (
-        "copy that folder to static/wp-content/uploads/ or import again with --uploads"
-        in result.output
+        "copy that folder to static/wp-content/uploads/, or import again with --uploads PATH"
+        " or --download-media" in result.output
     )
     assert not (site / "static").exists()
 
@@ -216,3 +218,232 @@ def test_an_imported_archive_builds_and_every_old_url_redirects(site: Path, tmp_
     assert '<a href="/about/">About us</a>' in header
     assert '<a href="/tag/political-prisoners/">Prisoners</a>' in header
     assert '<a href="https://donate.example/openvoices">Donate</a>' in header
+
+
+def test_a_wordpress_com_export_builds_and_its_old_permalinks_resolve(
+    site: Path, tmp_path: Path
+) -> None:
+    """https namespaces, base_site_url https://wordpress.com/, uploads on files.wordpress.com:
+    the blog's own address is read, so its permalinks become aliases and its links paths."""
+    result = run("import", "wordpress", str(DATA / "wordpress-com.xml"), str(site))
+    assert result.exit_code == 0, result.output
+    fields, body = front_matter(site / "content/march-for-the-press.md")
+    assert fields["date"] == "2012-05-04T10:00:00+02:00"  # not 1970: the dates were read
+    assert fields["aliases"] == ["/2012/05/04/march-for-the-press/", "/?p=11"]
+    assert fields["image"] == "/wp-content/uploads/2012/05/banner.jpg"
+    assert "(/wp-content/uploads/2012/05/banner.jpg)" in body  # its ?w=600&h=400 dropped
+    assert "(/2012/04/20/letter-to-the-editor/)" in body  # http link to the https blog
+    assert "(/about/)" in body  # www. and bare are one site
+    assert "wordpress.com" not in body and "(https://example.net/press-freedom)" in body
+    draft, _ = front_matter(site / "content/plans-for-the-summer.md")
+    assert draft["draft"] is True
+    assert 'post 15 "Treasurer\'s notes": private' in result.output
+    assert "media on another host" not in result.output
+    assert "media: 1 files under /wp-content/uploads/ are referenced" in result.output
+    assert "menu 'Primary': 1 unsaved (draft) items left out" in result.output
+    assert menus_of(result.output) == {
+        "'Primary'": '  menu:\n    - {name: "Who we are", url: "/about/"}\n'
+    }
+    out = tmp_path / "out"
+    build(site, out, strict=True)
+    redirect = (out / "2012/05/04/march-for-the-press/index.html").read_text()
+    assert 'http-equiv="refresh"' in redirect and "/march-for-the-press/" in redirect
+    page = (out / "march-for-the-press/index.html").read_text()
+    assert "Hundreds walked from the library to the town hall" in page
+    assert (out / "2012/04/20/letter-to-the-editor/index.html").is_file()
+
+
+def test_a_broken_export_says_the_import_failed_not_a_build(site: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "export.xml"
+    broken.write_text("<rss><channel><item><title>A & B</title></item></channel></rss>")
+    result = CliRunner().invoke(cli, ["import", "wordpress", str(broken), str(site)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "export.xml:1: not a valid XML file: not well-formed (invalid token)",
+        "error: import failed (1 problem)",
+    ]
+
+
+def test_the_same_site_under_every_spelling_of_its_address() -> None:
+    site = SiteAddress(["https://www.rights.example", "http://rights.wordpress.com"])
+    for url in (
+        "http://rights.example/2012/05/x/",
+        "https://www.rights.example/2012/05/x/",
+        "//rights.example/2012/05/x/",
+        "https://rights.wordpress.com/2012/05/x/",
+    ):
+        assert site.path(url) == "/2012/05/x/", url
+    assert site.path("https://rights.example.net/2012/05/x/") is None
+    assert site.path("https://rights.wordpress.com//greek/x/") == "/greek/x/"  # a real permalink
+    uploads = "/wp-content/uploads/2012/05/x.jpg"
+    assert site.upload("https://rights.files.wordpress.com/2012/05/x.jpg?w=300") == uploads
+    assert site.upload("https://i0.wp.com/rights.files.wordpress.com/2012/05/x.jpg") == uploads
+    assert site.upload("http://www.rights.example/wp-content/uploads/2012/05/x.jpg") == uploads
+    assert site.upload("https://rights.example/files/2012/05/x.jpg") == "/files/2012/05/x.jpg"
+    assert site.upload("https://rights.example/2012/05/x/") is None
+    markdown = (
+        "[a](http://rights.example/a/) [b](https://web.archive.org/web/2012/http://rights.example/b/)"
+        " ![c](https://rights.files.wordpress.com/2012/05/c.jpg?w=300)"
+    )
+    assert site.localize(markdown) == (
+        "[a](/a/) [b](https://web.archive.org/web/2012/http://rights.example/b/)"
+        " ![c](/wp-content/uploads/2012/05/c.jpg)"
+    )
+
+
+MULTISITE = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.1/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><link>http://www.openvoices.example</link>
+<wp:base_site_url>http://network.example</wp:base_site_url>
+<wp:base_blog_url>http://www.openvoices.example</wp:base_blog_url>
+<item><title>Photos from the march</title><dc:creator>mina</dc:creator>
+<link>http://www.openvoices.example/2012/05/photos/</link>
+<content:encoded><![CDATA[<img src="http://openvoices.example/files/2012/05/march.jpg" alt="The march">
+<a href="https://www.openvoices.example/files/2012/05/report.pdf">The report</a>]]></content:encoded>
+<wp:post_id>5</wp:post_id><wp:post_date>2012-05-06 10:00:00</wp:post_date>
+<wp:post_name>photos</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+</item></channel></rss>
+"""
+
+
+def test_a_multisites_files_are_uploads_copied_from_their_layout(
+    site: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "multisite.xml"
+    export.write_text(MULTISITE)
+    uploads = tmp_path / "uploads"  # a multisite blog's upload folder: 2012/05/...
+    (uploads / "2012/05").mkdir(parents=True)
+    (uploads / "2012/05/march.jpg").write_bytes(b"jpeg")
+    result = imported_from(export, site, "--uploads", str(uploads))
+    _, body = front_matter(site / "content/photos.md")
+    assert "![The march](/files/2012/05/march.jpg)" in body  # the old URL keeps working
+    assert "[The report](/files/2012/05/report.pdf)" in body
+    assert (site / "static/files/2012/05/march.jpg").read_bytes() == b"jpeg"
+    assert "missing from --uploads: /files/2012/05/report.pdf" in result.output
+    again = imported_from(export, site, "--force")
+    assert "media: 2 files under /files/ are referenced; copy that folder to static/files/" in (
+        again.output
+    )
+
+
+def imported_from(export: Path, site: Path, *options: str) -> Any:
+    result = run("import", "wordpress", str(export), str(site), *options)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def polylang(language: str = "fa-IR") -> str:
+    """A Polylang site: Persian first, some posts in English, one pair of translations."""
+
+    def post(post_id: int, slug: str, lang: str, text: str, group: str = "") -> str:
+        translations = (
+            f'<category domain="post_translations" nicename="{group}"><![CDATA[{group}]]></category>'
+            if group
+            else ""
+        )
+        return (
+            f"<item><title>{slug.title()}</title><dc:creator>mina</dc:creator>"
+            f"<link>https://openvoices.example/{lang}/{slug}/</link>"
+            f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded>"
+            f"<wp:post_id>{post_id}</wp:post_id><wp:post_date>2020-0{post_id}-01 10:00:00</wp:post_date>"
+            f"<wp:post_name>{slug}</wp:post_name><wp:status>publish</wp:status>"
+            f"<wp:post_type>post</wp:post_type>"
+            f'<category domain="language" nicename="{lang}"><![CDATA[{lang}]]></category>'
+            f"{translations}</item>\n"
+        )
+
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"'
+        ' xmlns:wp="http://wordpress.org/export/1.2/"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>'
+        f"<link>https://openvoices.example</link><language>{language}</language>\n"
+        + post(1, "tajamo", "fa", "گروهی از همسایه‌ها در میدان جمع شدند.", "pll_5f1a")
+        + post(2, "gathering", "en", "Neighbours gathered on the square.", "pll_5f1a")
+        + post(3, "bayaniye", "fa", "بیانیه‌ای دربارهٔ آزادی مطبوعات.")
+        + "</channel></rss>\n"
+    )
+
+
+def test_polylang_languages_become_lang_and_translation_key(site: Path, tmp_path: Path) -> None:
+    export = tmp_path / "polylang.xml"
+    export.write_text(polylang(), encoding="utf-8")
+    result = imported_from(export, site)
+    persian, _ = front_matter(site / "content/tajamo.md")
+    english, _ = front_matter(site / "content/gathering.md")
+    alone, _ = front_matter(site / "content/bayaniye.md")
+    assert "lang" not in persian and persian["translation_key"] == "pll_5f1a"
+    assert english["lang"] == "en" and english["translation_key"] == "pll_5f1a"
+    assert "lang" not in alone and "translation_key" not in alone
+    assert (
+        "the export's language is 'fa-IR' and sitegen.yaml sets none; add to sitegen.yaml: "
+        "language: fa-IR" in result.output
+    )
+    with (site / "sitegen.yaml").open("a") as config:
+        config.write("language: fa-IR\n")
+    out = tmp_path / "out"
+    build(site, out, strict=True)  # translation_key is a key sitegen knows
+    assert 'lang="en"' in (out / "gathering/index.html").read_text()
+
+
+def test_a_sites_own_language_decides_which_posts_get_lang(site: Path, tmp_path: Path) -> None:
+    export = tmp_path / "polylang.xml"
+    export.write_text(polylang(language="en-US"), encoding="utf-8")
+    with (site / "sitegen.yaml").open("a") as config:
+        config.write("language: en\n")
+    result = imported_from(export, site)
+    assert front_matter(site / "content/tajamo.md")[0]["lang"] == "fa"
+    assert "lang" not in front_matter(site / "content/gathering.md")[0]
+    assert "sets none" not in result.output
+    out = tmp_path / "out"
+    build(site, out, strict=True)
+    page = (out / "tajamo/index.html").read_text()
+    assert 'lang="fa" dir="rtl"' in page and "گروهی از همسایه‌ها" in page
+
+
+def test_wpml_import_meta_gives_the_language_too(site: Path, tmp_path: Path) -> None:
+    text = polylang(language="en").replace(
+        '<category domain="language" nicename="fa"><![CDATA[fa]]></category>',
+        "<wp:postmeta><wp:meta_key>_wpml_import_language_code</wp:meta_key>"
+        "<wp:meta_value>ar</wp:meta_value></wp:postmeta>"
+        "<wp:postmeta><wp:meta_key>_wpml_import_translation_group</wp:meta_key>"
+        "<wp:meta_value>group-7</wp:meta_value></wp:postmeta>",
+    )
+    export = tmp_path / "wpml.xml"
+    export.write_text(text, encoding="utf-8")
+    imported_from(export, site)
+    fields, _ = front_matter(site / "content/bayaniye.md")
+    assert (fields["lang"], fields["translation_key"]) == ("ar", "group-7")
+
+
+def test_an_old_wordpress_com_export_with_atom_links_imports(site: Path, tmp_path: Path) -> None:
+    """WXR 1.0 from WordPress.com: <atom:link> in the channel, no xmlns:atom; said, then read."""
+    text = (DATA / "wordpress-com.xml").read_text(encoding="utf-8")
+    text = text.replace("https://wordpress.org/export/1.2/", "http://wordpress.org/export/1.0/")
+    text = text.replace(
+        "<generator>",
+        '<atom:link rel="search" type="application/opensearchdescription+xml"'
+        ' href="http://rallynotes.wordpress.com/osd.xml" title="Rally Notes" />\n<generator>',
+    )
+    export = tmp_path / "old.xml"
+    export.write_text(text, encoding="utf-8")
+    result = imported_from(export, site)
+    assert (
+        "the export uses the prefix 'atom:' without declaring it (older WordPress.com exports "
+        "do); read it as http://www.w3.org/2005/Atom" in result.output
+    )
+    assert (site / "content/march-for-the-press.md").is_file()
+
+
+def test_a_post_that_ended_the_exports_cdata_is_imported_and_said(
+    site: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "old.xml"
+    body = "<p>Try it:</p><script>// <![CDATA[\ncheck();\n// ]]></script><p>Then read on.</p>"
+    export.write_text(MULTISITE.replace('<img src="http', body + '<img src="http'))
+    result = imported_from(export, site)
+    assert "the export has ']]>' inside texts 1 times" in result.output
+    _, text = front_matter(site / "content/photos.md")
+    assert "Try it:" in text and "Then read on." in text and "check()" not in text

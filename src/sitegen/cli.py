@@ -335,7 +335,10 @@ def wordpress(ctx: click.Context, /, export: Path, site_dir: Path, **flags: Any)
 
     if problem := missing_library():
         raise click.ClickException(problem)
-    _guarded(ctx, lambda: wordpress_import(export, site_dir, **flags))
+    try:
+        _guarded(ctx, lambda: wordpress_import(export, site_dir, **flags))
+    except SitegenError as exc:  # the problems, then "import failed": nothing was built
+        raise SitegenError(exc.problems, "import failed") from exc
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -31,6 +31,7 @@ _MINUTE = dt.timedelta(minutes=1)
 ARTICLE_KEYS = {
     "title", "date", "tags", "byline", "image", "image_alt", "image_caption", "summary",
     "slug", "draft", "updated", "related", "extra", "lang", "categories", "aliases",
+    "translation_key",  # a WordPress import's translation group, kept for multilingual sites
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"

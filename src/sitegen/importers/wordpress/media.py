@@ -10,9 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen.errors import cut
 from sitegen.importers.wordpress.download import Download, DownloadReport
+from sitegen.importers.wordpress.site import upload_file, upload_folder
 from sitegen.urls import is_output_path
-
-UPLOADS = "/wp-content/uploads/"
 
 
 def is_safe(site_path: str) -> bool:
@@ -26,9 +25,9 @@ def copy_media(site_dir: Path, uploads: Path, media: dict[str, Path | None], dry
     `media` learns where each one came from. Returns how many were (or would be) copied."""
     copied = 0
     for site_path in sorted(media):
-        source = uploads / site_path.removeprefix(UPLOADS)
+        source = uploads / upload_file(site_path)
         target = site_dir / "static" / site_path.lstrip("/")
-        if not (site_path.startswith(UPLOADS) and is_safe(site_path) and source.is_file()):
+        if not (upload_folder(site_path) != "/" and is_safe(site_path) and source.is_file()):
             media[site_path] = None
             continue
         media[site_path] = source

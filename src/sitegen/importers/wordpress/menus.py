@@ -32,8 +32,12 @@ def read_menus(
     """Every menu of the export, items in the order the editor gave them."""
     by_name: dict[str, list[tuple[int, MenuLink]]] = {}
     notes: list[str] = []
+    unsaved: dict[str, int] = {}
     for item in items:
         menu = next((t.name for t in item.terms if t.domain == "nav_menu"), "Menu")
+        if item.status != "publish":  # added in the customizer, never saved: not on the site
+            unsaved[menu] = unsaved.get(menu, 0) + 1
+            continue
         described = f"menu {shown(menu)}, item {shown(item.title or f'#{item.post_id}')}"
         if item.meta.get("_menu_item_menu_item_parent", "0") not in ("", "0"):
             notes.append(f"{described}: a sub-item; the header menu has one level, so left out")
@@ -47,6 +51,8 @@ def read_menus(
         name: [link for _, link in sorted(found, key=lambda x: x[0])]
         for name, found in by_name.items()
     }
+    for name, count in sorted(unsaved.items()):
+        notes.append(f"menu {shown(name)}: {count} unsaved (draft) items left out")
     return Menus(menus, notes)
 
 

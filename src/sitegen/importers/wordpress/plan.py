@@ -19,23 +19,24 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from slugify import slugify
 
-from sitegen.config.settings import CONFIG_NAME, Config, load_config
+from sitegen.config.settings import CONFIG_NAME, LANGUAGE_TAG, Config, load_config
 from sitegen.errors import cut, shown
 from sitegen.importers.wordpress.content import to_markdown
 from sitegen.importers.wordpress.download import Download, DownloadReport, download_all
-from sitegen.importers.wordpress.media import (
-    UPLOADS,
-    copy_media,
-    media_downloads,
-    remote_media_path,
-)
+from sitegen.importers.wordpress.media import copy_media, media_downloads, remote_media_path
 from sitegen.importers.wordpress.menus import read_menus
 from sitegen.importers.wordpress.report import ImportReport
+from sitegen.importers.wordpress.site import (
+    UPLOAD_PATH,
+    SiteAddress,
+    configured_language,
+    language_fields,
+    site_address,
+)
 from sitegen.importers.wordpress.trial import trial_build
 from sitegen.importers.wordpress.wxr import Export, Item, read_export
 from sitegen.urls import article_url
 
-_UPLOAD_PATH = re.compile(r"(?<![\w/])/wp-content/uploads/[^\s()\[\]<>\"']+")
 SKIPPED_STATUSES = {
     "private": "private (readers of the old site could not see it)",
     "trash": "in the trash",
@@ -59,13 +60,19 @@ class PlannedFile:
 
 
 def plan_import(
-    export: Export, config: Config, options: ImportOptions, report: ImportReport
+    export: Export,
+    config: Config,
+    options: ImportOptions,
+    report: ImportReport,
+    language: str | None = None,  # the site's, when sitegen.yaml sets one
 ) -> Iterator[PlannedFile]:
     """Every file the import would write, one by one; what to report goes to `report`."""
     zone = zoneinfo.ZoneInfo(config.timezone)
     attachments = export.attachments
     urls = {post_id: item.attachment_url for post_id, item in attachments.items()}
-    site = _SiteAddress(export.site_url, fetch_remote=options.remote_media)
+    site = site_address(export)
+    report.notes += _reading_notes(export, language)
+    language = language or export.language or config.language
     taken: set[str] = set()
     menu_items: list[Item] = []
     imported: dict[int, tuple[str, str]] = {}  # post id -> (title, URL), for the menus
@@ -102,6 +109,10 @@ def plan_import(
         fields.update(_lead_image(item, attachments, site, report))
         if item.status in ("draft", "pending"):
             fields["draft"] = True
+        languages, warning = language_fields(item, language)
+        fields.update(languages)
+        if warning:
+            report.warnings.append(f"{described}: {warning}")
         new_url = (
             f"/{slug}/" if item.post_type == "page" else article_url(config.permalink, slug, date)
         )
@@ -116,10 +127,12 @@ def plan_import(
             report.shortcodes.setdefault(name, []).append(path)
         body = site.localize(converted.markdown)
         for url in converted.images:
-            if (local := site.media(url, report)) != url and site.path(url) is None:
+            if (local := _media(url, site, report, options.remote_media)) != url and not (
+                site.path(url)
+            ):
                 body = body.replace(url, local)  # on another host, fetched with the site's
-        for upload in _UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
-            site.media(upload, report)
+        for upload in UPLOAD_PATH.findall(body):  # also files only linked (full-size images)
+            _media(upload, site, report)
         yield PlannedFile(path, _document(fields, body), item.post_type)
     report.menus = read_menus(
         menu_items, imported, export.terms, site.path, options.categories_as_tags
@@ -140,48 +153,43 @@ def write_files(site_dir: Path, planned: Iterable[PlannedFile], report: ImportRe
             target.write_text(item.text, encoding="utf-8")
 
 
-class _SiteAddress:
-    """The old site's address: its own URLs become paths on the new site."""
-
-    def __init__(self, site_url: str, *, fetch_remote: bool = False) -> None:
-        self.url = site_url.rstrip("/")
-        self.fetch_remote = fetch_remote
-        parts = urlsplit(site_url)
-        self.host = parts.netloc.lower()
-        self.prefixes = sorted(
-            {f"{scheme}://{parts.netloc}" for scheme in ("http", "https")} if self.host else set()
+def _reading_notes(export: Export, language: str | None) -> list[str]:
+    """How the export was read, and the site's language when sitegen.yaml sets none."""
+    notes = [
+        f"the export uses the prefix {shown(prefix + ':')} without declaring it (older "
+        f"WordPress.com exports do); read it as {cut(uri)}"
+        for prefix, uri in export.declared.items()
+    ]
+    if export.repaired:
+        notes.append(
+            f"the export has ']]>' inside texts {export.repaired} times, which older WordPress "
+            "wrote unescaped (ending its own CDATA sections); read them as text"
         )
+    if language is None and LANGUAGE_TAG.match(export.language):
+        notes.append(
+            f"the export's language is {shown(export.language)} and sitegen.yaml sets none; "
+            f"add to sitegen.yaml: language: {cut(export.language)}"
+        )
+    return notes
 
-    def path(self, url: str) -> str | None:
-        """The path of one of the old site's URLs (with its query), else None."""
-        parts = urlsplit(url)
-        if parts.netloc and parts.netloc.lower() != self.host:
-            return None
-        if not parts.netloc and not url.startswith("/"):
-            return None
-        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
-    def localize(self, markdown: str) -> str:
-        """Links and images on the old site's address -> site-relative paths."""
-        for prefix in self.prefixes:
-            markdown = re.sub(re.escape(prefix) + r"(?=[/)\s\"'>]|$)", "", markdown)
-        return markdown
-
-    def media(self, url: str, report: ImportReport) -> str:
-        """Where an image will be on the new site; notes what must be copied or fetched."""
-        path = self.path(url)
-        if path is None and self.fetch_remote and (local := remote_media_path(url)):
-            report.media.setdefault(local, None)
-            report.media_urls.setdefault(local, url)
-            return local
-        if path is None or UPLOADS not in path:
-            if path is None:
-                report.external_media.append(url)
-            return url
-        path = path.split("?")[0]
-        report.media.setdefault(path, None)
-        report.media_urls.setdefault(path, url if urlsplit(url).netloc else self.url + path)
-        return path
+def _media(url: str, site: SiteAddress, report: ImportReport, remote: bool = False) -> str:
+    """Where an image will be on the new site; notes what must be copied or fetched (and,
+    with `remote`, fetches images on other hosts too)."""
+    path = site.upload(url)
+    if path is None:
+        if site.path(url) is None:
+            if remote and (local := remote_media_path(url)):
+                report.media.setdefault(local, None)
+                report.media_urls.setdefault(local, url)
+                return local
+            report.external_media.append(url)
+        return url
+    report.media.setdefault(path, None)
+    absolute = "https:" + url if url.startswith("//") else url
+    where = absolute.split("?")[0].split("#")[0] if urlsplit(url).netloc else site.origin + path
+    report.media_urls.setdefault(path, where)  # its full size: no ?w=600 of WordPress.com
+    return path
 
 
 def _skip_reason(item: Item) -> str:
@@ -244,14 +252,14 @@ def _terms(item: Item, categories_as_tags: bool) -> dict[str, object]:
 
 
 def _lead_image(
-    item: Item, attachments: Mapping[int, Item], site: _SiteAddress, report: ImportReport
+    item: Item, attachments: Mapping[int, Item], site: SiteAddress, report: ImportReport
 ) -> dict[str, object]:
     """The featured image (`_thumbnail_id` -> its attachment), with alt text and caption."""
     thumbnail = item.meta.get("_thumbnail_id", "")
     attachment = attachments.get(int(thumbnail)) if thumbnail.isdigit() else None
     if attachment is None or not attachment.attachment_url:
         return {}
-    fields: dict[str, object] = {"image": site.media(attachment.attachment_url, report)}
+    fields: dict[str, object] = {"image": _media(attachment.attachment_url, site, report)}
     if alt := attachment.meta.get("_wp_attachment_image_alt", "").strip():
         fields["image_alt"] = alt
     if caption := _text_of(attachment.excerpt):
@@ -259,7 +267,7 @@ def _lead_image(
     return fields
 
 
-def _aliases(item: Item, site: _SiteAddress, new_url: str) -> list[str]:
+def _aliases(item: Item, site: SiteAddress, new_url: str) -> list[str]:
     """The old addresses of the item that the new site must answer."""
     query = "page_id" if item.post_type == "page" else "p"
     old = [site.path(item.link) if item.link else None, f"/?{query}={item.post_id}"]
@@ -294,7 +302,7 @@ def run_import(
     export = read_export(export_path, PurePosixPath(export_path.name))
     config = load_config(site_dir) if (site_dir / CONFIG_NAME).is_file() else Config(site_dir)
     report = ImportReport()
-    planned = list(plan_import(export, config, options, report))
+    planned = list(plan_import(export, config, options, report, configured_language(site_dir)))
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
     if dry_run:  # what `sitegen build` would say of the site the import leaves
         files = [(item.path, item.text) for item in planned]

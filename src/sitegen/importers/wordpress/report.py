@@ -12,6 +12,7 @@ from sitegen.errors import Problem, cut, shown
 from sitegen.importers.wordpress.download import DownloadReport
 from sitegen.importers.wordpress.media import download_lines
 from sitegen.importers.wordpress.menus import Menus
+from sitegen.importers.wordpress.site import upload_folder
 
 
 @dataclass
@@ -21,6 +22,7 @@ class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)  # "post: publish" -> 12
     skipped: list[str] = field(default_factory=list)  # "post 45 'Title': private ..."
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the export was read; what to set
     shortcodes: dict[str, list[str]] = field(default_factory=dict)  # name -> files
     media: dict[str, Path | None] = field(default_factory=dict)  # site path -> source
     media_urls: dict[str, str] = field(default_factory=dict)  # site path -> where it was
@@ -45,6 +47,7 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
     if report.skipped:
         lines.append(f"skipped {len(report.skipped)}:")
         lines += [f"  {line}" for line in report.skipped]
+    lines += report.notes
     lines += [f"warning: {line}" for line in report.warnings]
     for name, paths in sorted(report.shortcodes.items()):
         files = ", ".join(sorted(set(paths)))
@@ -57,11 +60,12 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
             lines += [f"  missing from --uploads: {path}" for path in missing]
     if report.downloads is not None:
         lines += download_lines(report.downloads, dry_run=dry_run)
-    elif report.media and not uploads:
-        lines.append(
-            f"media: {len(report.media)} files under /wp-content/uploads/ are referenced; copy "
-            "that folder to static/wp-content/uploads/ or import again with --uploads PATH"
-        )
+    elif not uploads:
+        for folder, count in sorted(Counter(map(upload_folder, report.media)).items()):
+            lines.append(
+                f"media: {count} files under {folder} are referenced; copy that folder to "
+                f"static{folder}, or import again with --uploads PATH or --download-media"
+            )
     for url in sorted(set(report.external_media)):
         lines.append(f"media on another host (readers' browsers would fetch it): {cut(url, 200)}")
     if report.build_problems is not None:
