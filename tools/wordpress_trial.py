@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +30,7 @@ from sitegen.importers.wordpress.wxr import read_export
 
 WORD = re.compile(r"\w+")
 REFRESH = re.compile(r'http-equiv="refresh" content="0; url=([^"]+)"')
+SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 SHORTCODE = re.compile(r"\[/?[a-zA-Z][\w-]*[^\]]*\]")
 FIRST_WORDS = 5
 PUBLISHED = ("post", "page")
@@ -44,6 +45,7 @@ class Row:
     resolved: int = 0
     shown: int = 0
     note: str = ""
+    misses: list[str] = field(default_factory=list)  # old addresses that fail, and why
 
     def cells(self) -> list[str]:
         counts = [f"{self.resolved}/{self.posts}", f"{self.shown}/{self.posts}"]
@@ -56,7 +58,8 @@ def sitegen(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def words(fragment: str) -> list[str]:
-    text = html.unescape(re.sub(r"<[^>]*>", " ", SHORTCODE.sub(" ", fragment)))
+    fragment = SCRIPT.sub(" ", SHORTCODE.sub(" ", fragment))  # code is not what readers read
+    text = html.unescape(re.sub(r"<[^>]*>", " ", fragment))
     return [w.casefold() for w in WORD.findall(text)]
 
 
@@ -127,7 +130,10 @@ def trial(export: Path, scratch: Path) -> Row:
             answered = page is not None
         row.resolved += answered
         first = words(item.content)[:FIRST_WORDS]
-        row.shown += bool(page is not None and (not first or shows(page, first)))
+        shown = page is not None and (not first or shows(page, first))
+        row.shown += shown
+        if not (answered and shown):
+            row.misses.append(f"{item.link} ({'not answered' if not answered else first})")
     return row
 
 
@@ -146,6 +152,8 @@ def main() -> None:
                 shutil.copytree(scratch, args.keep / export.stem, dirs_exist_ok=True)
             shutil.rmtree(scratch, ignore_errors=True)
         print(" | ".join(rows[-1].cells()), file=sys.stderr, flush=True)
+        for miss in rows[-1].misses:
+            print(f"  {miss}", file=sys.stderr)
     header = ["export", "posts", "import ok", "build ok", "addresses resolved", "text shown"]
     header.append("note")
     print("| " + " | ".join(header) + " |")
