@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen.markup.engine import MarkdownRenderer
-from sitegen.markup.typography import smarten
+from sitegen.markup.typography import INLINE, KEPT, smarten
 from tests.conftest import BuildSite, MakeSite, article
 
 
@@ -175,3 +178,50 @@ def test_typography_keeps_json_ld_and_raw_code_in_the_built_article(
     assert "<p>The “end” – really…</p>" in page
     excerpt = '<p>Run <code>make "all" -- fast</code> or Ctrl – it’s “quick”.</p>'
     assert excerpt in (out / "index.html").read_text()  # the listing's excerpt keeps code
+
+
+class _KeptText(HTMLParser):
+    """The text inside KEPT elements, each ending with its block (as sitegen reads them,
+    script and style included: a browser would run on into the next paragraph)."""
+
+    CDATA_CONTENT_ELEMENTS = ()
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.kept: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in KEPT:
+            self.open.append(tag)
+        elif tag not in INLINE:
+            self.open.clear()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+        elif tag not in INLINE and tag not in KEPT:
+            self.open.clear()
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.kept.append(data)
+
+
+PIECES = [
+    '"', "'", "--", "---", "...", "-", " ", "\n", "\n\n", "x", "*", "_", "`", "> ", "- ",
+    "<code>", "</code>", "<KBD>", "</kbd>", "<pre>", "</pre>", "<script>", "</script>",
+    '<samp title="it\'s">', "</samp>", "<var>", "</var>", "<!-- ", " -->", "[l](/x)",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@given(markdown=st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_typography_never_changes_text_in_raw_code_elements(engine: str, markdown: str) -> None:
+    reader = _KeptText()
+    reader.feed(MarkdownRenderer(engine).render(markdown))
+    reader.close()
+    assert not any(
+        char in "".join(reader.kept) for char in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026"
+    )

@@ -18,7 +18,7 @@ import ctypes
 import html
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import cmarkgfm
@@ -50,7 +50,7 @@ _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": "&quot;", "\u201
 _PLAIN_DASHES = {"\u2014": "---", "\u2013": "--", "\u2026": "..."}
 # A raw HTML KEPT element in the Markdown (cheap to look for: most articles have none)
 _RAW_KEPT = re.compile(rf"<(?:{'|'.join(sorted(KEPT))})[\s/>]", re.IGNORECASE)
-_TAG_OR_COMMENT = re.compile(rf"<!--.*?(?:-->|\Z)|{RAW_TAG.pattern}", re.DOTALL)
+_TAG_OR_COMMENT = re.compile(rf"<!--|{RAW_TAG.pattern}")
 _SMART = re.compile("[\u2018\u2019\u201c\u201d\u2013\u2014\u2026]")
 # What cmark's smart punctuation made each character from: as cmark writes it without the
 # option, and as it stands in the Markdown
@@ -190,7 +190,7 @@ def _kept_spans(fragment: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     elements = KeptElements()
     start = 0
-    for match in _TAG_OR_COMMENT.finditer(fragment):
+    for match in _tags(fragment):
         was_inside = bool(elements.open)
         name = match.group(2)
         if name is not None and name.lower() not in INLINE and name.lower() not in KEPT:
@@ -204,6 +204,21 @@ def _kept_spans(fragment: str) -> list[tuple[int, int]]:
     if elements.open:
         spans.append((start, len(fragment)))
     return spans
+
+
+def _tags(fragment: str) -> Iterator[re.Match[str]]:
+    """The start and end tags of `fragment` in order, outside comments (one left open is
+    text, as the default engine has it). Each character is looked at about once."""
+    position = 0
+    has_closing = True  # whether a "-->" may still follow
+    while match := _TAG_OR_COMMENT.search(fragment, position):
+        position = match.end()
+        if match.group() != "<!--":
+            yield match
+        elif has_closing:
+            end = fragment.find("-->", position)
+            has_closing = end >= 0
+            position = end + 3 if has_closing else position
 
 
 def tidy(fragment: str, *, positions: bool = False) -> str:

@@ -82,6 +82,7 @@ class KeptElements:
 
     def __init__(self) -> None:
         self.open: list[str] = []
+        self._counts = dict.fromkeys(KEPT, 0)  # of each name in `open`: stray end tags cost O(1)
 
     def see(self, tag: str) -> None:
         """Take note of one raw HTML tag (`<code class="x">`, `</CODE>`, `<br>`)."""
@@ -93,10 +94,13 @@ class KeptElements:
             return
         if not match.group(1):
             self.open.append(name)
-        elif name in self.open:
-            while self.open.pop() != name:
-                pass
+            self._counts[name] += 1
+        elif self._counts[name]:
+            while (closed := self.open.pop()) != name:
+                self._counts[closed] -= 1
+            self._counts[name] -= 1
 
     def close_all(self) -> None:
         """A block ends: so does every element opened in it."""
         self.open.clear()
+        self._counts = dict.fromkeys(KEPT, 0)
