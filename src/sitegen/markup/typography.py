@@ -15,9 +15,9 @@ _OPENING_CONTEXT = frozenset(" \t\r\n\u00a0([{-\u2013\u2014\x00\x03")  # \x03 en
 _DECADE = re.compile(r"\d\ds")
 _QUOTE = re.compile("['\"]")
 HOLE = "\x01"  # stands for skipped content (code) so quotes around it pair up
-# Elements whose text is code or not prose: SmartyPants' and Python-Markdown's `smarty`
-# list (pre, code, kbd, script, style, math), plus samp, svg and textarea. Not var: a
-# variable's name is set in prose.
+# Elements whose text is code or not prose: SmartyPants' list (pre, code, kbd, script,
+# math) with smartypants.py's samp and style, plus svg and textarea. Not var: a variable's
+# name is set in prose. (Python-Markdown's `smarty` changes text inside raw tags too.)
 KEPT = frozenset({"code", "pre", "kbd", "samp", "script", "style", "math", "svg", "textarea"})
 # Elements that are part of the prose around them (the rest are blocks of their own)
 INLINE = frozenset({
