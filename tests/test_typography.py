@@ -100,6 +100,10 @@ KEPT_AS_TYPED = {
         'A <code>*"x"* -- y</code> "q"',
         ['<p>A <code><em>"x"</em> -- y</code> “q”</p>'],
     ),
+    "image in code": (
+        '<code>![a "b" -- c](/i.png) "d"</code> "q"',
+        ['alt="a &quot;b&quot; -- c"', '> "d"</code> “q”</p>'],
+    ),
     "quotes around code": (
         "\"<code>x</code>\" -- '<kbd>y</kbd>'",
         ["<p>“<code>x</code>” – ‘<kbd>y</kbd>’</p>"],

@@ -185,22 +185,21 @@ def kept_as_written(fragment: str, without_smart: Callable[[], str]) -> str:
 
 def _kept_spans(fragment: str) -> list[tuple[int, int]]:
     """Where `fragment` has text inside KEPT elements that HTML tags opened (cmark's own
-    code spans and blocks hold no smart punctuation): up to the end tag, or to the next
-    block, as Python-Markdown's tree ends them."""
+    code spans and blocks hold no smart punctuation): each run of text between two tags,
+    up to the end tag or the next block, as Python-Markdown's tree ends them. Tags are
+    left out: tidy() puts back image alt text typed in one."""
     spans: list[tuple[int, int]] = []
     elements = KeptElements()
     start = 0
     for match in _tags(fragment):
-        was_inside = bool(elements.open)
-        name = match.group(2)
-        if name is not None and name.lower() not in INLINE and name.lower() not in KEPT:
+        if elements.open:
+            spans.append((start, match.start()))
+        name = match.group(2).lower()
+        if name not in INLINE and name not in KEPT:
             elements.close_all()  # a block begins or ends
         else:
             elements.see(match.group())
-        if not was_inside and elements.open:
-            start = match.end()
-        elif was_inside and not elements.open:
-            spans.append((start, match.start()))
+        start = match.end()
     if elements.open:
         spans.append((start, len(fragment)))
     return spans
