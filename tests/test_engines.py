@@ -78,6 +78,8 @@ print("straight quotes -- kept")
 <figcaption>Raw "HTML" is left as written</figcaption>
 </figure>
 
+Raw <code>"code" -- as typed</code>, <kbd>"keys"</kbd> and <samp>'out'...</samp> -- then "prose".
+
 ### Kraków: “Solidarity” & more?
 
 A footnote reference[^note] in text.
@@ -189,6 +191,7 @@ def test_engines_give_same_text_excerpt_and_description(archives: Archives) -> N
     assert "a “quote around emphasis” – plus ‘single’ quotes, the ’90s, an ellipsis…" in body
     assert 'print("straight quotes -- kept")' in body
     assert 'Raw "HTML" is left as written' in body
+    assert 'Raw "code" -- as typed, "keys" and \'out\'... – then “prose”.' in body
     assert excerpt.startswith("<p>Opening paragraph") and "Links" not in excerpt  # <!--more-->
 
 

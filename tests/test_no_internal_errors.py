@@ -75,6 +75,8 @@ NESTED = {
     "markdown blocks": '<div markdown="1">\n\n' * 300 + "*x*\n\n" + "</div>\n\n" * 300,
     "quotes": "> " * 2000 + "x\n",
     "raw html": "<p>" + "<span>" * 3000 + "x" + "</span>" * 3000 + "</p>\n",
+    "emphasis in raw code": "x <code>" + "*" * 3000 + '"y"' + "*" * 3000 + '</code> "z"\n',
+    "raw code elements": '"q" ' + "<kbd>" * 3000 + '"x" --' + "</kbd>" * 3000 + ' "z"\n',
 }
 
 

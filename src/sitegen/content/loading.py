@@ -145,6 +145,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
     return digest(
         __version__, ARTICLE_SCHEMA, ",".join(EXTENSIONS),
         "typography: body, title, summary, caption",  # a change to parsing, not to a field
+        "typography: not inside raw code, pre, kbd, samp, script, style, math, svg, textarea",
         "dates: offsets in whole minutes",
         config.permalink, config.base_path,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,

@@ -2,7 +2,9 @@
 pass that makes its HTML match Python-Markdown's where readers or links would notice.
 
 cmark does the typography itself (its "smart" option follows the same SmartyPants
-rules); this pass adds heading ids exactly as Python-Markdown's `toc` makes them, and
+rules), also between the tags of raw HTML code elements in a paragraph (`<code>"x"</code>`),
+where sitegen's rules leave text as written: `kept_as_written` puts it back. This pass
+adds heading ids exactly as Python-Markdown's `toc` makes them, and
 writes void elements the HTML way (`<br>`, not `<br />`). Only headings cmark made get
 ids: when the text holds raw HTML headings, cmark is asked for source positions, which
 its own headings carry and raw HTML does not (else every heading is cmark's, and the
@@ -16,13 +18,14 @@ import ctypes
 import html
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
 from markdown.extensions.toc import slugify, unique
 
+from sitegen.markup.typography import INLINE, KEPT, RAW_TAG, KeptElements
 from sitegen.runtime.speedups import check_cmark
 
 EXTENSIONS = ["table", "strikethrough", "autolink"]
@@ -45,6 +48,17 @@ _FOOTNOTE_ID = re.compile(r'id="(fn(?:ref)?-[^"]*)"')
 _ALT = re.compile(r'(<img src="[^"]*" alt=")([^"]*)"')
 _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": "&quot;", "\u201d": "&quot;"})
 _PLAIN_DASHES = {"\u2014": "---", "\u2013": "--", "\u2026": "..."}
+# A raw HTML KEPT element in the Markdown (cheap to look for: most articles have none)
+_RAW_KEPT = re.compile(rf"<(?:{'|'.join(sorted(KEPT))})[\s/>]", re.IGNORECASE)
+_TAG_OR_COMMENT = re.compile(rf"<!--|{RAW_TAG.pattern}")
+_SMART = re.compile("[\u2018\u2019\u201c\u201d\u2013\u2014\u2026]")
+# What cmark's smart punctuation made each character from: as cmark writes it without the
+# option, and as it stands in the Markdown
+_TYPED = {
+    "\u2018": ("'", "'"), "\u2019": ("'", "'"), "\u201c": ("&quot;", '"'),
+    "\u201d": ("&quot;", '"'), "\u2013": ("--", "--"), "\u2014": ("---", "---"),
+    "\u2026": ("...", "..."),
+}  # fmt: skip
 # Whether cmarkgfm is one that `_Converter` was tested on (decided once)
 SPEEDUPS = check_cmark()
 
@@ -54,9 +68,12 @@ def cmark_converter() -> Callable[[str], str]:
     convert = converter()
 
     def render(text: str) -> str:
-        if _RAW_HEADING.search(text):
-            return tidy(str(convert(text, OPTIONS | POSITIONS, EXTENSIONS)), positions=True)
-        return tidy(str(convert(text, OPTIONS, EXTENSIONS)))
+        options = OPTIONS | POSITIONS if _RAW_HEADING.search(text) else OPTIONS
+        fragment = str(convert(text, options, EXTENSIONS))
+        if _RAW_KEPT.search(text):
+            plain = options & ~Options.CMARK_OPT_SMART
+            fragment = kept_as_written(fragment, lambda: str(convert(text, plain, EXTENSIONS)))
+        return tidy(fragment, positions=bool(options & POSITIONS))
 
     return render
 
@@ -129,6 +146,78 @@ class _Converter:
 
     def _address(self, pointer: object) -> int:
         return int(self._ffi.cast("uintptr_t", pointer))
+
+
+def kept_as_written(fragment: str, without_smart: Callable[[], str]) -> str:
+    """cmark's HTML with the text inside raw HTML KEPT elements as typed. Where that text
+    has smart punctuation, `without_smart()` (the same conversion without the option) tells
+    which characters cmark made and which were typed so."""
+    kept = _kept_spans(fragment)
+    if not any(_SMART.search(fragment, start, end) for start, end in kept):
+        return fragment
+    plain = without_smart()
+    pieces: list[str] = []
+    done = at = 0  # where `fragment` is copied up to; the same place in `plain`
+    spans = iter(kept)
+    span = next(spans, None)
+    for match in _SMART.finditer(fragment):
+        index = match.start()
+        if fragment[done:index] != plain[at : at + index - done]:
+            return fragment  # not two renderings of one tree: leave cmark's
+        at += index - done
+        while span is not None and span[1] <= index:
+            span = next(spans, None)
+        char = match.group()
+        written, typed = _TYPED[char]
+        if plain.startswith(char, at):  # typed as it stands
+            pieces.append(fragment[done:index] + char)
+            at += 1
+        elif plain.startswith(written, at):
+            is_kept = span is not None and span[0] <= index
+            pieces.append(fragment[done:index] + (typed if is_kept else char))
+            at += len(written)
+        else:
+            return fragment
+        done = index + 1
+    pieces.append(fragment[done:])
+    return "".join(pieces)
+
+
+def _kept_spans(fragment: str) -> list[tuple[int, int]]:
+    """Where `fragment` has text inside KEPT elements that HTML tags opened (cmark's own
+    code spans and blocks hold no smart punctuation): each run of text between two tags,
+    up to the end tag or the next block, as Python-Markdown's tree ends them. Tags are
+    left out: tidy() puts back image alt text typed in one."""
+    spans: list[tuple[int, int]] = []
+    elements = KeptElements()
+    start = 0
+    for match in _tags(fragment):
+        if elements.open:
+            spans.append((start, match.start()))
+        name = match.group(2).lower()
+        if name not in INLINE and name not in KEPT:
+            elements.close_all()  # a block begins or ends
+        else:
+            elements.see(match.group())
+        start = match.end()
+    if elements.open:
+        spans.append((start, len(fragment)))
+    return spans
+
+
+def _tags(fragment: str) -> Iterator[re.Match[str]]:
+    """The start and end tags of `fragment` in order, outside comments (one left open is
+    text, as the default engine has it). Each character is looked at about once."""
+    position = 0
+    has_closing = True  # whether a "-->" may still follow
+    while match := _TAG_OR_COMMENT.search(fragment, position):
+        position = match.end()
+        if match.group() != "<!--":
+            yield match
+        elif has_closing:
+            end = fragment.find("-->", position)
+            has_closing = end >= 0
+            position = end + 3 if has_closing else position
 
 
 def tidy(fragment: str, *, positions: bool = False) -> str:
