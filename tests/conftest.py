@@ -184,7 +184,9 @@ def preview(make_site: MakeSite) -> Iterator[tuple[Preview, Path]]:
         yield running, root
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+    """Poll `condition` until true; the bound is generous: a rebuild of a hostile file
+    under a loaded machine took over 10 s (a CI runner shares its cores too)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
