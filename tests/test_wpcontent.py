@@ -336,6 +336,25 @@ def test_to_markdown_code_shortcodes_raw_or_from_the_visual_editor() -> None:
     assert render(fence).find("pre").get_text() == "```\nx\n"
 
 
+@pytest.mark.parametrize(
+    ("pre", "language"),
+    [
+        ('<pre lang="python" escaped="true">', "python"),  # WP-Syntax
+        ('<pre class="brush: jscript; gutter: false">', "javascript"),  # SyntaxHighlighter
+        ('<pre class="lang:r decode:true ">', "r"),  # Crayon
+        ('<pre class="prettyprint lang-html">', "html"),
+        ('<pre class="EnlighterJSRAW" data-enlighter-language="shell">', "bash"),
+        ('<pre class="wp-block-code"><code class="language-go">', "go"),  # Prism
+        ('<pre class="brush:other">', ""),
+        ('<pre class="wp-block-code"><code>', ""),
+    ],
+)
+def test_to_markdown_pre_keeps_the_language_a_plugin_named(pre: str, language: str) -> None:
+    end = "</code></pre>" if "<code" in pre else "</pre>"
+    markdown = to_markdown(f"{pre}if a &lt; b:\n    pass{end}").markdown
+    assert markdown == f"```{language}\nif a < b:\n    pass\n```\n"
+
+
 def test_to_markdown_code_shortcode_in_a_paragraph_is_a_block_of_its_own() -> None:
     body = "Use [sourcecode language='python']re.compile('T')[/sourcecode] for it."
     assert to_markdown(body).markdown == ("Use\n\n```python\nre.compile('T')\n```\n\nfor it.\n")

@@ -40,6 +40,7 @@ _MORE = re.compile(r"<!--more\b.*?-->", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.M)
+_CLASS_LANGUAGE = re.compile(r"(?:\b(?:brush|lang)\s*:\s*|\b(?:lang|language)-)([\w#+-]+)")
 
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _LINE_START_MARKER = re.compile(r"^(\s*)(#{1,6}|>|[-+]+)(?=\s|$)")
@@ -208,13 +209,13 @@ class _Converter(MarkdownConverter):
         return f"{marker} {indented}\n"
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        """A fence longer than any in the code, and the language a code shortcode named."""
+        """A fence longer than any in the code, and the code's language when it is known."""
         text = text.strip("\n")
         if not text.strip():
             return ""
         longest = max((len(fence) for fence in _FENCE.findall(text)), default=2)
         fence = "`" * max(3, longest + 1)
-        return f"\n\n{fence}{_attribute(el, 'data-language')}\n{text}\n{fence}\n\n"
+        return f"\n\n{fence}{_language(el)}\n{text}\n{fence}\n\n"
 
     def convert_figure(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
@@ -223,6 +224,23 @@ class _Converter(MarkdownConverter):
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
         return f"\n\n*{text}*\n\n" if text else ""
+
+
+def _language(pre: Tag) -> str:
+    """The language of a `<pre>`, as a code shortcode or a highlighting plugin wrote it:
+    `lang="python"` (WP-Syntax), `class="brush: bash"` (SyntaxHighlighter), `lang:r`
+    (Crayon), `language-go` (Prism, also on the `<code>` inside), Enlighter's attribute."""
+    code = pre.find("code")
+    named = [_attribute(pre, name) for name in ("data-language", "lang")]
+    named.append(_attribute(pre, "data-enlighter-language"))
+    tags = [tag for tag in (pre, code) if isinstance(tag, Tag)]
+    classes = " ".join(str(name) for tag in tags for name in tag.get_attribute_list("class"))
+    named += _CLASS_LANGUAGE.findall(classes)
+    for alias in (name.lower() for name in named if name):
+        language = shortcodes.LANGUAGES.get(alias, re.sub(r"[^a-z0-9+#-]", "", alias))
+        if language not in ("", "other", "none", "nohighlight"):
+            return language
+    return ""
 
 
 def _markdown(soup: BeautifulSoup) -> str:
