@@ -7,6 +7,7 @@ the imported site must not load anything from another host; `[gallery]` becomes 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -54,13 +55,8 @@ LANGUAGES = {
 }  # fmt: skip
 # and CodeColorer's [cc lang="php"], [ccb]
 _CODE_TAGS = sorted({"sourcecode", "source", "code", "cc", "ccb", *LANGUAGES} - {"latex", "r"})
-_CODE_TAGS.sort(key=len)
 _LINE_BREAK = re.compile(r"<br\s*/?>[ \t]*(?:\n|$)", re.I)
-_CODE = re.compile(
-    rf"(?<!\[)\[({'|'.join(map(re.escape, reversed(_CODE_TAGS)))})(?![\w-])([^\[\]]*)\]"
-    r"(.*?)\[/\1\](?!\])",
-    re.S,
-)
+_CLOSING = re.compile(r"\[/([a-z][a-z0-9_-]*)\]")
 # Shortcodes of WordPress, Jetpack/WordPress.com and common plugins: reported even bare
 KNOWN = {
     "archives", "audio", "bandcamp", "caption", "contact-field", "contact-form",
@@ -70,6 +66,7 @@ KNOWN = {
     "slideshare", "soundcloud", "spotify", "ted", "tweet", "twitter-timeline", "video",
     "videopress", "vimeo", "wpforms", "wpvideo", "wp_caption", "youtube",
 }  # fmt: skip
+_ENCLOSING_TAGS = ["caption", "wp_caption", "embed", *PLAYERS]
 KNOWN_PREFIXES = ("vc_", "et_pb_", "fusion_", "su_", "aesop_", "av_", "cs_")
 
 
@@ -102,10 +99,10 @@ def expand_shortcodes(text: str, gallery: Gallery) -> tuple[str, list[str]]:
         kept.append(replacement)
         return f"{MARK}{len(kept) - 1}{MARK}"
 
-    text = _CODE.sub(lambda match: _code_block(match, keep), text)
+    text = _enclosed(_CODE_TAGS, text, is_code=True, replace=lambda m: _code_block(m, keep))
     text = _CODE_ELEMENT.sub(lambda match: keep(match.group()), text)
     text = _ESCAPED.sub(lambda match: _escaped(match, keep), text)
-    text = _enclosing().sub(_enclosing_shortcode, text)
+    text = _enclosed(_ENCLOSING_TAGS, text, is_code=False, replace=_enclosing_shortcode)
     text = _CANDIDATE.sub(lambda match: _media_shortcode(match, gallery), text)
     unknown = unknown_shortcodes(text)
     for _ in range(2):  # an element may hold a code block's placeholder
@@ -129,16 +126,15 @@ def unknown_shortcodes(text: str) -> list[str]:
 def strip_shortcodes(text: str) -> str:
     """The text without shortcodes (for summaries): players and code go with what they
     enclose, other shortcodes leave their inner text."""
-    text = _CODE.sub("", text)
-    text = _enclosing().sub(lambda m: m.group(3) if "caption" in m.group(1) else "", text)
-    for match in reversed(list(_CANDIDATE.finditer(text))):
-        if _is_shortcode(match):
-            end = match.end()
-            closing = f"[/{match.group(1)}]"
-            if match.group(1) in PLAYERS and (found := text.find(closing, end)) >= 0:
-                end = found + len(closing)
-            text = text[: match.start()] + text[end:]
-    return re.sub(r"\[/[a-z][a-z0-9_-]*\]", "", text)
+    text = _enclosed(_CODE_TAGS, text, is_code=True, replace=lambda m: "")
+    text = _enclosed(
+        _ENCLOSING_TAGS,
+        text,
+        is_code=False,
+        replace=lambda m: m["inner"] if "caption" in m[1] else "",
+    )
+    text = _CANDIDATE.sub(lambda m: "" if _is_shortcode(m) else m.group(), text)
+    return _CLOSING.sub("", text)
 
 
 def summary_without_shortcodes(content: str, fallback: str) -> str:
@@ -147,7 +143,12 @@ def summary_without_shortcodes(content: str, fallback: str) -> str:
     words but shortcodes, the `fallback` (the title). Converted ones (players, captions)
     need none."""
     teaser = re.split(r"<!--more\b", content, maxsplit=1)[0]
-    text = re.sub(r"<(?:br|/?p|/?div|/?li|/?h\d)\b[^>]*>", " ", _CODE.sub(" ", teaser), flags=re.I)
+    text = re.sub(
+        r"<(?:br|/?p|/?div|/?li|/?h\d)\b[^>]*>",
+        " ",
+        _enclosed(_CODE_TAGS, teaser, is_code=True, replace=lambda m: " "),
+        flags=re.I,
+    )
     text = re.sub(r"<[^>]*>", "", _CODE_ELEMENT.sub(" ", text))
     start = " ".join(text.split()[:DESCRIPTION_WORDS])
     if not set(unknown_shortcodes(start)) - {"caption", "wp_caption", "embed", "gallery", *PLAYERS}:
@@ -168,7 +169,15 @@ def _is_shortcode(match: re.Match[str]) -> bool:
     if any(_WORD.fullmatch(token) for token in tokens):
         return False
     has_pairs = any(_ATTRIBUTE.match(token) for token in tokens)
-    return known or has_pairs or is_closed or f"[/{name}]" in match.string[match.end() :]
+    if known or has_pairs or is_closed:
+        return True
+    return name in _closed_names(match.string) and match.string.find(f"[/{name}]", match.end()) >= 0
+
+
+@functools.lru_cache(maxsize=8)
+def _closed_names(text: str) -> frozenset[str]:
+    """The names closed (`[/name]`) in a text, found once per text, not once per bracket."""
+    return frozenset(_CLOSING.findall(text))
 
 
 def _item(items: list[str], index: str, default: str) -> str:
@@ -216,9 +225,20 @@ def _undo_editor(code: str) -> str:
     return re.sub(r"^\s*</p>|<p>\s*$", "", code, flags=re.I)
 
 
-def _enclosing() -> re.Pattern[str]:
-    names = "|".join(["caption", "wp_caption", "embed", *PLAYERS])
-    return re.compile(rf"\[({names})(?![\w-])([^\[\]]*)\](.*?)\[/\1\]", re.S)
+def _enclosed(
+    names: Sequence[str], text: str, *, is_code: bool, replace: Callable[[re.Match[str]], str]
+) -> str:
+    """Each `[name ...]inner[/name]` replaced; only names closed somewhere in the text are
+    looked for: an opener with no closer would have the regex read the rest of the text
+    again for each (`[c]` footnote markers are SyntaxHighlighter's C tag)."""
+    closed = set(_CLOSING.findall(text))
+    present = sorted((name for name in names if name in closed), key=len, reverse=True)
+    if not present:
+        return text
+    before, after = (r"(?<!\[)", r"(?!\])") if is_code else ("", "")  # [[code]] is text
+    alternatives = "|".join(map(re.escape, present))
+    pattern = rf"{before}\[({alternatives})(?![\w-])([^\[\]]*)\](?P<inner>.*?)\[/\1\]{after}"
+    return re.sub(pattern, replace, text, flags=re.S)
 
 
 def _enclosing_shortcode(match: re.Match[str]) -> str:
