@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.importers.wordpress.content import MORE_MARKER, Converted, to_markdown, wpautop
+from sitegen.importers.wordpress.shortcodes import strip_shortcodes
 from sitegen.markup.engine import MarkdownRenderer
 
 UPLOADS = "https://openvoices.example/wp-content/uploads/2019/05"
@@ -253,6 +254,143 @@ def test_to_markdown_reports_unknown_shortcodes_and_leaves_them_visible() -> Non
     assert "[foo]inside[/foo] and [foo] again, [bar/]" in text
 
 
+@pytest.mark.parametrize(
+    ("body", "label", "url"),
+    [
+        ("[youtube https://www.youtube.com/watch?v=Xm4rch2019a]", "Video", "https://www.youtube.com/watch?v=Xm4rch2019a"),
+        ("[youtube=http://www.youtube.com/watch?v=Xm4rch2019a&w=560&h=315&rel=0]", "Video", "https://www.youtube.com/watch?v=Xm4rch2019a"),
+        ("[youtube http://www.youtube.com/watch?feature=player_embedded&amp;v=Xm4rch2019a]", "Video", "https://www.youtube.com/watch?v=Xm4rch2019a"),
+        ("[youtube=https://youtu.be/Xm4rch2019a?t=42]", "Video", "https://www.youtube.com/watch?v=Xm4rch2019a&t=42"),
+        ("[vimeo 76979871 w=640 h=360]", "Video", "https://vimeo.com/76979871"),
+        ("[vimeo=https://vimeo.com/76979871]", "Video", "https://vimeo.com/76979871"),
+        ("[dailymotion id=x8abc12]", "Video", "https://www.dailymotion.com/video/x8abc12"),
+        ("[wpvideo Ab12Cd34 w=400]", "Video", "https://videopress.com/v/Ab12Cd34"),
+        ("[audio https://x.example/talk.mp3|titles=The Talk|artists=Us]", "Audio", "https://x.example/talk.mp3"),
+        ('[audio mp3="https://x.example/talk.mp3"][/audio]', "Audio", "https://x.example/talk.mp3"),
+        ("[audio src=https://x.example/talk.ogg]", "Audio", "https://x.example/talk.ogg"),
+        ('[video width="640" mp4="https://x.example/m.mp4"][/video]', "Video", "https://x.example/m.mp4"),
+        ('[soundcloud url="https://api.soundcloud.com/tracks/12" params="auto_play=false"]', "Audio", "https://api.soundcloud.com/tracks/12"),
+        ("[soundcloud]https://soundcloud.com/voices/talk[/soundcloud]", "Audio", "https://soundcloud.com/voices/talk"),
+        ("[slideshare id=6474&amp;doc=talk-1608]", "Slides", "https://www.slideshare.net/slideshow/embed_code/6474"),
+        ("[googlemaps https://www.google.com/maps/embed?pb=x&amp;w=640&amp;h=480]", "Map", "https://www.google.com/maps/embed?pb=x"),
+        ('[googleapps domain="docs" dir="document/d/e/2PACX/pub" query="embedded=true"]', "Document", "https://docs.google.com/document/d/e/2PACX/pub?embedded=true"),
+        ("[gist]7cf8aa8efc535db160df[/gist]", "Code", "https://gist.github.com/7cf8aa8efc535db160df"),
+        ('[codepen_embed height="500" slug_hash="bNLRWy" user="voices"]', "Code", "https://codepen.io/voices/pen/bNLRWy"),
+        ("[tweet https://twitter.com/voices/status/12345678]", "Tweet", "https://twitter.com/voices/status/12345678"),
+    ],
+)  # fmt: skip
+def test_to_markdown_players_become_labelled_links(body: str, label: str, url: str) -> None:
+    result = to_markdown(f"Before.\n\n{body}\n\nAfter.")
+    assert result.markdown == f"Before.\n\n{label}: <{url}>\n\nAfter.\n"
+    assert result.unknown_shortcodes == ()
+
+
+def test_to_markdown_gallery_without_ids_shows_the_posts_images() -> None:
+    attachments = {5: "/uploads/a.jpg", 6: "/uploads/notes.pdf", 7: "/uploads/b.png"}
+    result = to_markdown("[gallery link=file]", attachments=attachments, attached=(7, 6, 5))
+    assert result.markdown == "- ![](/uploads/b.png)\n- ![](/uploads/a.jpg)\n"
+    result = to_markdown('[gallery exclude="7"]', attachments=attachments, attached=(7, 6, 5))
+    assert result.markdown == "- ![](/uploads/a.jpg)\n"
+    assert to_markdown("[gallery]").unknown_shortcodes == ("gallery",)  # nothing to show
+
+
+CODE = "x <- c(1, 2) # a < b && c > d\nif (x[[1]] >= 2) {\n\tprint(\"[gallery]\")\n}\n\n\n    y &lt;- 'é'"
+
+
+@pytest.mark.parametrize(
+    ("body", "language"),
+    [
+        ('[sourcecode language="r"] \n{encoded}\n  \n[/sourcecode]', "r"),
+        ("[sourcecode lang='python']{encoded}[/sourcecode]", "python"),
+        ('[code language="javascript"]\n{encoded}\n[/code]', "javascript"),
+        ('[code lang="js"]\n{encoded}\n[/code]', "javascript"),
+        ("[code]\n{encoded}\n[/code]", ""),
+        ("[python]\n{encoded}\n[/python]", "python"),
+        ("[php]\n{encoded}\n[/php]", "php"),
+        ("[text]\n{encoded}\n[/text]", ""),
+        ('[cc lang="bash"]\n{encoded}\n[/cc]', "bash"),
+    ],
+)
+def test_to_markdown_code_shortcodes_become_fenced_blocks_kept_exactly(
+    body: str, language: str
+) -> None:
+    # as SyntaxHighlighter stores it: HTML-encoded; WordPress shows it decoded
+    encoded = CODE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    encoded = encoded.replace('"', "&quot;")
+    markdown = to_markdown(f"Example:\n\n{body.format(encoded=encoded)}\n\nDone.").markdown
+    assert markdown == f"Example:\n\n```{language}\n{CODE}\n```\n\nDone.\n"
+    shown = CODE.replace("\t", "    ")  # Python-Markdown's tab width
+    assert render(markdown).find("pre").get_text() == shown + "\n"
+
+
+def test_to_markdown_code_shortcodes_raw_or_from_the_visual_editor() -> None:
+    html = "<p>One<br />\nTwo &amp; three</p>\n<ul>\n  <li>x</li>\n</ul>"
+    raw = f'[sourcecode language="html"]\n{html}\n[/sourcecode]'  # stored as typed
+    assert to_markdown(raw).markdown == f"```html\n{html}\n```\n"
+    editor = (
+        "<p>[code language=&#8221;r&#8221;]<br />\nx &lt;- 1<br />\n</p>\n<p>y<br />\n[/code]</p>"
+    )
+    assert to_markdown(editor).markdown == "```r\nx <- 1\n\ny\n```\n"
+    fence = to_markdown("[code]\n```\nx\n[/code]").markdown
+    assert fence == "````\n```\nx\n````\n"
+    assert render(fence).find("pre").get_text() == "```\nx\n"
+
+
+@pytest.mark.parametrize(
+    ("pre", "language"),
+    [
+        ('<pre lang="python" escaped="true">', "python"),  # WP-Syntax
+        ('<pre class="brush: jscript; gutter: false">', "javascript"),  # SyntaxHighlighter
+        ('<pre class="lang:r decode:true ">', "r"),  # Crayon
+        ('<pre class="prettyprint lang-html">', "html"),
+        ('<pre class="EnlighterJSRAW" data-enlighter-language="shell">', "bash"),
+        ('<pre class="wp-block-code"><code class="language-go">', "go"),  # Prism
+        ('<pre class="brush:other">', ""),
+        ('<pre class="wp-block-code"><code>', ""),
+    ],
+)
+def test_to_markdown_pre_keeps_the_language_a_plugin_named(pre: str, language: str) -> None:
+    end = "</code></pre>" if "<code" in pre else "</pre>"
+    markdown = to_markdown(f"{pre}if a &lt; b:\n    pass{end}").markdown
+    assert markdown == f"```{language}\nif a < b:\n    pass\n```\n"
+
+
+def test_to_markdown_code_shortcode_in_a_paragraph_is_a_block_of_its_own() -> None:
+    body = "Use [sourcecode language='python']re.compile('T')[/sourcecode] for it."
+    assert to_markdown(body).markdown == ("Use\n\n```python\nre.compile('T')\n```\n\nfor it.\n")
+
+
+def test_to_markdown_bracketed_prose_is_no_shortcode() -> None:
+    body = (
+        "He said [sic] that [and] matters [1]; match [a-f0-9] or [A-Z], [n=30], "
+        "[r minor], [video showing the march], [Updated 2020], "
+        "[code to the benchmark](https://x.example/b) and a wiki [[a wiki term]]."
+        "<p><code>x[[i]] [foo bar=1]</code></p><pre>[gallery] [contact-form]</pre>"
+    )
+    result = to_markdown(body)
+    assert result.unknown_shortcodes == ()
+    text = render(result.markdown).get_text()
+    assert "[r minor], [video showing the march]" in text
+    assert "[[a wiki term]]" in text and "x[[i]] [foo bar=1]" in text
+
+
+def test_to_markdown_reports_real_shortcodes_of_every_shape() -> None:
+    body = (
+        '[contact-form to="a@x.example"][contact-field label="Name" required="1"/][/contact-form]'
+        "\n\n[archives]\n\n[vc_row][vc_column]Text[/vc_column][/vc_row]\n\n"
+        "[easyazon_link identifier=B00 locale=US]a book[/easyazon_link] [spoiler]x[/spoiler]"
+    )
+    assert to_markdown(body).unknown_shortcodes == (
+        "archives", "contact-field", "contact-form", "easyazon_link", "spoiler", "vc_column",
+        "vc_row",
+    )  # fmt: skip
+
+
+def test_strip_shortcodes_leaves_the_words() -> None:
+    text = "A vigil [vimeo 123 w=640] on [b]Friday[/b]. [caption id=1]Candles[/caption] [sic]"
+    assert strip_shortcodes(text) == "A vigil  on Friday. Candles [sic]"
+
+
 def test_to_markdown_escaped_shortcodes_are_literal_and_not_reported() -> None:
     body = 'Type [[gallery ids="1"]] or [[foo]text[/foo]] to get one.'
     result = to_markdown(body, attachments={1: "/uploads/a.jpg"})
@@ -336,7 +474,8 @@ FRAGMENTS = st.sampled_from([
     "<p>", "</p>", "<pre>", "</pre>", "<ul><li>", "</li>", "<table><tr><td>", "<br>", "<img src=",
     "<iframe src=", "<script>", "<!--", "-->", MORE_MARKER, "<!-- wp:paragraph -->", "[caption]",
     "[/caption]", '[caption caption="', '[gallery ids="1,2"]', "[embed]", "[/embed]", "[[", "]]",
-    "[foo]", "[/foo]", "[video src=", "https://x.example/a_b", "\n", "\n\n", '"', "'", "<", ">",
+    "[foo]", "[/foo]", "[video src=", "https://x.example/a_b", "[code]", "[/code]",
+    '[sourcecode lang="py"]', "[/sourcecode]", "[youtube=", "[vimeo ", "[[a]]", "&amp;", "\n", "\n\n", '"', "'", "<", ">",
     "&", "&lt;", "*", "_", "`", "#", "- ", "1. ", "\ue000", "\r\n", " ",
 ])  # fmt: skip
 

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from sitegen.build import build
@@ -447,3 +448,69 @@ def test_a_post_that_ended_the_exports_cdata_is_imported_and_said(
     assert "the export has ']]>' inside texts 1 times" in result.output
     _, text = front_matter(site / "content/photos.md")
     assert "Try it:" in text and "Then read on." in text and "check()" not in text
+
+
+SHORTCODES_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.2/"
+     xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/">
+<channel><wp:base_blog_url>https://openvoices.example</wp:base_blog_url>
+<item><title>Watch the march</title><content:encoded><![CDATA[\
+[youtube=http://www.youtube.com/watch?v=Xm4rch2019a&w=560&h=315]
+
+The march went from the square to the ministry.
+
+[gallery link="file"]]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>7</wp:post_id><wp:post_name>watch-the-march</wp:post_name>
+<wp:post_type>page</wp:post_type><wp:status>publish</wp:status></item>
+<item><title>Banner</title><wp:post_id>8</wp:post_id><wp:post_parent>7</wp:post_parent>
+<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>
+<wp:attachment_url>https://openvoices.example/wp-content/uploads/2019/05/banner.jpg</wp:attachment_url>
+</item>
+<item><title>Vigil</title><content:encoded><![CDATA[Candles at nine.]]></content:encoded>
+<excerpt:encoded><![CDATA[A vigil. [vimeo 76979871 w=640 h=360]]]></excerpt:encoded>
+<wp:post_id>9</wp:post_id><wp:post_name>vigil</wp:post_name>
+<wp:post_date_gmt>2019-05-03 16:30:00</wp:post_date_gmt>
+<wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>
+<item><title>Write to us</title><content:encoded><![CDATA[<p>[contact-form-7 id="12" title="Contact"]</p>
+
+We answer within a week.]]></content:encoded>
+<wp:post_id>10</wp:post_id><wp:post_name>contact</wp:post_name>
+<wp:post_type>page</wp:post_type><wp:status>publish</wp:status></item>
+</channel></rss>
+"""
+
+
+def test_shortcodes_become_links_and_images_in_pages_and_descriptions(
+    site: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(SHORTCODES_EXPORT, encoding="utf-8")
+    result = run("import", "wordpress", str(export), str(site))
+    assert result.exit_code == 0, result.output
+    reported = [line for line in result.output.splitlines() if "shortcode" in line]
+    assert reported == [
+        "shortcode [contact-form-7] left as text (not converted) in content/pages/contact.md"
+    ]
+    assert front_matter(site / "content/vigil.md")[0]["summary"] == "A vigil."
+    # the form stays for the editor to replace, but not in the page's description
+    assert front_matter(site / "content/pages/contact.md")[0]["summary"] == (
+        "We answer within a week."
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(site), "-o", str(out), "--strict"])
+    assert result.exit_code == 0, result.output
+    page = BeautifulSoup((out / "watch-the-march/index.html").read_text(), "html.parser")
+    link = page.find("a", href="https://www.youtube.com/watch?v=Xm4rch2019a")
+    assert link is not None and "Video:" in link.parent.get_text()
+    assert page.find("img", src="/wp-content/uploads/2019/05/banner.jpg") is not None
+    description = page.find("meta", attrs={"name": "description"})
+    assert description is not None and "[" not in str(description["content"])
+    assert "[youtube" not in str(page) and "[gallery" not in str(page)
+    assert not page.find(["iframe", "script", "video", "audio"], src=True)
+    contact = BeautifulSoup((out / "contact/index.html").read_text(), "html.parser")
+    assert contact.find("meta", attrs={"name": "description"})["content"] == (
+        "We answer within a week."
+    )

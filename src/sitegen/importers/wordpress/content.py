@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import NavigableString
 from markdownify import ASTERISK, ATX, MarkdownConverter
+
+from sitegen.importers.wordpress import shortcodes
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +38,9 @@ _LINE_END = re.compile(r"(?:<br\s*/?>)?[ \t]*\n[ \t]*", re.I)
 
 _MORE = re.compile(r"<!--more\b.*?-->", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_NAME = r"[A-Za-z][\w-]*(?![\w-])"
-# [[foo]] and [[foo]…[/foo]]: WordPress's way of writing a shortcode as text
-_ESCAPED = re.compile(rf"\[(\[({_NAME})[^\[\]]*\](?:[^\[]*(?:\[(?!/\2\])[^\[]*)*\[/\2\])?)\]")
-_ESCAPED_PLACEHOLDER = re.compile(rf"{_MARK}(\d+){_MARK}")
-_ENCLOSING = re.compile(r"\[(caption|wp_caption|embed)(?![\w-])([^\[\]]*)\](.*?)\[/\1\]", re.S)
-_SINGLE = re.compile(r"\[(gallery|audio|video)(?![\w-])([^\[\]]*)\](?:[^\[]*\[/\1\])?")
-# any other shortcode; lowercase only, so prose such as "[Updated 2020]" is not reported
-_UNKNOWN = re.compile(r"\[([a-z][\w-]*)(?![\w-])[^\[\]]*\](?!\()")
-_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'\]]+))""")
-_CAPTIONED = re.compile(r"\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)", re.I | re.S)
-_MEDIA_ATTRIBUTES = ("src", "mp4", "m4v", "webm", "ogv", "wmv", "flv", "mp3", "ogg", "m4a", "wav")
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.M)
+_CLASS_LANGUAGE = re.compile(r"(?:\b(?:brush|lang)\s*:\s*|\b(?:lang|language)-)([\w#+-]+)")
 
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _LINE_START_MARKER = re.compile(r"^(\s*)(#{1,6}|>|[-+]+)(?=\s|$)")
@@ -63,18 +56,23 @@ class Converted:
     images: tuple[str, ...]  # every image src referenced (not data: URIs), in order, unique
 
 
-def to_markdown(content: str, *, attachments: Mapping[int, str] | None = None) -> Converted:
+def to_markdown(
+    content: str, *, attachments: Mapping[int, str] | None = None, attached: Sequence[int] = ()
+) -> Converted:
     """Convert one post body; never raises, and the same input gives the same output.
 
     wpautop runs unless the body has `<!-- wp:` block comments: WordPress itself skips it
     for block-editor posts. `[caption]` and figures become the image line then the caption
     as an italic line; `[gallery]` needs `attachments` (id -> URL) to become a list of
-    images. Line breaks are written `<br>` (both Markdown engines read it, with no
-    trailing spaces). The first `<!--more-->` stays, as a line of its own.
+    images, and `attached` (the post's attachment ids) when it names none. Line breaks
+    are written `<br>` (both Markdown engines read it, with no trailing spaces). The first
+    `<!--more-->` stays, as a line of its own.
     """
-    text = content.replace("\r\n", "\n").replace("\r", "\n").replace(_MARK, "")
+    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace(_MARK, "").replace(shortcodes.MARK, "")
     is_classic = "<!-- wp:" not in text
-    parts = [_convert_part(part, is_classic, attachments or {}) for part in _MORE.split(text, 1)]
+    gallery = shortcodes.Gallery(attachments or {}, attached)
+    parts = [_convert_part(part, is_classic, gallery) for part in _MORE.split(text, 1)]
     markdown = f"\n\n{MORE_MARKER}\n\n".join(markdown for markdown, _, _ in parts)
     return Converted(
         markdown=_tidy(markdown),
@@ -115,11 +113,11 @@ def _item(items: list[str], index: str, default: str) -> str:
 
 
 def _convert_part(
-    text: str, is_classic: bool, attachments: Mapping[int, str]
+    text: str, is_classic: bool, gallery: shortcodes.Gallery
 ) -> tuple[str, list[str], list[str]]:
     """One side of the `<!--more-->` break -> (Markdown, unknown shortcodes, image srcs)."""
     text = _COMMENT.sub("", text)
-    text, unknown = _expand_shortcodes(text, attachments)
+    text, unknown = shortcodes.expand_shortcodes(text, gallery)
     soup = _prepare(BeautifulSoup(wpautop(text) if is_classic else text, "html.parser"))
     images = [src for img in soup.find_all("img") if (src := _attribute(img, "src"))]
     try:
@@ -128,61 +126,6 @@ def _convert_part(
         log.warning("HTML nested too deeply to convert; keeping its text only")
         markdown = _Converter().escape(soup.get_text(), set())
     return markdown, unknown, [src for src in images if not src.startswith("data:")]
-
-
-def _expand_shortcodes(text: str, attachments: Mapping[int, str]) -> tuple[str, list[str]]:
-    """Known shortcodes -> HTML; returns the text and the names of the ones left visible."""
-    escaped: list[str] = []
-
-    def protect(match: re.Match[str]) -> str:
-        escaped.append(match.group(1))
-        return f"{_MARK}{len(escaped) - 1}{_MARK}"
-
-    text = _ESCAPED.sub(protect, text)
-    text = _ENCLOSING.sub(_enclosing_shortcode, text)
-    text = _SINGLE.sub(lambda match: _single_shortcode(match, attachments), text)
-    unknown = _UNKNOWN.findall(text)
-    return _ESCAPED_PLACEHOLDER.sub(lambda m: _item(escaped, m.group(1), ""), text), unknown
-
-
-def _attributes(text: str) -> dict[str, str]:
-    return {
-        match.group(1).lower(): next(value for value in match.groups()[1:] if value is not None)
-        for match in _ATTRIBUTE.finditer(text)
-    }
-
-
-def _enclosing_shortcode(match: re.Match[str]) -> str:
-    """[caption] -> <figure> with <figcaption>; [embed] -> a link to the URL."""
-    name, attributes, inner = match.group(1), _attributes(match.group(2)), match.group(3)
-    if name == "embed":
-        url = inner.strip()
-        return _link_html(url) if _URL.fullmatch(url) else match.group()
-    captioned = _CAPTIONED.match(inner)
-    media, caption = captioned.groups() if captioned else (inner, "")
-    caption = caption.strip() or attributes.get("caption", "")
-    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return f"<figure>{media}{figcaption}</figure>"
-
-
-def _single_shortcode(match: re.Match[str], attachments: Mapping[int, str]) -> str:
-    """[gallery] -> a list of images; [audio]/[video] -> a link; else left as it was."""
-    attributes = _attributes(match.group(2))
-    if match.group(1) == "gallery":
-        ids = re.findall(r"\d{1,12}", attributes.get("ids", attributes.get("include", "")))
-        urls = [attachments[int(id_)] for id_ in ids if int(id_) in attachments]
-        items = "".join(f'<li><img src="{_quote(url)}" alt=""></li>' for url in urls)
-        return f"<ul>{items}</ul>" if urls else match.group()
-    sources = [attributes[key] for key in _MEDIA_ATTRIBUTES if attributes.get(key)]
-    return _link_html(sources[0]) if sources else match.group()
-
-
-def _quote(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-def _link_html(url: str) -> str:
-    return f'<p><a href="{_quote(url)}">{_quote(url)}</a></p>'
 
 
 def _attribute(tag: Tag, name: str) -> str:
@@ -265,6 +208,15 @@ class _Converter(MarkdownConverter):
         indented = text.replace("\n", "\n    ")
         return f"{marker} {indented}\n"
 
+    def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """A fence longer than any in the code, and the code's language when it is known."""
+        text = text.strip("\n")
+        if not text.strip():
+            return ""
+        longest = max((len(fence) for fence in _FENCE.findall(text)), default=2)
+        fence = "`" * max(3, longest + 1)
+        return f"\n\n{fence}{_language(el)}\n{text}\n{fence}\n\n"
+
     def convert_figure(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
@@ -272,6 +224,23 @@ class _Converter(MarkdownConverter):
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
         return f"\n\n*{text}*\n\n" if text else ""
+
+
+def _language(pre: Tag) -> str:
+    """The language of a `<pre>`, as a code shortcode or a highlighting plugin wrote it:
+    `lang="python"` (WP-Syntax), `class="brush: bash"` (SyntaxHighlighter), `lang:r`
+    (Crayon), `language-go` (Prism, also on the `<code>` inside), Enlighter's attribute."""
+    code = pre.find("code")
+    named = [_attribute(pre, name) for name in ("data-language", "lang")]
+    named.append(_attribute(pre, "data-enlighter-language"))
+    tags = [tag for tag in (pre, code) if isinstance(tag, Tag)]
+    classes = " ".join(str(name) for tag in tags for name in tag.get_attribute_list("class"))
+    named += _CLASS_LANGUAGE.findall(classes)
+    for alias in (name.lower() for name in named if name):
+        language = shortcodes.LANGUAGES.get(alias, re.sub(r"[^a-z0-9+#-]", "", alias))
+        if language not in ("", "other", "none", "nohighlight"):
+            return language
+    return ""
 
 
 def _markdown(soup: BeautifulSoup) -> str:
@@ -290,11 +259,15 @@ def _markdown(soup: BeautifulSoup) -> str:
 def _tidy(markdown: str) -> str:
     """No trailing spaces, no run of blank lines (outside code), one final newline."""
     lines: list[str] = []
-    is_code = False
+    fence = ""  # the open code block's fence
     for line in markdown.split("\n"):
         line = line.rstrip()
-        if line.lstrip().startswith("```"):
-            is_code = not is_code
+        if found := _FENCE.match(line):
+            if not fence:
+                fence = found.group(1)
+            elif line.strip() == fence:
+                fence = ""
+        is_code = bool(fence) or line.strip().startswith("`" * 3)
         if line == "<br>" and not is_code:
             continue  # an empty line break; alone at a line start it is an HTML block for cmark
         if not line and not is_code and lines and lines[-1].endswith("<br>"):

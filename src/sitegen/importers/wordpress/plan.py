@@ -26,6 +26,11 @@ from sitegen.importers.wordpress.download import Download, DownloadReport, downl
 from sitegen.importers.wordpress.media import copy_media, media_downloads, remote_media_path
 from sitegen.importers.wordpress.menus import read_menus
 from sitegen.importers.wordpress.report import ImportReport
+from sitegen.importers.wordpress.shortcodes import (
+    attached_by_post,
+    strip_shortcodes,
+    summary_without_shortcodes,
+)
 from sitegen.importers.wordpress.site import (
     UPLOAD_PATH,
     SiteAddress,
@@ -70,6 +75,7 @@ def plan_import(
     zone = zoneinfo.ZoneInfo(config.timezone)
     attachments = export.attachments
     urls = {post_id: item.attachment_url for post_id, item in attachments.items()}
+    attached = attached_by_post(attachments.values())
     site = site_address(export)
     report.notes += _reading_notes(export, language)
     language = language or export.language or config.language
@@ -104,7 +110,8 @@ def plan_import(
             fields["date"] = date.isoformat()
         fields.update(_byline(item, export.authors))
         fields.update(_terms(item, options.categories_as_tags))
-        if summary := _text_of(item.excerpt):
+        summary = _text_of(strip_shortcodes(item.excerpt))
+        if summary := summary or summary_without_shortcodes(item.content, title):
             fields["summary"] = summary
         fields.update(_lead_image(item, attachments, site, report))
         if item.status in ("draft", "pending"):
@@ -122,7 +129,9 @@ def plan_import(
             imported[item.post_id] = (title, new_url)
             if item.post_type == "page":
                 report.pages.append((title, new_url))
-        converted = to_markdown(item.content, attachments=urls)
+        converted = to_markdown(
+            item.content, attachments=urls, attached=attached.get(item.post_id, ())
+        )
         for name in converted.unknown_shortcodes:
             report.shortcodes.setdefault(name, []).append(path)
         body = site.localize(converted.markdown)
