@@ -490,3 +490,14 @@ def test_to_markdown_never_raises_and_is_deterministic(content: str) -> None:
     assert result.markdown.endswith("\n") and not result.markdown.endswith("\n\n")
     assert all(line == line.rstrip() for line in result.markdown.split("\n"))
     assert list(result.unknown_shortcodes) == sorted(set(result.unknown_shortcodes))
+
+
+def test_no_break_spaces_at_inline_edges_keep_words_apart() -> None:
+    """A Bible site's verse numbers (`<sup>21&nbsp;</sup>She`) came out as "21She": the
+    converter trimmed the no-break space with the element's edge whitespace."""
+    html = "<p><sup>21&nbsp;</sup>She said, <em>now&nbsp;</em>then <strong>&nbsp;x</strong>.</p>"
+    markdown = to_markdown(html).markdown
+    assert markdown == "<sup>21</sup>\xa0She said, *now*\xa0then \xa0**x**.\n"
+    for engine in ("markdown", "cmark"):
+        page = MarkdownRenderer(engine).render(markdown)
+        assert "<sup>21</sup>\xa0She" in page and "<em>now</em>\xa0then" in page, engine

@@ -243,17 +243,43 @@ def _language(pre: Tag) -> str:
     return ""
 
 
+# markdownify trims inline elements' text with str.strip, which takes no-break spaces too
+# (`<sup>21&nbsp;</sup>She` became "21She"), and emphasis may not end in a space anyway
+# (CommonMark): a no-break space at an inline element's edge is moved out of it.
+_NO_BREAK = "\xa0"
+_INLINE = (
+    "a", "abbr", "b", "cite", "del", "em", "i", "ins", "mark", "q", "s", "small", "span",
+    "strong", "sub", "sup", "u",
+)  # fmt: skip
+
+
 def _markdown(soup: BeautifulSoup) -> str:
     converter = _Converter(
         heading_style=ATX,
         bullets="-",
         strong_em_symbol=ASTERISK,
+        sup_symbol="<sup>",  # kept as HTML: verse and footnote numbers stay raised
+        sub_symbol="<sub>",
         table_infer_header=True,
         wrap=True,  # newlines in HTML text are spaces; with no width, nothing is re-wrapped
         wrap_width=None,
         keep_inline_images_in=_INLINE_IMAGE_PARENTS,
     )
+    for tag in soup.find_all(_INLINE):
+        _move_edge_spaces(tag)
     return converter.convert_soup(soup)
+
+
+def _move_edge_spaces(tag: Tag) -> None:
+    """`<em>a&nbsp;</em>b` -> `<em>a</em>&nbsp;b`, and the same at the start."""
+    strings = tag.find_all(string=True)
+    if strings and (end := len(strings[-1]) - len(strings[-1].rstrip(_NO_BREAK))):
+        strings[-1].replace_with(strings[-1].rstrip(_NO_BREAK))
+        tag.insert_after(_NO_BREAK * end)
+    strings = tag.find_all(string=True)
+    if strings and (start := len(strings[0]) - len(strings[0].lstrip(_NO_BREAK))):
+        strings[0].replace_with(strings[0].lstrip(_NO_BREAK))
+        tag.insert_before(_NO_BREAK * start)
 
 
 def _tidy(markdown: str) -> str:
