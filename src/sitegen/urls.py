@@ -55,8 +55,26 @@ def leaves_site(url: str) -> bool:
     """Whether a browser reading `url` in one of the site's pages goes elsewhere for it:
     another host (`//host/`, `/\\host/`) or another scheme (`https:`, `data:`), as opposed
     to a path on this site. Decided as browsers parse URLs, not by how the text starts."""
-    text = url.strip(_URL_EDGES).translate(_URL_DROPPED).replace("\\", "/")
+    text = as_browsers_read(url)
     return text.startswith("//") or _URL_SCHEME.match(text) is not None
+
+
+def as_browsers_read(url: str) -> str:
+    """`url` as a browser reads it in a page: '/\\host/x.png' -> '//host/x.png'."""
+    return url.strip(_URL_EDGES).translate(_URL_DROPPED).replace("\\", "/")
+
+
+def under_base(url: str, base_path: str) -> str:
+    """A site path under the base_url's path ('/x/' -> '/archive/x/'); a URL that leaves
+    the site (a lead image left on another host) as it is."""
+    return url if _leaves(url) else base_path + url
+
+
+def _leaves(url: str) -> bool:
+    """leaves_site, answered at once for a plain site path (the common case: every link)."""
+    if url[:1] == "/" and url[1:2] not in "/\\\t\n\r":
+        return False
+    return leaves_site(url)
 
 
 def is_reserved(slug: str) -> bool:
@@ -127,7 +145,10 @@ def output_path(url: str) -> str:
 
 
 def permalink(base_url: str, url: str) -> str:
-    """Absolute URL when the site has a base_url, else the site-relative one."""
+    """Absolute URL when the site has a base_url, else the site-relative one; a URL that
+    leaves the site (a lead image on another host) as it is."""
+    if _leaves(url):
+        return url
     return base_url.rstrip("/") + url if base_url else url
 
 

@@ -15,13 +15,15 @@ from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
 from sitegen.config.yamldoc import FieldReader, decode_utf8
 from sitegen.content.frontmatter import Document, parse_document
+from sitegen.content.remote import body_problems as remote_media
+from sitegen.content.remote import read_image
 from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
 from sitegen.errors import Location, Problem, cut, error, shown, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
 from sitegen.markup.sanitize import sanitize_body
 from sitegen.markup.typography import smarten
-from sitegen.model import Article, Author, LeadImage, Tag, Term
+from sitegen.model import Article, Author, Tag, Term
 
 T = TypeVar("T", bound=Term)
 CONTENT_DIR = "content"
@@ -139,7 +141,7 @@ def _build_article(
     updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
     slug = _read_slug(reader, config)
     tags = _read_tags(reader)
-    image = _read_image(reader, config)
+    image = read_image(reader, strict=strict)
     summary = smarten(reader.string("summary"))
     author = _read_author(reader, config)
     related_slugs = reader.string_list("related")
@@ -151,10 +153,11 @@ def _build_article(
     if not (title and date and slug and author):
         return None
     body_html = renderer.render(document.body)
+    start = Location(reader.path, document.body_line)
     if config.raw_html == "sanitize":
-        start = Location(reader.path, document.body_line)
         body_html, removed = sanitize_body(body_html, document.body, start, strict=strict)
         reader.problems.extend(removed)
+    reader.problems += remote_media(body_html, document.body, start, strict=strict)
     body_html = urls.under_base_path(body_html, config.base_path)
     excerpt, excerpt_text = excerpt_and_text(summary, body_html)
     url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
@@ -336,29 +339,6 @@ def _term(kind: type[T], name: str) -> T | str:
     )
 
 
-def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
-    src, alt, caption = (reader.string(k) for k in ("image", "image_alt", "image_caption"))
-    if not src:
-        for key in ("image_alt", "image_caption"):
-            if key in reader.entries:
-                reader.problems.append(
-                    warning(reader.location(key), f"{key}: given without 'image'; it is not shown")
-                )
-        return None
-    if urls.leaves_site(src):
-        leak = f"{shown(src)} is on another host, which would tell that host who reads the page"
-        reader.fail("image", f"{leak}; put the file under static/images/")
-        return None
-    if not alt:
-        reader.problems.append(
-            warning(
-                reader.location("image"),
-                "image_alt: missing; describe the image for readers who cannot see it",
-            )
-        )
-    return LeadImage(src=urls.asset_url(src), alt=alt, caption=smarten(caption))
-
-
 def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -> list[Problem]:
     """Lead images that no static file provides (checked apart from loading, which stays
     a pure function of a file's bytes and so can be cached)."""
@@ -367,7 +347,9 @@ def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -
             article.location("image"), f"image: {shown(article.image.src)} not found under static/"
         )
         for article in articles
-        if article.image and unquote(article.image.src.lstrip("/")) not in static_paths
+        if article.image
+        and not urls.leaves_site(article.image.src)
+        and unquote(article.image.src.lstrip("/")) not in static_paths
     ]
 
 
