@@ -250,7 +250,7 @@ CLASHES = [
     ('["/2025/"]', "'/2025/' is also the URL of the year page; remove it"),
     ('["/b/"]', "'/b/' is also the URL of content/b.md:1; remove it"),
     ('["/b/index.html"]', "'/b/index.html' is also the URL of content/b.md:1; remove it"),
-    ('["/a/"]', "'/a/' is the URL of this article itself; remove it"),
+    ('["/a/index.html"]', "'/a/index.html' is the URL of this article itself; remove it"),
     ('["/feed.xml"]', "'/feed.xml' is also the URL of the generated file 'feed.xml'"),
     ('["/tag/x/atom.xml"]', "'/tag/x/atom.xml' is also the URL of the generated file"),
     ('["/sitemap.xml"]', "'/sitemap.xml' is also the URL of the generated file 'sitemap.xml'"),

@@ -35,9 +35,9 @@ ARTICLE_KEYS = {
     "slug", "draft", "updated", "related", "extra", "lang", "categories", "aliases",
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
-NAME_BYTES = 255  # the longest file or folder name most file systems allow
-_TOO_LONG = f"is longer than {NAME_BYTES} bytes, the most a file or folder name may have"
+_RESERVED = urls.RESERVED_MESSAGE
+NAME_BYTES = urls.NAME_BYTES
+_TOO_LONG = urls.TOO_LONG
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 
@@ -223,14 +223,6 @@ def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | N
     return parsed
 
 
-# One part of an old address, %-escapes decoded: no folder separator, space, control
-# character or character Windows forbids in file names (the part becomes a file or folder).
-_ALIAS_PART = re.compile(r'[^\x00-\x20\x7f-\x9f/\\<>"|*?:]+')
-# key=value pairs joined by '&': what Netlify's `_redirects` can match (see redirects.py)
-_PAIR = r"[^\x00-\x20\x7f-\x9f&=]+=[^\x00-\x20\x7f-\x9f&]*"
-_ALIAS_QUERY = re.compile(f"{_PAIR}(?:&{_PAIR})*")
-
-
 def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
     """Old addresses that must lead here (`/2019/05/03/old-slug/`, `/?p=123`): paths on
     this site, checked like slugs since each becomes a redirect page (redirects.py)."""
@@ -239,38 +231,11 @@ def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
     aliases: dict[str, None] = {}
     for item in reader.entries["aliases"].value:
         alias = str(item).strip()  # as written: control characters are refused, not dropped
-        if problem := _alias_problem(alias):
+        if problem := urls.alias_problem(alias):
             reader.fail("aliases", f"{shown(alias)} {problem}")
         else:
             aliases.setdefault(alias)
     return tuple(aliases)
-
-
-def _alias_problem(alias: str) -> str:
-    """What is wrong with an old address ('' if nothing)."""
-    path, has_query, query = alias.partition("?")
-    if not path.startswith("/") or path.startswith("//"):
-        return "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
-    if "#" in alias:
-        return "has a '#' part, which browsers never send to the server; remove it"
-    written = path[1:].removesuffix("/").split("/") if path != "/" else []
-    parts = [part for part in map(urls.alias_part, written) if part is not None]
-    if len(parts) < len(written):
-        return "has %-escapes that are not UTF-8 text"
-    if any(part in ("", ".", "..") or not _ALIAS_PART.fullmatch(part) for part in parts):
-        return (
-            "may not hold '..', empty parts, spaces, backslashes, control characters"
-            ' or < > : " | * (nor their %-escapes)'
-        )
-    if any(part.endswith(".") for part in parts):
-        return "has a part ending in '.', which Windows drops from file names"
-    if reserved := [part for part in parts if urls.is_reserved(part)]:
-        return f"holds {shown(reserved[0])}, which {_RESERVED}"
-    if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
-        return f"has a part (between '/'s) that {_TOO_LONG}; shorten it"
-    if has_query and not _ALIAS_QUERY.fullmatch(query):
-        return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
-    return ""
 
 
 def _read_slug(reader: FieldReader, config: Config) -> str:

@@ -12,31 +12,82 @@ only the server can redirect it: `_redirects` (Netlify, Cloudflare Pages) and
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from sitegen import urls
+from sitegen.config.settings import CONFIG_NAME
+from sitegen.errors import Location
 from sitegen.model import Article, Site
 from sitegen.render.pages import PageSpec
-
-if TYPE_CHECKING:  # outputs.py imports this module
-    pass
 
 NETLIFY = "_redirects"
 NGINX = "nginx-redirects.conf"
 TEMPLATES = ("redirect.html",)
 
 
+@dataclass(frozen=True)
+class RedirectTarget:
+    """Where a redirect of sitegen.yaml leads, as redirect.html shows it (as an article)."""
+
+    url: str
+    title: str
+    lang: str = ""
+
+
+class OldAddresses(NamedTuple):
+    """Old addresses of one page: an article's `aliases`, or one line of `redirects:`."""
+
+    where: Location  # what to change: the article's `aliases`, or the line of sitegen.yaml
+    aliases: tuple[str, ...]  # none of them the target's own URL (those are left out)
+    target: Article | RedirectTarget
+    source: Location | None  # the article, when they are an article's
+
+    @property
+    def key(self) -> str:
+        """The key that holds them, as messages name it."""
+        return "aliases" if self.source else "redirects"
+
+
+def old_addresses(site: Site) -> list[OldAddresses]:
+    """Every old address the site answers, by what holds it. An alias that is the page's
+    own URL ('/hello' of the article at '/hello/': one page) is left out: it needs nothing."""
+    found = []
+    for article in (*site.articles, *site.pages):
+        if article.aliases and (moved := _moved(article.aliases, article.url)):
+            found.append(OldAddresses(article.location("aliases"), moved, article, article.source))
+    if site.config.redirects:
+        titles = _titles(site)
+        for redirect in site.config.redirects:
+            if moved := _moved((redirect.old,), redirect.new):
+                target = RedirectTarget(redirect.new, titles.get(redirect.new, redirect.new))
+                where = Location(PurePosixPath(CONFIG_NAME), redirect.line)
+                found.append(OldAddresses(where, moved, target, None))
+    return found
+
+
+def _moved(aliases: tuple[str, ...], url: str) -> tuple[str, ...]:
+    return tuple(alias for alias in aliases if urls.alias_url(alias) != url)
+
+
+def _titles(site: Site) -> dict[str, str]:
+    """The title of each page a redirect of sitegen.yaml may lead to."""
+    titles = {tag.url: tag.name for tag in site.tags}
+    titles.update((article.url, article.title) for article in (*site.articles, *site.pages))
+    return titles
+
+
 def redirect_specs(site: Site) -> Iterator[PageSpec]:
     """A redirect page at each alias that is a path; '/a' and '/a/' of one article share it."""
-    for article in with_aliases(site):
+    for old in old_addresses(site):
         done: set[str] = set()
-        for url in map(urls.alias_url, article.aliases):
+        for url in map(urls.alias_url, old.aliases):
             if url is None or url in done:
                 continue
             done.add(url)
-            context = {"target": article, "url": url}
-            where = article.location("aliases")
-            yield PageSpec(url, TEMPLATES, context, where, in_sitemap=False, kind="redirect")
+            context = {"target": old.target, "url": url}
+            yield PageSpec(url, TEMPLATES, context, old.where, in_sitemap=False, kind="redirect")
 
 
 def redirect_rules(site: Site) -> list[tuple[str, str]]:
@@ -44,9 +95,9 @@ def redirect_rules(site: Site) -> list[tuple[str, str]]:
     One rule per address whatever its case: nginx's map compares without case."""
     base_path = site.config.base_path
     rules: dict[str, tuple[str, str]] = {}
-    for article in with_aliases(site):
-        for alias in map(urls.alias_request, article.aliases):
-            rules.setdefault(alias.casefold(), (alias, base_path + article.url))
+    for old in old_addresses(site):
+        for alias in map(urls.alias_request, old.aliases):
+            rules.setdefault(alias.casefold(), (alias, base_path + old.target.url))
     return sorted(rules.values())
 
 
@@ -95,7 +146,3 @@ def _power_of_two(at_least: int, minimum: int) -> int:
 
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def with_aliases(site: Site) -> Iterator[Article]:
-    return (a for a in (*site.articles, *site.pages) if a.aliases)
