@@ -120,6 +120,10 @@ ARCHIVE_URL = "/archive/"
 NOT_FOUND_URL = "/404.html"
 SEARCH_URL = "/search/"
 SEARCH_BUNDLE_DIR = "pagefind"  # the index and its scripts, under /pagefind/
+# The first parts of the URLs of sitegen's own pages (/tags/, /tag/x/, /page/2/, ...), and
+# those that are pages themselves: an import renames a slug that would put a page there.
+OWN_FOLDERS = frozenset({"tags", "tag", "author", "page", "archive", "search", SEARCH_BUNDLE_DIR})
+OWN_PAGES = frozenset({"tags", "archive", "search"})
 
 
 def tag_url(slug: str) -> str:

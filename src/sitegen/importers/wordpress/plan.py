@@ -17,17 +17,25 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
-from slugify import slugify
 
 from sitegen.config.settings import CONFIG_NAME, Config, load_config
 from sitegen.errors import cut, shown
+from sitegen.importers.wordpress.addresses import (
+    add_redirects,
+    archive_redirects,
+    item_slug,
+    keep_aliases,
+    own_pages,
+    renamed,
+    unique_slug,
+    url_maker,
+)
 from sitegen.importers.wordpress.content import to_markdown
 from sitegen.importers.wordpress.menus import Menus, read_menus
-from sitegen.importers.wordpress.wxr import Export, Item, read_export
-from sitegen.urls import article_url
+from sitegen.importers.wordpress.wxr import Export, Item, Term, read_export
 
 UPLOADS = "/wp-content/uploads/"
 _UPLOAD_PATH = re.compile(r"(?<![\w/])/wp-content/uploads/[^\s()\[\]<>\"']+")
@@ -66,6 +74,9 @@ class ImportReport:
     copied: int = 0
     pages: list[tuple[str, str]] = field(default_factory=list)  # (title, URL) to put in menu:
     menus: Menus = field(default_factory=lambda: Menus({}, []))  # the site's WordPress menus
+    redirects: dict[str, str] = field(default_factory=dict)  # old tag/category archive -> tag
+    unanswered: list[str] = field(default_factory=list)  # old category archives: no page
+    config_notes: list[str] = field(default_factory=list)  # what became of sitegen.yaml
 
 
 def plan_import(
@@ -79,6 +90,7 @@ def plan_import(
     taken: set[str] = set()
     menu_items: list[Item] = []
     imported: dict[int, tuple[str, str]] = {}  # post id -> (title, URL), for the menus
+    terms: set[Term] = set()  # of what is published: their archives get redirects
     for item in export.items():
         if item.post_type == "nav_menu_item":
             menu_items.append(item)
@@ -97,9 +109,11 @@ def plan_import(
         if not title:
             title = f"Untitled, {date.day} {date:%B %Y}"
             report.warnings.append(f"{described}: no title; called it {title!r}")
-        slug = _unique(_slug(item, title), taken)  # pages and posts share one URL space
-        if slug != _slug(item, title):
-            report.warnings.append(f"{described}: slug taken by an earlier item; now {shown(slug)}")
+        url_of = url_maker(item.post_type, config.permalink, date)
+        wanted = item_slug(item, title)
+        slug = unique_slug(wanted, taken, url_of)  # pages and posts share one URL space
+        if slug != wanted:
+            report.warnings.append(renamed(described, wanted, slug, url_of))
         folder = "content/pages" if item.post_type == "page" else "content"
         path = f"{folder}/{slug}.md"
         fields: dict[str, object] = {"title": title}
@@ -112,12 +126,11 @@ def plan_import(
         fields.update(_lead_image(item, attachments, site, report))
         if item.status in ("draft", "pending"):
             fields["draft"] = True
-        new_url = (
-            f"/{slug}/" if item.post_type == "page" else article_url(config.permalink, slug, date)
-        )
-        if aliases := _aliases(item, site, new_url):
+        new_url = url_of(slug)
+        if aliases := _aliases(item, site, new_url, config, described, report):
             fields["aliases"] = aliases
         if "draft" not in fields:
+            terms.update(t for t in item.terms if t.name != "Uncategorized")
             imported[item.post_id] = (title, new_url)
             if item.post_type == "page":
                 report.pages.append((title, new_url))
@@ -133,6 +146,8 @@ def plan_import(
     report.menus = read_menus(
         menu_items, imported, export.terms, site.path, options.categories_as_tags
     )
+    found = archive_redirects(terms, site.path, export.site_url, options.categories_as_tags)
+    report.redirects, report.unanswered = found
 
 
 def copy_media(site_dir: Path, uploads: Path, report: ImportReport, dry_run: bool) -> None:
@@ -223,25 +238,6 @@ def _date(item: Item, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=zone)
 
 
-def _slug(item: Item, title: str) -> str:
-    """WordPress's own slug (made ASCII, as sitegen's URLs are), unless it is one of the
-    numbers WordPress gives posts without a title."""
-    name = slugify(unquote(item.name))
-    if not re.search(r"[a-z]", name):
-        name = ""
-    return name or slugify(title) or f"{item.post_type}-{item.post_id}"
-
-
-def _unique(slug: str, taken: set[str]) -> str:
-    """Two posts may share a slug in WordPress (under different dates): the later gets -2."""
-    candidate, number = slug, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{slug}-{number}"
-    taken.add(candidate)
-    return candidate
-
-
 def _byline(item: Item, authors: Mapping[str, str]) -> dict[str, object]:
     name = authors.get(item.creator, item.creator)
     return {"byline": name} if name else {}
@@ -278,11 +274,16 @@ def _lead_image(
     return fields
 
 
-def _aliases(item: Item, site: _SiteAddress, new_url: str) -> list[str]:
+def _aliases(
+    item: Item, site: _SiteAddress, new_url: str, config: Config, described: str,
+    report: ImportReport,
+) -> list[str]:  # fmt: skip
     """The old addresses of the item that the new site must answer."""
     query = "page_id" if item.post_type == "page" else "p"
     old = [site.path(item.link) if item.link else None, f"/?{query}={item.post_id}"]
-    return [path for path in dict.fromkeys(old) if path and path != new_url]
+    kept, notes = keep_aliases(old, new_url, own_pages(config))
+    report.warnings += [f"{described}: {note}" for note in notes]
+    return kept
 
 
 def _text_of(fragment: str) -> str:
@@ -315,6 +316,7 @@ def run_import(
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
     if options.uploads is not None:  # after the files: they say which media are used
         copy_media(site_dir, options.uploads, report, dry_run)
+    report.config_notes = add_redirects(site_dir, report.redirects, dry_run=dry_run)
     return report
 
 
@@ -345,6 +347,12 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
         )
     for url in sorted(set(report.external_media)):
         lines.append(f"media on another host (readers' browsers would fetch it): {cut(url, 200)}")
+    lines += report.config_notes
+    for path in report.unanswered:
+        lines.append(
+            f"old category archive {shown(path)} leads to no page (categories are kept as "
+            "'categories:'; --categories-as-tags makes them tags)"
+        )
     lines += report.menus.notes
     biggest_first = sorted(report.menus.by_name.items(), key=lambda m: (-len(m[1]), m[0]))
     for name, links in biggest_first:
