@@ -1,5 +1,6 @@
-"""Old addresses (`aliases`) -> redirect pages, `_redirects`, an nginx map, and the
-redirect pages' specs (render.clashes finds addresses another output holds already).
+"""Old addresses (articles' `aliases`, sitegen.yaml's `redirects`) -> redirect pages,
+`_redirects`, an nginx map, and the redirect pages' specs (render.clashes finds
+addresses another output holds already).
 
 A moved archive must keep every link that readers, search engines and other sites hold.
 A static file answers a path: each path alias gets a small page that sends browsers on
@@ -106,7 +107,7 @@ def netlify_redirects(rules: Sequence[tuple[str, str]]) -> bytes:
     a query `PATH key=value ... TO 301!` (Netlify's syntax; forced, or the home page's own
     file would shadow `/ p=123`; Cloudflare Pages skips these lines)."""
     lines = [
-        "# Old addresses of moved articles (sitegen 'aliases'), for Netlify and Cloudflare",
+        "# Old addresses (sitegen 'aliases' and 'redirects'), for Netlify and Cloudflare",
         "# Pages. Cloudflare Pages skips the query lines (key=value): sitegen's docs/urls.md.",
     ]
     for alias, target in rules:
@@ -123,7 +124,7 @@ def nginx_map(rules: Sequence[tuple[str, str]]) -> bytes:
     """An nginx `map` from the requested address (path and query) to the new URL."""
     longest = max(len(alias.encode("utf-8")) for alias, _ in rules)
     lines = [
-        "# Old addresses of moved articles (sitegen 'aliases') and their new URLs, for nginx.",
+        "# Old addresses (sitegen 'aliases' and 'redirects') and their new URLs, for nginx.",
         "# In the http block:      include /path/to/build/nginx-redirects.conf;",
         "# In the server block:    if ($sitegen_redirect) { return 301 $sitegen_redirect; }",
         "# The two sizes below fit these addresses; drop them if your http block sets its own.",
