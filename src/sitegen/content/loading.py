@@ -146,6 +146,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
         __version__, ARTICLE_SCHEMA, ",".join(EXTENSIONS),
         "typography: body, title, summary, caption",  # a change to parsing, not to a field
         "dates: offsets in whole minutes",
+        "media on other hosts: warnings, lead image kept",
         config.permalink, config.base_path,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
         config.raw_html, sanitizer_fingerprint() if config.raw_html == "sanitize" else "",
