@@ -141,7 +141,18 @@ def test_a_dry_run_leaves_sitegen_yaml_alone(site: Path) -> None:
     ],
 )
 def test_keep_aliases_leaves_out_what_no_build_accepts(old: list[str], kept: list[str]) -> None:
-    assert keep_aliases(old, "/hello/", {"/tags/", "/archive/"})[0] == kept
+    assert keep_aliases(old, "/hello/", {"/tags/", "/archive/"}, set())[0] == kept
+
+
+def test_an_old_address_an_earlier_item_holds_is_not_kept() -> None:
+    taken = {"about", "/about/"}  # a post at /about/, imported first
+    kept, notes = keep_aliases(["/about/", "/old/about/"], "/about-2/", set(), taken)
+    assert (kept, notes) == (
+        ["/old/about/"],
+        ["old address '/about/' is not kept: an earlier item has it"],
+    )
+    held = {"/old/about/"}  # an earlier item's old address
+    assert unique_slug("about", held, "/old/{}/".format) == "about-2"
 
 
 def test_unique_slug_avoids_earlier_slugs_own_folders_and_years() -> None:

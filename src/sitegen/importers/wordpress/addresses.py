@@ -44,16 +44,20 @@ def url_maker(post_type: str, permalink: str, date: dt.datetime) -> Callable[[st
 
 def unique_slug(slug: str, taken: set[str], url_of: Callable[[str], str]) -> str:
     """Two posts may share a slug in WordPress (under different dates): the later gets -2.
-    So does one whose URL would start with a folder of sitegen's own pages (`/tags/`, a
-    year's `/2010/`)."""
+    So does one whose URL an earlier item holds (as its URL or an old address: `taken`
+    holds both) or that is among sitegen's own pages (`/tags/`, a year's `/2010/`)."""
     candidate, number = slug, 1
     # (a permalink that puts every slug among sitegen's own pages, '/tag/{slug}/', is the
     # build's to refuse: renaming would not end)
     avoid_own = not _is_own(url_of("any-slug"))
-    while candidate in taken or (avoid_own and _is_own(url_of(candidate))):
+    while (
+        candidate in taken
+        or url_of(candidate) in taken
+        or (avoid_own and _is_own(url_of(candidate)))
+    ):
         number += 1
         candidate = f"{slug}-{number}"
-    taken.add(candidate)
+    taken.update((candidate, url_of(candidate)))
     return candidate
 
 
@@ -67,7 +71,7 @@ def renamed(described: str, slug: str, new_slug: str, url_of: Callable[[str], st
             else f"{shown(url)} would be in {shown(own)}, where sitegen's own pages are"
         )
         return f"{described}: {why}; now {shown(new_slug)}"
-    return f"{described}: slug taken by an earlier item; now {shown(new_slug)}"
+    return f"{described}: slug or address taken by an earlier item; now {shown(new_slug)}"
 
 
 def _first_part(url: str) -> str:
@@ -86,21 +90,26 @@ _OWN_URL = re.compile(rf"/(?:\d{{4}}/(?:\d{{2}}/)?|(?:{_PAGES})/|(?:{_FOLDERS})/
 
 
 def keep_aliases(
-    old: Iterable[str | None], new_url: str, own_pages: set[str]
+    old: Iterable[str | None], new_url: str, own_pages: set[str], taken: set[str]
 ) -> tuple[list[str], list[str]]:
     """The old addresses the new site must answer, and why any other was left out: its own
     URL ('/hello' of '/hello/': one page, nothing to do), a page sitegen makes (`/tags/`),
-    or an address no redirect can have."""
+    an earlier item's URL or old address (`taken`, which gets the kept ones), or an
+    address no redirect can have."""
     kept, notes = [], []
     for path in dict.fromkeys(old):
-        if not path or urls.alias_url(path) == new_url:
+        url = urls.alias_url(path) if path else None
+        if not path or url == new_url:
             continue
         if problem := urls.alias_problem(path):
             notes.append(f"old address {shown(path)} is not kept: it {problem}")
-        elif urls.alias_url(path) in own_pages:
+        elif url in own_pages:
             notes.append(f"old address {shown(path)} is not kept: sitegen's own page is there")
+        elif (url or path) in taken:
+            notes.append(f"old address {shown(path)} is not kept: an earlier item has it")
         else:
             kept.append(path)
+            taken.add(url or path)
     return kept, notes
 
 
