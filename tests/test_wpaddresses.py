@@ -15,7 +15,9 @@ from click.testing import CliRunner
 
 from sitegen.cli import cli
 from sitegen.importers.wordpress.addresses import keep_aliases, unique_slug
+from sitegen.serve.server import DevServer
 from tests.test_aliases import redirect_of
+from tests.test_serve import get
 
 EXPORT = Path(__file__).parent / "data" / "wordpress" / "addresses.xml"
 CONFIG = "title: Shared Voices\nbase_url: https://voices.example/\n"
@@ -86,6 +88,15 @@ def test_an_import_builds_and_every_old_address_leads_to_its_page(
         assert f"/ {post_id} {url} 301!" in rules
         assert f'"/?{post_id}" "{url}";' in (out / "nginx-redirects.conf").read_text()
     assert "/tag/%D8%AD%D9%82%D9%88%D9%82/ /tag/hqwq/ 301" in rules
+    server = DevServer(out, port=0)  # the preview answers /?p=ID as the host will
+    server.start()
+    try:
+        for address, url in (("/?p=10", "/hello/"), ("/?page_id=20", "/tags-2/")):
+            status, headers, _ = get(server, address)
+            assert (status, headers["Location"]) == (301, url)
+            assert get(server, "/hello")[1]["Location"] == "/hello/"  # no slash: the page
+    finally:
+        server.stop()
 
 
 def test_slugs_of_sitegens_own_pages_are_renamed_and_listed(site: Path) -> None:
