@@ -51,6 +51,10 @@ def test_redirects_make_pages_and_server_rules(make_site: MakeSite, tmp_path: Pa
             "sitegen.yaml:4: redirects: '/old/' -> 'https://elsewhere.example/': the new address",
         ),
         ("  /x/: [/a/]", "sitegen.yaml:4: redirects: '/x/' -> ['/a/']: both sides must be text"),
+        (  # its own line, not the first that holds its text
+            "  /fine/2/: /a/\n  /fine: //x/",
+            "sitegen.yaml:5: redirects: '/fine' -> '//x/': the new address must be a path",
+        ),
     ],
 )
 def test_a_bad_redirect_is_an_error_at_its_line(

@@ -69,10 +69,11 @@ def _problem(old: object, new: object) -> str:
 
 
 def _line_of(lines: list[str], old: str, first: int) -> int:
-    """The line of sitegen.yaml that holds `old`, from the `redirects:` line on (the
-    mapping's own line when it is not written out as such, e.g. in flow style)."""
+    """The line of sitegen.yaml that holds the key `old`, from the `redirects:` line on
+    (the mapping's own line when it is not written out as such, e.g. in flow style)."""
+    keys = (f"{old}:", f'"{old}"', f"'{old}'")
     for number in range(first, len(lines) + 1):
-        if old in lines[number - 1]:
+        if lines[number - 1].strip().startswith(keys):
             return number
     return first
 
