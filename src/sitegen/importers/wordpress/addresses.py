@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from slugify import slugify
 
 from sitegen import urls
-from sitegen.config.settings import CONFIG_NAME, Config, load_config
+from sitegen.config.settings import CONFIG_NAME, load_config
 from sitegen.errors import ConfigError, shown
 from sitegen.importers.wordpress.wxr import Item, Term
 
@@ -90,10 +90,11 @@ _OWN_URL = re.compile(rf"/(?:\d{{4}}/(?:\d{{2}}/)?|(?:{_PAGES})/|(?:{_FOLDERS})/
 
 
 def keep_aliases(
-    old: Iterable[str | None], new_url: str, own_pages: set[str], taken: set[str]
+    old: Iterable[str | None], new_url: str, taken: set[str]
 ) -> tuple[list[str], list[str]]:
     """The old addresses the new site must answer, and why any other was left out: its own
-    URL ('/hello' of '/hello/': one page, nothing to do), a page sitegen makes (`/tags/`),
+    URL ('/hello' of '/hello/': one page, nothing to do), among sitegen's own pages
+    (`/tags/`, `/2019/`, `/tag/x/`),
     an earlier item's URL or old address (`taken`, which gets the kept ones), or an
     address no redirect can have."""
     kept, notes = [], []
@@ -103,7 +104,7 @@ def keep_aliases(
             continue
         if problem := urls.alias_problem(path):
             notes.append(f"old address {shown(path)} is not kept: it {problem}")
-        elif url in own_pages:
+        elif url is not None and _is_own(url):
             notes.append(f"old address {shown(path)} is not kept: sitegen's own page is there")
         elif (url or path) in taken:
             notes.append(f"old address {shown(path)} is not kept: an earlier item has it")
@@ -111,11 +112,6 @@ def keep_aliases(
             kept.append(path)
             taken.add(url or path)
     return kept, notes
-
-
-def own_pages(config: Config) -> set[str]:
-    """The URLs of sitegen's own pages, which no alias may take."""
-    return {urls.TAGS_URL, urls.ARCHIVE_URL} | ({urls.SEARCH_URL} if config.search else set())
 
 
 def archive_redirects(

@@ -28,7 +28,6 @@ from sitegen.importers.wordpress.addresses import (
     archive_redirects,
     item_slug,
     keep_aliases,
-    own_pages,
     renamed,
     unique_slug,
     url_maker,
@@ -127,7 +126,7 @@ def plan_import(
         if item.status in ("draft", "pending"):
             fields["draft"] = True
         new_url = url_of(slug)
-        if aliases := _aliases(item, site, new_url, config, taken, (described, report)):
+        if aliases := _aliases(item, site, new_url, taken, (described, report)):
             fields["aliases"] = aliases
         if "draft" not in fields:
             terms.update(t for t in item.terms if t.name != "Uncategorized")
@@ -275,7 +274,7 @@ def _lead_image(
 
 
 def _aliases(
-    item: Item, site: _SiteAddress, new_url: str, config: Config, taken: set[str],
+    item: Item, site: _SiteAddress, new_url: str, taken: set[str],
     noted: tuple[str, ImportReport],
 ) -> list[str]:  # fmt: skip
     """The old addresses of the item that the new site must answer (`taken`: the slugs,
@@ -283,7 +282,7 @@ def _aliases(
     query = "page_id" if item.post_type == "page" else "p"
     by_id = f"/?{query}={item.post_id}" if item.post_id > 0 else None  # 0: none given
     old = [site.path(item.link) if item.link else None, by_id]
-    kept, notes = keep_aliases(old, new_url, own_pages(config), taken)
+    kept, notes = keep_aliases(old, new_url, taken)
     described, report = noted
     report.warnings += [f"{described}: {note}" for note in notes]
     return kept
