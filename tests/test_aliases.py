@@ -99,7 +99,7 @@ def test_alias_server_files_list_every_alias_sorted(
     )
     out = build_site(root)
     assert (out / "_redirects").read_text().splitlines() == [
-        "# Old addresses of moved articles (sitegen 'aliases'), for Netlify and Cloudflare",
+        "# Old addresses (sitegen 'aliases' and 'redirects'), for Netlify and Cloudflare",
         "# Pages. Cloudflare Pages skips the query lines (key=value): sitegen's docs/urls.md.",
         "/2019/05/03/vigil/ /vigil/ 301",
         "/2019/rally/ /rally/ 301",
@@ -111,7 +111,7 @@ def test_alias_server_files_list_every_alias_sorted(
     ]
     nginx = (out / "nginx-redirects.conf").read_text().splitlines()
     assert nginx[:6] == [
-        "# Old addresses of moved articles (sitegen 'aliases') and their new URLs, for nginx.",
+        "# Old addresses (sitegen 'aliases' and 'redirects') and their new URLs, for nginx.",
         "# In the http block:      include /path/to/build/nginx-redirects.conf;",
         "# In the server block:    if ($sitegen_redirect) { return 301 $sitegen_redirect; }",
         "# The two sizes below fit these addresses; drop them if your http block sets its own.",
@@ -250,7 +250,7 @@ CLASHES = [
     ('["/2025/"]', "'/2025/' is also the URL of the year page; remove it"),
     ('["/b/"]', "'/b/' is also the URL of content/b.md:1; remove it"),
     ('["/b/index.html"]', "'/b/index.html' is also the URL of content/b.md:1; remove it"),
-    ('["/a/"]', "'/a/' is the URL of this article itself; remove it"),
+    ('["/a/index.html"]', "'/a/index.html' is the URL of this article itself; remove it"),
     ('["/feed.xml"]', "'/feed.xml' is also the URL of the generated file 'feed.xml'"),
     ('["/tag/x/atom.xml"]', "'/tag/x/atom.xml' is also the URL of the generated file"),
     ('["/sitemap.xml"]', "'/sitemap.xml' is also the URL of the generated file 'sitemap.xml'"),

@@ -184,10 +184,10 @@ def test_article_markdown_extensions(tmp_path: Path) -> None:
         ),
         ("---\n- a\n---\n", ["content/a.md:2: expected 'key: value' lines at the top level"]),
         (
-            "---\ntitle: A\ndate: 2024-01-01\nimage: https://cdn.example/x.jpg\n---\n",
+            "---\ntitle: A\ndate: 2024-01-01\nimage: javascript:alert(1)\n---\n",
             [
-                "content/a.md:4: image: 'https://cdn.example/x.jpg' is on another host, which would tell that host "
-                "who reads the page; put the file under static/images/"
+                "content/a.md:4: image: 'javascript:alert(1)' is neither a path under static/ "
+                "nor an http(s) URL"
             ],
         ),
         (

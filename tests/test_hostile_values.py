@@ -161,7 +161,7 @@ LONG_VALUES = {
         },
         "content/y.md:4: aliases: ",
     ),
-    "image": (_article(f"image: https://cdn.example/{HUGE}.jpg"), "content/x.md:4: image: "),
+    "image": (_article(f"image: ftp://cdn.example/{HUGE}.jpg"), "content/x.md:4: image: "),
     "lang": (_article(f"lang: {HUGE}"), "content/x.md:4: lang: "),
     "related": (_article(f"related: [{HUGE}]"), "content/x.md:4: related: "),
     "date": (

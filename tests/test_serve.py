@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path, PurePath
+from urllib.parse import quote
 
 import pytest
 
@@ -104,6 +105,22 @@ def test_server_serves_directory_index_and_redirects_bare_directories(
     assert status == 301 and headers["Location"] == "/news/"
     status, headers, body = get(server, "/style.css")
     assert (status, body, headers["Content-Type"]) == (200, b"p{}", "text/css; charset=utf-8")
+
+
+def test_server_sends_old_addresses_with_a_query_on_as_the_builds_redirects_say(
+    served: tuple[DevServer, Path],
+) -> None:
+    server, root = served
+    assert get(server, "/?p=12")[0] == 200  # no _redirects yet: the home page
+    (root / "_redirects").write_text(
+        "# comment\n/2019/old/ /news/ 301\n/ p=12 /news/ 301!\n"
+        "/index.php p=7 lang=en /news/ 301!\n/caf%C3%A9/ id=%C3%A9 /news/ 301!\n"
+    )
+    for address in ("/?p=12", "/?p=12&utm_source=x", "/index.php?lang=en&p=7", "/café/?id=é"):
+        status, headers, _ = get(server, quote(address, safe="/?=&"))
+        assert (status, headers.get("Location")) == (301, "/news/"), address
+    assert get(server, "/?p=13")[0] == 200  # another post: no rule
+    assert get(server, "/index.php?p=7")[0] == 404  # lang=en missing
 
 
 def test_server_unknown_path_gets_site_404_page_with_status_404(

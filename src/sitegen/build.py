@@ -20,6 +20,7 @@ from sitegen.assemble.related import find_related, remembered_related
 from sitegen.assemble.site import assemble_site
 from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import BuildCache
+from sitegen.config.redirects import redirect_problems
 from sitegen.config.settings import (
     Config,
     config_warnings,
@@ -371,5 +372,7 @@ def _check(into: list[Problem], job: _Job, planned: _Planned) -> None:
     found += link_problems(config.site_dir)
     found += missing_images((*assembled.site.articles, *assembled.site.pages), assembled.static)
     found += config_warnings(config, strict=strict)
-    found += menu_problems(config, {o.path for o in plan}, strict=strict)
+    outputs = {o.path for o in plan}
+    found += menu_problems(config, outputs, strict=strict)
+    found += redirect_problems(config.redirects, outputs, strict=strict)
     into.extend(sort_problems(found))

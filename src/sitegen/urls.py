@@ -13,6 +13,8 @@ from urllib.parse import quote, unquote_to_bytes
 
 import slugify as _slugify
 
+from sitegen.errors import shown
+
 _SLUG_SHAPED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -31,6 +33,11 @@ def slugify(text: str) -> str:
 RESERVED_NAMES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)]
 )
+
+
+RESERVED_MESSAGE = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
+NAME_BYTES = 255  # the longest file or folder name most file systems allow
+TOO_LONG = f"is longer than {NAME_BYTES} bytes, the most a file or folder name may have"
 
 
 def is_output_path(path: object) -> bool:
@@ -55,8 +62,26 @@ def leaves_site(url: str) -> bool:
     """Whether a browser reading `url` in one of the site's pages goes elsewhere for it:
     another host (`//host/`, `/\\host/`) or another scheme (`https:`, `data:`), as opposed
     to a path on this site. Decided as browsers parse URLs, not by how the text starts."""
-    text = url.strip(_URL_EDGES).translate(_URL_DROPPED).replace("\\", "/")
+    text = as_browsers_read(url)
     return text.startswith("//") or _URL_SCHEME.match(text) is not None
+
+
+def as_browsers_read(url: str) -> str:
+    """`url` as a browser reads it in a page: '/\\host/x.png' -> '//host/x.png'."""
+    return url.strip(_URL_EDGES).translate(_URL_DROPPED).replace("\\", "/")
+
+
+def under_base(url: str, base_path: str) -> str:
+    """A site path under the base_url's path ('/x/' -> '/archive/x/'); a URL that leaves
+    the site (a lead image left on another host) as it is."""
+    return url if _leaves(url) else base_path + url
+
+
+def _leaves(url: str) -> bool:
+    """leaves_site, answered at once for a plain site path (the common case: every link)."""
+    if url[:1] == "/" and url[1:2] not in "/\\\t\n\r":
+        return False
+    return leaves_site(url)
 
 
 def is_reserved(slug: str) -> bool:
@@ -95,6 +120,10 @@ ARCHIVE_URL = "/archive/"
 NOT_FOUND_URL = "/404.html"
 SEARCH_URL = "/search/"
 SEARCH_BUNDLE_DIR = "pagefind"  # the index and its scripts, under /pagefind/
+# The first parts of the URLs of sitegen's own pages (/tags/, /tag/x/, /page/2/, ...), and
+# those that are pages themselves: an import renames a slug that would put a page there.
+OWN_FOLDERS = frozenset({"tags", "tag", "author", "page", "archive", "search", SEARCH_BUNDLE_DIR})
+OWN_PAGES = frozenset({"tags", "archive", "search"})
 
 
 def tag_url(slug: str) -> str:
@@ -127,7 +156,10 @@ def output_path(url: str) -> str:
 
 
 def permalink(base_url: str, url: str) -> str:
-    """Absolute URL when the site has a base_url, else the site-relative one."""
+    """Absolute URL when the site has a base_url, else the site-relative one; a URL that
+    leaves the site (a lead image on another host) as it is."""
+    if _leaves(url):
+        return url
     return base_url.rstrip("/") + url if base_url else url
 
 
@@ -163,6 +195,41 @@ def alias_request(alias: str) -> str:
 
 
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+
+
+# One part of an old address, %-escapes decoded: no folder separator, space, control
+# character or character Windows forbids in file names (the part becomes a file or folder).
+_ALIAS_PART = re.compile(r'[^\x00-\x20\x7f-\x9f/\\<>"|*?:]+')
+# key=value pairs joined by '&': what Netlify's `_redirects` can match (see redirects.py)
+_PAIR = r"[^\x00-\x20\x7f-\x9f&=]+=[^\x00-\x20\x7f-\x9f&]*"
+_ALIAS_QUERY = re.compile(f"{_PAIR}(?:&{_PAIR})*")
+
+
+def alias_problem(alias: str) -> str:
+    """What is wrong with an old address ('' if nothing)."""
+    path, has_query, query = alias.partition("?")
+    if not path.startswith("/") or path.startswith("//"):
+        return "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
+    if "#" in alias:
+        return "has a '#' part, which browsers never send to the server; remove it"
+    written = path[1:].removesuffix("/").split("/") if path != "/" else []
+    parts = [part for part in map(alias_part, written) if part is not None]
+    if len(parts) < len(written):
+        return "has %-escapes that are not UTF-8 text"
+    if any(part in ("", ".", "..") or not _ALIAS_PART.fullmatch(part) for part in parts):
+        return (
+            "may not hold '..', empty parts, spaces, backslashes, control characters"
+            ' or < > : " | * (nor their %-escapes)'
+        )
+    if any(part.endswith(".") for part in parts):
+        return "has a part ending in '.', which Windows drops from file names"
+    if reserved := [part for part in parts if is_reserved(part)]:
+        return f"holds {shown(reserved[0])}, which {RESERVED_MESSAGE}"
+    if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
+        return f"has a part (between '/'s) that {TOO_LONG}; shorten it"
+    if has_query and not _ALIAS_QUERY.fullmatch(query):
+        return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
+    return ""
 
 
 _SITE_LINK = re.compile(r"""(\s(?:href|src)=["'])/(?!/)""")

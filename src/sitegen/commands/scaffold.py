@@ -43,6 +43,8 @@ title: {title}
 # raw_html: keep                     # or sanitize: pip install 'sitegen[sanitize]'
 # search: false                      # true: a search page; pip install 'sitegen[search]'
 # relative_urls: false               # true: links relative to each page, for mirrors
+# redirects:                         # old addresses no article owns -> a page here
+#   /category/news/: /tag/news/
 """
 
 EXAMPLE_ARTICLE = """\

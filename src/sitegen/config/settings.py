@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen import urls
+from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
 from sitegen.errors import ConfigError, Location, Problem, error, shown, warning
 
@@ -71,6 +72,7 @@ class Config:
     search: bool = False  # a Pagefind index and a /search/ page (needs sitegen[search])
     relative_urls: bool = False  # links relative to each page: the output works anywhere
     explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
+    redirects: tuple[Redirect, ...] = ()  # old addresses no article owns (config/redirects.py)
 
     @property
     def site_url(self) -> str:
@@ -91,6 +93,7 @@ KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
     "feed_content", "markdown_engine", "raw_html", "search", "relative_urls", "menu",
+    "redirects",
 }  # fmt: skip
 
 
@@ -129,6 +132,7 @@ def load_config(site_dir: Path) -> Config:
         raw_html=_raw_html(reader),
         relative_urls=reader.boolean("relative_urls", Config.relative_urls),
         search=_search(reader),
+        redirects=read_redirects(reader, text),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

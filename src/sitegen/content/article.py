@@ -15,13 +15,15 @@ from sitegen import urls
 from sitegen.config.settings import LANGUAGE_TAG, Config
 from sitegen.config.yamldoc import FieldReader, decode_utf8
 from sitegen.content.frontmatter import Document, parse_document
+from sitegen.content.remote import body_problems as remote_media
+from sitegen.content.remote import read_image
 from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
 from sitegen.errors import Location, Problem, cut, error, shown, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
 from sitegen.markup.sanitize import sanitize_body
 from sitegen.markup.typography import smarten
-from sitegen.model import Article, Author, LeadImage, Tag, Term
+from sitegen.model import Article, Author, Tag, Term
 
 T = TypeVar("T", bound=Term)
 CONTENT_DIR = "content"
@@ -34,9 +36,9 @@ ARTICLE_KEYS = {
     "translation_key",  # a WordPress import's translation group, kept for multilingual sites
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
-NAME_BYTES = 255  # the longest file or folder name most file systems allow
-_TOO_LONG = f"is longer than {NAME_BYTES} bytes, the most a file or folder name may have"
+_RESERVED = urls.RESERVED_MESSAGE
+NAME_BYTES = urls.NAME_BYTES
+_TOO_LONG = urls.TOO_LONG
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
 
@@ -140,7 +142,7 @@ def _build_article(
     updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
     slug = _read_slug(reader, config)
     tags = _read_tags(reader)
-    image = _read_image(reader, config)
+    image = read_image(reader, strict=strict)
     summary = smarten(reader.string("summary"))
     author = _read_author(reader, config)
     related_slugs = reader.string_list("related")
@@ -152,10 +154,11 @@ def _build_article(
     if not (title and date and slug and author):
         return None
     body_html = renderer.render(document.body)
+    start = Location(reader.path, document.body_line)
     if config.raw_html == "sanitize":
-        start = Location(reader.path, document.body_line)
         body_html, removed = sanitize_body(body_html, document.body, start, strict=strict)
         reader.problems.extend(removed)
+    reader.problems += remote_media(body_html, document.body, start, strict=strict)
     body_html = urls.under_base_path(body_html, config.base_path)
     excerpt, excerpt_text = excerpt_and_text(summary, body_html)
     url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
@@ -221,14 +224,6 @@ def _read_date(reader: FieldReader, key: str, config: Config) -> dt.datetime | N
     return parsed
 
 
-# One part of an old address, %-escapes decoded: no folder separator, space, control
-# character or character Windows forbids in file names (the part becomes a file or folder).
-_ALIAS_PART = re.compile(r'[^\x00-\x20\x7f-\x9f/\\<>"|*?:]+')
-# key=value pairs joined by '&': what Netlify's `_redirects` can match (see redirects.py)
-_PAIR = r"[^\x00-\x20\x7f-\x9f&=]+=[^\x00-\x20\x7f-\x9f&]*"
-_ALIAS_QUERY = re.compile(f"{_PAIR}(?:&{_PAIR})*")
-
-
 def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
     """Old addresses that must lead here (`/2019/05/03/old-slug/`, `/?p=123`): paths on
     this site, checked like slugs since each becomes a redirect page (redirects.py)."""
@@ -237,38 +232,11 @@ def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
     aliases: dict[str, None] = {}
     for item in reader.entries["aliases"].value:
         alias = str(item).strip()  # as written: control characters are refused, not dropped
-        if problem := _alias_problem(alias):
+        if problem := urls.alias_problem(alias):
             reader.fail("aliases", f"{shown(alias)} {problem}")
         else:
             aliases.setdefault(alias)
     return tuple(aliases)
-
-
-def _alias_problem(alias: str) -> str:
-    """What is wrong with an old address ('' if nothing)."""
-    path, has_query, query = alias.partition("?")
-    if not path.startswith("/") or path.startswith("//"):
-        return "must be a path on this site starting with one '/', e.g. '/2019/05/old-slug/'"
-    if "#" in alias:
-        return "has a '#' part, which browsers never send to the server; remove it"
-    written = path[1:].removesuffix("/").split("/") if path != "/" else []
-    parts = [part for part in map(urls.alias_part, written) if part is not None]
-    if len(parts) < len(written):
-        return "has %-escapes that are not UTF-8 text"
-    if any(part in ("", ".", "..") or not _ALIAS_PART.fullmatch(part) for part in parts):
-        return (
-            "may not hold '..', empty parts, spaces, backslashes, control characters"
-            ' or < > : " | * (nor their %-escapes)'
-        )
-    if any(part.endswith(".") for part in parts):
-        return "has a part ending in '.', which Windows drops from file names"
-    if reserved := [part for part in parts if urls.is_reserved(part)]:
-        return f"holds {shown(reserved[0])}, which {_RESERVED}"
-    if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
-        return f"has a part (between '/'s) that {_TOO_LONG}; shorten it"
-    if has_query and not _ALIAS_QUERY.fullmatch(query):
-        return "needs key=value pairs joined by '&' after '?' (no spaces), e.g. '/?p=123'"
-    return ""
 
 
 def _read_slug(reader: FieldReader, config: Config) -> str:
@@ -337,29 +305,6 @@ def _term(kind: type[T], name: str) -> T | str:
     )
 
 
-def _read_image(reader: FieldReader, config: Config) -> LeadImage | None:
-    src, alt, caption = (reader.string(k) for k in ("image", "image_alt", "image_caption"))
-    if not src:
-        for key in ("image_alt", "image_caption"):
-            if key in reader.entries:
-                reader.problems.append(
-                    warning(reader.location(key), f"{key}: given without 'image'; it is not shown")
-                )
-        return None
-    if urls.leaves_site(src):
-        leak = f"{shown(src)} is on another host, which would tell that host who reads the page"
-        reader.fail("image", f"{leak}; put the file under static/images/")
-        return None
-    if not alt:
-        reader.problems.append(
-            warning(
-                reader.location("image"),
-                "image_alt: missing; describe the image for readers who cannot see it",
-            )
-        )
-    return LeadImage(src=urls.asset_url(src), alt=alt, caption=smarten(caption))
-
-
 def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -> list[Problem]:
     """Lead images that no static file provides (checked apart from loading, which stays
     a pure function of a file's bytes and so can be cached)."""
@@ -368,7 +313,9 @@ def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -
             article.location("image"), f"image: {shown(article.image.src)} not found under static/"
         )
         for article in articles
-        if article.image and unquote(article.image.src.lstrip("/")) not in static_paths
+        if article.image
+        and not urls.leaves_site(article.image.src)
+        and unquote(article.image.src.lstrip("/")) not in static_paths
     ]
 
 

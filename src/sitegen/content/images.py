@@ -7,13 +7,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
+from sitegen import urls
+
 
 def image_sizes(srcs: Iterable[str], static: Mapping[str, Path]) -> dict[str, tuple[int, int]]:
     """Image URL -> (width, height) for each one a static file provides and whose header
     can be read (JPEG, PNG, GIF, WebP, ...); others are left out, not guessed."""
     sizes = {}
     for src in sorted(set(srcs)):
-        path = static.get(unquote(src.lstrip("/")))
+        path = None if urls.leaves_site(src) else static.get(unquote(src.lstrip("/")))
         if path is None:
             continue
         import imagesize  # noqa: PLC0415 - here, not on top: a site without images never loads it

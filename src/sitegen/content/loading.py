@@ -147,6 +147,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
         "typography: body, title, summary, caption",  # a change to parsing, not to a field
         "typography: not inside raw code, pre, kbd, samp, script, style, math, svg, textarea",
         "dates: offsets in whole minutes",
+        "media on other hosts: warnings, lead image kept",
         config.permalink, config.base_path,
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
         config.raw_html, sanitizer_fingerprint() if config.raw_html == "sanitize" else "",

@@ -11,10 +11,10 @@ from typing import NamedTuple
 
 from sitegen import urls
 from sitegen.errors import Location, Problem, error, shown
-from sitegen.model import Article, Site
+from sitegen.model import Site
 from sitegen.render.outputs import Output
 from sitegen.render.pages import PageSpec
-from sitegen.render.redirects import with_aliases
+from sitegen.render.redirects import old_addresses
 
 
 def blocking_clashes(
@@ -54,12 +54,12 @@ def reserved_clashes(
             where = sources.get(output.path) or Location(PurePosixPath("sitegen.yaml"))
             page = _url(output.path)
             problems.append(error(where, f"URL {shown(page)} {message}; choose another 'slug'"))
-    for article in with_aliases(site):
-        for alias in dict.fromkeys(article.aliases):
+    for old in old_addresses(site):
+        for alias in dict.fromkeys(old.aliases):
             address = urls.alias_url(alias)
             if address is not None and (own := urls.sitegen_name(urls.output_path(address))):
-                where = article.location("aliases")
-                problems.append(error(where, f"aliases: {shown(alias)} {_takes(own)}; remove it"))
+                where = old.where
+                problems.append(error(where, f"{old.key}: {shown(alias)} {_takes(own)}; remove it"))
     return problems, [output for output in plan if output.path not in taken] if taken else plan
 
 
@@ -105,7 +105,8 @@ def alias_clashes(site: Site, pages: Iterable[PageSpec], plan: Iterable[Output])
     """Old addresses another output holds already: a page, feed or static file, another
     alias, the same path but for case (the two overwrite each other on macOS, Windows and
     many hosts, and nginx refuses such a map), or a folder where a file is."""
-    if not any(with_aliases(site)):
+    addresses = old_addresses(site)
+    if not addresses:
         return []
     owners = {spec.output_path: (spec.owner, spec.source) for spec in pages}
     files: dict[str, _Holder] = {}
@@ -117,23 +118,24 @@ def alias_clashes(site: Site, pages: Iterable[PageSpec], plan: Iterable[Output])
     folders = {folder: holder for path, holder in files.items() for folder in folders_of(path)}
     requests: dict[str, _Holder] = {}  # old addresses with a query, as nginx compares them
     problems = []
-    for article in with_aliases(site):
-        where = article.location("aliases")
+    for old in addresses:
+        where = old.where
         taken: set[str] = set()  # '/a' and '/a/' of one article share one page
-        for alias in article.aliases:
+        for alias in old.aliases:
             url = urls.alias_url(alias)
             key = urls.alias_request(alias) if url is None else urls.output_path(url)
             if key in taken:
                 continue
             taken.add(key)
             if url is None:
-                problem = _alias_clash(alias, key, requests, {}, article)
+                problem = _alias_clash(alias, key, requests, {}, old.source)
             else:
-                problem = _alias_clash(alias, key, files, folders, article)
+                problem = _alias_clash(alias, key, files, folders, old.source)
             if problem:
-                problems.append(error(where, f"aliases: {problem}"))
+                problems.append(error(where, f"{old.key}: {problem}"))
                 continue
-            mine = _Holder(key, alias, f"an alias of {where}")
+            owner = f"an alias of {where}" if old.source else f"a redirect of {where}"
+            mine = _Holder(key, alias, owner)
             if url is None:
                 requests[key.casefold()] = mine
             else:
@@ -143,11 +145,15 @@ def alias_clashes(site: Site, pages: Iterable[PageSpec], plan: Iterable[Output])
 
 
 def _alias_clash(
-    alias: str, key: str, claims: dict[str, _Holder], folders: dict[str, _Holder], article: Article
+    alias: str,
+    key: str,
+    claims: dict[str, _Holder],
+    folders: dict[str, _Holder],
+    source: Location | None,
 ) -> str:
     """What holds `key` (an output path, or an address with a query) already, as a message."""
     if holder := claims.get(key.casefold()):
-        if holder.source == article.source and holder.key == key:
+        if source is not None and holder.source == source and holder.key == key:
             return f"{shown(alias)} is the URL of this article itself; remove it"
         if holder.key == key:
             return f"{shown(alias)} is also {holder.what}; remove it"

@@ -1,5 +1,6 @@
-"""Old addresses (`aliases`) -> redirect pages, `_redirects`, an nginx map, and the
-redirect pages' specs (render.clashes finds addresses another output holds already).
+"""Old addresses (articles' `aliases`, sitegen.yaml's `redirects`) -> redirect pages,
+`_redirects`, an nginx map, and the redirect pages' specs (render.clashes finds
+addresses another output holds already).
 
 A moved archive must keep every link that readers, search engines and other sites hold.
 A static file answers a path: each path alias gets a small page that sends browsers on
@@ -12,31 +13,82 @@ only the server can redirect it: `_redirects` (Netlify, Cloudflare Pages) and
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from sitegen import urls
+from sitegen.config.settings import CONFIG_NAME
+from sitegen.errors import Location
 from sitegen.model import Article, Site
 from sitegen.render.pages import PageSpec
-
-if TYPE_CHECKING:  # outputs.py imports this module
-    pass
 
 NETLIFY = "_redirects"
 NGINX = "nginx-redirects.conf"
 TEMPLATES = ("redirect.html",)
 
 
+@dataclass(frozen=True)
+class RedirectTarget:
+    """Where a redirect of sitegen.yaml leads, as redirect.html shows it (as an article)."""
+
+    url: str
+    title: str
+    lang: str = ""
+
+
+class OldAddresses(NamedTuple):
+    """Old addresses of one page: an article's `aliases`, or one line of `redirects:`."""
+
+    where: Location  # what to change: the article's `aliases`, or the line of sitegen.yaml
+    aliases: tuple[str, ...]  # none of them the target's own URL (those are left out)
+    target: Article | RedirectTarget
+    source: Location | None  # the article, when they are an article's
+
+    @property
+    def key(self) -> str:
+        """The key that holds them, as messages name it."""
+        return "aliases" if self.source else "redirects"
+
+
+def old_addresses(site: Site) -> list[OldAddresses]:
+    """Every old address the site answers, by what holds it. An alias that is the page's
+    own URL ('/hello' of the article at '/hello/': one page) is left out: it needs nothing."""
+    found = []
+    for article in (*site.articles, *site.pages):
+        if article.aliases and (moved := _moved(article.aliases, article.url)):
+            found.append(OldAddresses(article.location("aliases"), moved, article, article.source))
+    if site.config.redirects:
+        titles = _titles(site)
+        for redirect in site.config.redirects:
+            if moved := _moved((redirect.old,), redirect.new):
+                target = RedirectTarget(redirect.new, titles.get(redirect.new, redirect.new))
+                where = Location(PurePosixPath(CONFIG_NAME), redirect.line)
+                found.append(OldAddresses(where, moved, target, None))
+    return found
+
+
+def _moved(aliases: tuple[str, ...], url: str) -> tuple[str, ...]:
+    return tuple(alias for alias in aliases if urls.alias_url(alias) != url)
+
+
+def _titles(site: Site) -> dict[str, str]:
+    """The title of each page a redirect of sitegen.yaml may lead to."""
+    titles = {tag.url: tag.name for tag in site.tags}
+    titles.update((article.url, article.title) for article in (*site.articles, *site.pages))
+    return titles
+
+
 def redirect_specs(site: Site) -> Iterator[PageSpec]:
     """A redirect page at each alias that is a path; '/a' and '/a/' of one article share it."""
-    for article in with_aliases(site):
+    for old in old_addresses(site):
         done: set[str] = set()
-        for url in map(urls.alias_url, article.aliases):
+        for url in map(urls.alias_url, old.aliases):
             if url is None or url in done:
                 continue
             done.add(url)
-            context = {"target": article, "url": url}
-            where = article.location("aliases")
-            yield PageSpec(url, TEMPLATES, context, where, in_sitemap=False, kind="redirect")
+            context = {"target": old.target, "url": url}
+            yield PageSpec(url, TEMPLATES, context, old.where, in_sitemap=False, kind="redirect")
 
 
 def redirect_rules(site: Site) -> list[tuple[str, str]]:
@@ -44,9 +96,9 @@ def redirect_rules(site: Site) -> list[tuple[str, str]]:
     One rule per address whatever its case: nginx's map compares without case."""
     base_path = site.config.base_path
     rules: dict[str, tuple[str, str]] = {}
-    for article in with_aliases(site):
-        for alias in map(urls.alias_request, article.aliases):
-            rules.setdefault(alias.casefold(), (alias, base_path + article.url))
+    for old in old_addresses(site):
+        for alias in map(urls.alias_request, old.aliases):
+            rules.setdefault(alias.casefold(), (alias, base_path + old.target.url))
     return sorted(rules.values())
 
 
@@ -55,7 +107,7 @@ def netlify_redirects(rules: Sequence[tuple[str, str]]) -> bytes:
     a query `PATH key=value ... TO 301!` (Netlify's syntax; forced, or the home page's own
     file would shadow `/ p=123`; Cloudflare Pages skips these lines)."""
     lines = [
-        "# Old addresses of moved articles (sitegen 'aliases'), for Netlify and Cloudflare",
+        "# Old addresses (sitegen 'aliases' and 'redirects'), for Netlify and Cloudflare",
         "# Pages. Cloudflare Pages skips the query lines (key=value): sitegen's docs/urls.md.",
     ]
     for alias, target in rules:
@@ -72,7 +124,7 @@ def nginx_map(rules: Sequence[tuple[str, str]]) -> bytes:
     """An nginx `map` from the requested address (path and query) to the new URL."""
     longest = max(len(alias.encode("utf-8")) for alias, _ in rules)
     lines = [
-        "# Old addresses of moved articles (sitegen 'aliases') and their new URLs, for nginx.",
+        "# Old addresses (sitegen 'aliases' and 'redirects') and their new URLs, for nginx.",
         "# In the http block:      include /path/to/build/nginx-redirects.conf;",
         "# In the server block:    if ($sitegen_redirect) { return 301 $sitegen_redirect; }",
         "# The two sizes below fit these addresses; drop them if your http block sets its own.",
@@ -95,7 +147,3 @@ def _power_of_two(at_least: int, minimum: int) -> int:
 
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def with_aliases(site: Site) -> Iterator[Article]:
-    return (a for a in (*site.articles, *site.pages) if a.aliases)

@@ -82,7 +82,7 @@ def document(article: Article, config: Config) -> str:
         f"{display_date(article.date)}</span></p>",
     ]
     if article.image:
-        src, alt = escape(base_path + article.image.src), escape(article.image.alt)
+        src, alt = escape(urls.under_base(article.image.src, base_path)), escape(article.image.alt)
         parts.append(
             f'<img src="{src}" alt="{alt}" data-pagefind-meta="image[src], image_alt[alt]">'
         )

@@ -94,7 +94,7 @@ def theme_environment(
         keep_trailing_newline=True,
     )
     base_path = config.base_path
-    env.filters["url"] = lambda url: base_path + url
+    env.filters["url"] = lambda url: urls.under_base(url, base_path)
     env.filters["permalink"] = lambda url: urls.permalink(config.site_url, url)
     env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()

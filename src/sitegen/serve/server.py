@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.serve.guard import MAX_REQUEST_LINE, host_allowed, refusal, url_path
+from sitegen.serve.rules import QueryRedirects
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class DevServer:
         max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self.root = root
+        self.query_redirects = QueryRedirects(root)  # `/?p=123`: the build's _redirects
         self.idle_timeout = idle_timeout
         self.max_connections = max_connections
         self.state = BuildState()
@@ -271,6 +273,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._stream_events()
             return
         root = self.server.dev.root
+        if moved := self.server.dev.query_redirects.target(self.path):
+            self._send(301, b"", "text/plain", send_body, {"Location": moved})
+            return
         target = resolve_request(root, self.path)
         path = urlsplit(self.path).path
         if (

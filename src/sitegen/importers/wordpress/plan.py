@@ -14,13 +14,21 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
-from slugify import slugify
 
 from sitegen.config.settings import CONFIG_NAME, LANGUAGE_TAG, Config, load_config
 from sitegen.errors import cut, shown
+from sitegen.importers.wordpress.addresses import (
+    add_redirects,
+    archive_redirects,
+    item_slug,
+    keep_aliases,
+    renamed,
+    unique_slug,
+    url_maker,
+)
 from sitegen.importers.wordpress.content import to_markdown
 from sitegen.importers.wordpress.download import Download, DownloadReport, download_all
 from sitegen.importers.wordpress.media import copy_media, media_downloads, remote_media_path
@@ -39,8 +47,7 @@ from sitegen.importers.wordpress.site import (
     site_address,
 )
 from sitegen.importers.wordpress.trial import trial_build
-from sitegen.importers.wordpress.wxr import Export, Item, read_export
-from sitegen.urls import article_url
+from sitegen.importers.wordpress.wxr import Export, Item, Term, read_export
 
 SKIPPED_STATUSES = {
     "private": "private (readers of the old site could not see it)",
@@ -82,6 +89,7 @@ def plan_import(
     taken: set[str] = set()
     menu_items: list[Item] = []
     imported: dict[int, tuple[str, str]] = {}  # post id -> (title, URL), for the menus
+    terms: set[Term] = set()  # of what is published: their archives get redirects
     for item in export.items():
         if item.post_type == "nav_menu_item":
             menu_items.append(item)
@@ -100,9 +108,11 @@ def plan_import(
         if not title:
             title = f"Untitled, {date.day} {date:%B %Y}"
             report.warnings.append(f"{described}: no title; called it {title!r}")
-        slug = _unique(_slug(item, title), taken)  # pages and posts share one URL space
-        if slug != _slug(item, title):
-            report.warnings.append(f"{described}: slug taken by an earlier item; now {shown(slug)}")
+        url_of = url_maker(item.post_type, config.permalink, date)
+        wanted = item_slug(item, title)
+        slug = unique_slug(wanted, taken, url_of)  # pages and posts share one URL space
+        if slug != wanted:
+            report.warnings.append(renamed(described, wanted, slug, url_of))
         folder = "content/pages" if item.post_type == "page" else "content"
         path = f"{folder}/{slug}.md"
         fields: dict[str, object] = {"title": title}
@@ -120,12 +130,11 @@ def plan_import(
         fields.update(languages)
         if warning:
             report.warnings.append(f"{described}: {warning}")
-        new_url = (
-            f"/{slug}/" if item.post_type == "page" else article_url(config.permalink, slug, date)
-        )
-        if aliases := _aliases(item, site, new_url):
+        new_url = url_of(slug)
+        if aliases := _aliases(item, site, new_url, taken, (described, report)):
             fields["aliases"] = aliases
         if "draft" not in fields:
+            terms.update(t for t in item.terms if t.name != "Uncategorized")
             imported[item.post_id] = (title, new_url)
             if item.post_type == "page":
                 report.pages.append((title, new_url))
@@ -146,6 +155,8 @@ def plan_import(
     report.menus = read_menus(
         menu_items, imported, export.terms, site.path, options.categories_as_tags
     )
+    found = archive_redirects(terms, site.path, export.site_url, options.categories_as_tags)
+    report.redirects, report.unanswered = found
 
 
 def write_files(site_dir: Path, planned: Iterable[PlannedFile], report: ImportReport, *,
@@ -221,25 +232,6 @@ def _date(item: Item, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=zone)
 
 
-def _slug(item: Item, title: str) -> str:
-    """WordPress's own slug (made ASCII, as sitegen's URLs are), unless it is one of the
-    numbers WordPress gives posts without a title."""
-    name = slugify(unquote(item.name))
-    if not re.search(r"[a-z]", name):
-        name = ""
-    return name or slugify(title) or f"{item.post_type}-{item.post_id}"
-
-
-def _unique(slug: str, taken: set[str]) -> str:
-    """Two posts may share a slug in WordPress (under different dates): the later gets -2."""
-    candidate, number = slug, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{slug}-{number}"
-    taken.add(candidate)
-    return candidate
-
-
 def _byline(item: Item, authors: Mapping[str, str]) -> dict[str, object]:
     name = authors.get(item.creator, item.creator)
     return {"byline": name} if name else {}
@@ -276,11 +268,19 @@ def _lead_image(
     return fields
 
 
-def _aliases(item: Item, site: SiteAddress, new_url: str) -> list[str]:
-    """The old addresses of the item that the new site must answer."""
+def _aliases(
+    item: Item, site: SiteAddress, new_url: str, taken: set[str],
+    noted: tuple[str, ImportReport],
+) -> list[str]:  # fmt: skip
+    """The old addresses of the item that the new site must answer (`taken`: the slugs,
+    URLs and old addresses of earlier items)."""
     query = "page_id" if item.post_type == "page" else "p"
-    old = [site.path(item.link) if item.link else None, f"/?{query}={item.post_id}"]
-    return [path for path in dict.fromkeys(old) if path and path != new_url]
+    by_id = f"/?{query}={item.post_id}" if item.post_id > 0 else None  # 0: none given
+    old = [site.path(item.link) if item.link else None, by_id]
+    kept, notes = keep_aliases(old, new_url, taken)
+    described, report = noted
+    report.warnings += [f"{described}: {note}" for note in notes]
+    return kept
 
 
 def _text_of(fragment: str) -> str:
@@ -313,9 +313,11 @@ def run_import(
     report = ImportReport()
     planned = list(plan_import(export, config, options, report, configured_language(site_dir)))
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
+    report.config_notes = add_redirects(site_dir, report.redirects, dry_run=dry_run)
     if dry_run:  # what `sitegen build` would say of the site the import leaves
         files = [(item.path, item.text) for item in planned]
-        report.build_problems = trial_build(site_dir, files, report.media, force=force)
+        problems = trial_build(site_dir, files, report.media, report.redirects, force=force)
+        report.build_problems = problems
     if options.uploads is not None:  # after the files: they say which media are used
         report.copied = copy_media(site_dir, options.uploads, report.media, dry_run)
     if options.download_media or options.remote_media:

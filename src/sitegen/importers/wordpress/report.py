@@ -32,6 +32,9 @@ class ImportReport:
     copied: int = 0
     pages: list[tuple[str, str]] = field(default_factory=list)  # (title, URL) to put in menu:
     menus: Menus = field(default_factory=lambda: Menus({}, []))  # the site's WordPress menus
+    redirects: dict[str, str] = field(default_factory=dict)  # old tag/category archive -> tag
+    unanswered: list[str] = field(default_factory=list)  # old category archives: no page
+    config_notes: list[str] = field(default_factory=list)  # what became of sitegen.yaml
     downloads: DownloadReport | None = None  # with --download-media (planned, if a dry run)
     build_problems: list[Problem] | None = None  # a dry run's trial build (trial.py)
 
@@ -68,6 +71,12 @@ def report_lines(report: ImportReport, *, dry_run: bool, uploads: bool) -> list[
             )
     for url in sorted(set(report.external_media)):
         lines.append(f"media on another host (readers' browsers would fetch it): {cut(url, 200)}")
+    lines += report.config_notes
+    for path in report.unanswered:
+        lines.append(
+            f"old category archive {shown(path)} leads to no page (categories are kept as "
+            "'categories:'; --categories-as-tags makes them tags)"
+        )
     if report.build_problems is not None:
         lines += _trial_lines(report.build_problems)
     lines += report.menus.notes

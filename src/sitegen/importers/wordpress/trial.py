@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from sitegen.build import build
 from sitegen.config.settings import CONFIG_NAME
 from sitegen.content.article import CONTENT_DIR
 from sitegen.errors import Problem, SitegenError
+from sitegen.importers.wordpress.addresses import add_redirects
 
 THEME = "templates"
 
 
 def trial_build(
-    site_dir: Path, planned: Iterable[tuple[str, str]], media: Collection[str], *, force: bool
+    site_dir: Path,
+    planned: Iterable[tuple[str, str]],
+    media: Collection[str],
+    redirects: Mapping[str, str],
+    *,
+    force: bool,
 ) -> list[Problem]:
     """The problems `sitegen build` would report once the planned files (path, text) are written
     (existing files kept unless `force`, as the import does). Static files are not copied:
@@ -32,6 +38,7 @@ def trial_build(
         for folder in (CONTENT_DIR, THEME):
             if (site_dir / folder).is_dir():
                 shutil.copytree(site_dir / folder, root / folder, symlinks=True)
+        add_redirects(root, redirects, dry_run=False)  # the old archives' addresses
         for path, text in planned:
             target = root / path
             if force or not target.exists():
