@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sitegen.cli import cli
 from sitegen.content import article
 from sitegen.content.manifest import walk_folders
+from sitegen.markup.engine import MarkdownRenderer
 from sitegen.serve.preview import Preview
 from sitegen.serve.server import BuildState
 from tests.conftest import MakeSite, wait_for
@@ -73,6 +74,8 @@ NESTED = {
     "emphasis": "*" * 3000 + "x" + "*" * 3000 + "\n",
     "lists": "".join("  " * depth + "- a\n" for depth in range(500)),
     "markdown blocks": '<div markdown="1">\n\n' * 300 + "*x*\n\n" + "</div>\n\n" * 300,
+    "html in a markdown block": '<div markdown="1">\n\n' + "<div>" * 3000 + "x" + "</div>" * 3001,
+    "definition lists": "".join("    " * n + "a\n" + "    " * n + ":   x\n\n" for n in range(600)),
     "quotes": "> " * 2000 + "x\n",
     "raw html": "<p>" + "<span>" * 3000 + "x" + "</span>" * 3000 + "</p>\n",
 }
@@ -199,20 +202,41 @@ def test_new_with_a_very_long_title_makes_a_shorter_file_name(make_site: MakeSit
     assert code == 0, output
 
 
-def test_markdown_blocks_deeper_than_python_markdown_parses_are_that_files_error(
+def test_markdown_blocks_nested_too_deep_are_kept_as_raw_html(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    """Python-Markdown's md_in_html recurses once per level and gives up near 400: that
-    file is reported, the rest of the build with it (not an internal error)."""
-    body = '<div markdown="1">\n\n' * 1000 + "x" + "\n\n</div>\n\n" * 1000
-    root = make_site({"content/x.md": HEAD + body, "content/y.md": HEAD + "Fine\n"})
+    """md_in_html recurses once per level and gave up near 330: a markdown="1" block
+    with more than 50 levels inside is kept as the raw HTML it is written as, whatever
+    the depth, and the blocks beside it are still Markdown."""
+    deep = '<div markdown="1">\n\n' * 1000 + "*deep*" + "\n\n</div>\n\n" * 1000
+    shallow = '<div markdown="1">\n\n' * 50 + "*fine*" + "\n\n</div>\n\n" * 50
+    root = make_site({"content/x.md": HEAD + deep + shallow})
     code, output = run_build(root, tmp_path / "out")
-    assert code == 1
-    assert output.splitlines() == [
-        "content/x.md:1: cannot be converted (RecursionError: maximum recursion depth exceeded);"
-        " simplify the file (deep nesting?) or report this with the file",
-        "error: build failed (1 problem)",
-    ]
+    assert code == 0, output
+    page = (tmp_path / "out/x/index.html").read_text()
+    assert "*deep*" in page and "<em>fine</em>" in page
+    assert 'markdown="1"' not in page.split("*deep*")[1]
+
+
+def test_markdown_depth_limits_are_fixed_numbers() -> None:
+    """Not the stack's depth: the same text gives the same HTML in a worker, in
+    `sitegen serve` or deep in a call stack."""
+    renderer = MarkdownRenderer("markdown")
+
+    def blocks(levels: int) -> str:
+        return '<div markdown="1">\n\n' * levels + "*x*\n\n" + "</div>\n\n" * levels
+
+    assert "<em>x</em>" in renderer.render(blocks(50))
+    assert "*x*" in renderer.render(blocks(51))
+    definitions = "".join(
+        "    " * level + "a\n" + "    " * level + ":   b\n\n" for level in range(400)
+    )
+
+    def nested(levels: int) -> str:
+        return renderer.render(definitions) if levels == 0 else nested(levels - 1)
+
+    assert nested(0) == nested(300)
+    assert nested(0).count("<dd>") == 100  # two elements a level: 200 deep, then text
 
 
 def test_a_file_the_safety_net_caught_is_not_cached(
