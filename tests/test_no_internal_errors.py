@@ -3,6 +3,7 @@ problems reported together (exit 1), never `internal error` or a traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -292,3 +293,62 @@ def _remove_tree(top: str) -> None:
             os.unlink(os.path.join(root, name))
     for folder in reversed(folders[1:]):
         os.rmdir(folder)
+
+
+PLACEHOLDER = "has a placeholder with '!' or ':'; use {day}, {month}, {slug}, {year}"
+ONLY = "may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("/{slug!r}/", PLACEHOLDER),
+        ("/{slug!z}/", PLACEHOLDER),
+        ("/{slug:x}/", PLACEHOLDER),
+        ("/{year:%Y}/{slug}/", PLACEHOLDER),
+        ("/{slug:>999999999}/", PLACEHOLDER),  # formatting it would take a gigabyte
+        ("/{slug:0>99999999999999999999}/", PLACEHOLDER),
+        ("/{slug:{}}/", PLACEHOLDER),
+        ("/{slug[0]}/", "unknown placeholder 'slug[0]'"),
+        ("/{slug.x}/", "unknown placeholder 'slug.x'"),
+        ("/{0}/", "unknown placeholder '0'"),
+        ("/{}/", "unknown placeholder ''"),
+        ("/{slug", "is not a valid pattern (expected '}' before end of string)"),
+        ("/{slug}}/", "is not a valid pattern (Single '}' encountered in format string)"),
+        ("{year}{slug}", "must start and end with '/'"),
+        ("//{slug}/", "must start and end with '/'"),
+        ("/é/{slug}/", ONLY),
+        ("/%/{slug}/", ONLY),
+        ("/../{slug}/", ONLY),
+        ("/ {slug}/", ONLY),
+        ("/" + "a" * 300 + "/{slug}/", "has a part (between '/'s) longer than 255 bytes"),
+    ],
+)
+def test_permalink_patterns_that_cannot_work_are_errors_at_their_line(
+    make_site: MakeSite, tmp_path: Path, pattern: str, expected: str
+) -> None:
+    root = make_site({"sitegen.yaml": f"title: T\npermalink: {json.dumps(pattern)}\n"})
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    [problem, summary] = output.splitlines()
+    assert problem.startswith("sitegen.yaml:2: permalink: ") and expected in problem
+    assert summary == "error: build failed (1 problem)"
+
+
+def test_a_slug_the_permalink_makes_too_long_is_that_files_error(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site(
+        {
+            "sitegen.yaml": f"base_url: https://e.org/\npermalink: /{{year}}-{{slug}}-{'a' * 200}/\n",
+            "content/short.md": HEAD + "Fine\n",
+            "content/x.md": "---\ntitle: A\ndate: 2025-01-01\nslug: " + "b" * 60 + "\n---\nx\n",
+        }
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines() == [
+        f"content/x.md:4: slug: '{'b' * 60}' in the permalink pattern gives a URL part that "
+        f"{TOO_LONG}; choose a shorter one",
+        "error: build failed (1 problem)",
+    ]

@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 import slugify as _slugify
 
+NAME_BYTES = 255  # the longest file or folder name most file systems allow
 _SLUG_SHAPED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
+from sitegen import urls
+from sitegen.config.yamldoc import (
+    Entry,
+    FieldReader,
+    clean_text,
+    decode_utf8,
+    load_mapping,
+    shown,
+)
 from sitegen.errors import ConfigError, Location, Problem, error, warning
 
 CONFIG_NAME = "sitegen.yaml"
@@ -246,14 +254,18 @@ def _language(reader: FieldReader) -> str:
 def _permalink(reader: FieldReader) -> str:
     pattern = reader.string("permalink", Config.permalink)
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        fields = [field for field in string.Formatter().parse(pattern) if field[1] is not None]
     except ValueError as exc:
         reader.fail("permalink", f"{pattern!r} is not a valid pattern ({exc})")
         return Config.permalink
+    names = {name for _, name, _, _ in fields}
     allowed = ", ".join("{" + name + "}" for name in sorted(PERMALINK_FIELDS))
     if not names <= PERMALINK_FIELDS:
         unknown = ", ".join(sorted(repr(n) for n in names - PERMALINK_FIELDS))
         reader.fail("permalink", f"unknown placeholder {unknown}; use {allowed}")
+    elif any(spec or conversion for _, _, spec, conversion in fields):
+        # '{slug:x}' or '{slug:>999999999}' would fail or fill memory when formatted
+        reader.fail("permalink", f"{pattern!r} has a placeholder with '!' or ':'; use {allowed}")
     elif "slug" not in names:
         reader.fail("permalink", f"{pattern!r} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'")
     elif not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern:
@@ -263,6 +275,12 @@ def _permalink(reader: FieldReader) -> str:
             "permalink",
             f"{pattern!r} may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s "
             "(no '..', '\\', spaces or capitals: URLs must work on every host)",
+        )
+    elif any(len(part) > urls.NAME_BYTES for part in _sample_url(pattern).split("/")):
+        reader.fail(
+            "permalink",
+            f"{shown(pattern)} has a part (between '/'s) longer than {urls.NAME_BYTES} bytes, "
+            "the most a folder name may have; shorten it",
         )
     else:
         return pattern

@@ -33,7 +33,7 @@ ARTICLE_KEYS = {
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _RESERVED = "is a name Windows reserves for devices (CON, NUL, COM1...) and cannot check out"
-NAME_BYTES = 255  # the longest file or folder name most file systems allow
+NAME_BYTES = urls.NAME_BYTES
 _TOO_LONG = f"is longer than {NAME_BYTES} bytes, the most a file or folder name may have"
 _DATE_HELP = "use YYYY-MM-DD or ISO 8601 (2024-03-01T18:30:00+01:00)"
 
@@ -148,9 +148,13 @@ def _build_article(
     lang = _read_lang(reader)
     if not (title and date and slug and author):
         return None
+    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
+    if any(len(part) > NAME_BYTES for part in url.split("/")):  # '/{year}-{slug}/'
+        too_long = f"{shown(slug)} in the permalink pattern gives a URL part that {_TOO_LONG}"
+        reader.fail("slug", f"{too_long}; choose a shorter one")
+        return None
     body_html = urls.under_base_path(renderer.render(document.body), config.base_path)
     excerpt, excerpt_text = excerpt_and_text(summary, body_html)
-    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
     return Article(
         source=reader.location("slug") if "slug" in reader.entries else Location(reader.path, 1),
         slug=slug,
