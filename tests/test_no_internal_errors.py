@@ -352,3 +352,81 @@ def test_a_slug_the_permalink_makes_too_long_is_that_files_error(
         f"{TOO_LONG}; choose a shorter one",
         "error: build failed (1 problem)",
     ]
+
+
+MAIN = "{% extends 'base.html' %}\n{% block main %}\n"
+
+
+def special_file(path: Path, kind: str) -> None:
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "link":
+        path.symlink_to(path.with_name("nowhere.html"))
+    else:
+        os.mkfifo(path)  # Jinja would skip it; reading it would wait for ever
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "article.html",
+            MAIN.encode() + b"caf\xe9\n",
+            "templates/article.html:3: not valid UTF-8 text (byte 46: b'\\xe9'); "
+            "save the file as UTF-8",
+        ),
+        (
+            "_teaser.html",  # included from the default theme's listing
+            b"\xff\xfe<p>",
+            "templates/_teaser.html:1: not valid UTF-8 text (byte 0: b'\\xff'; the file is "
+            "UTF-16, as Windows saves 'Unicode' text); save the file as UTF-8",
+        ),
+        (
+            "article.html",
+            MAIN.encode() + b"{{ x }\n",
+            "templates/article.html:3: unexpected '}' (template syntax error)",
+        ),
+        (
+            "article.html",
+            MAIN.encode() + b"{{ article.nope }}\n{% endblock %}\n",
+            "templates/article.html:3: 'sitegen.model.Article object' has no attribute 'nope' "
+            "(template error)",
+        ),
+        ("article.html", "folder", "templates/article.html: is not a file; remove or rename it"),
+        (
+            "article.html",
+            "link",
+            "templates/article.html: is a link to nowhere; remove or rename it",
+        ),
+        ("base.html", "fifo", "templates/base.html: is not a file; remove or rename it"),
+    ],
+    ids=["not-utf8", "not-utf8-included", "syntax", "undefined", "folder", "link", "fifo"],
+)
+def test_a_template_that_cannot_be_read_or_run_is_an_error_at_its_line(
+    make_site: MakeSite, tmp_path: Path, name: str, data: bytes | str, expected: str
+) -> None:
+    root = make_site({"content/a.md": HEAD + "x\n", "templates/.keep": ""})
+    path = root / "templates" / name
+    special_file(path, data) if isinstance(data, str) else path.write_bytes(data)
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert expected in output.splitlines()
+    assert "Traceback" not in output and "internal error" not in output
+
+
+def test_serve_shows_a_broken_template_and_goes_on(preview: tuple[Preview, Path]) -> None:
+    running, root = preview
+    page = running.output_dir / "a/index.html"
+    (root / "templates").mkdir()
+    (root / "templates/article.html").write_bytes(MAIN.encode() + b"caf\xe9\n{% endblock %}\n")
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems[0].startswith(
+        "templates/article.html:3: not valid UTF-8 text (byte 46: b'\\xe9')"
+    )
+    (root / "templates/article.html").write_text(MAIN + "{{ article.nope }}\n{% endblock %}\n")
+    wait_for(lambda: "has no attribute 'nope'" in str(running.server.state.problems))
+    assert "First title" in page.read_text()  # the last good site is still served
+    (root / "templates/article.html").write_text(
+        MAIN + "Fixed {{ article.title }}\n{% endblock %}\n"
+    )
+    wait_for(lambda: running.server.state.problems == () and "Fixed" in page.read_text())
