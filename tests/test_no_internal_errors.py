@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sitegen import build as build_module
 from sitegen.cli import cli
-from sitegen.content import article
+from sitegen.content import article, loading
 from sitegen.content.manifest import walk_folders
 from sitegen.markup.engine import MarkdownRenderer
 from sitegen.serve.preview import Preview
@@ -430,3 +431,78 @@ def test_serve_shows_a_broken_template_and_goes_on(preview: tuple[Preview, Path]
         MAIN + "Fixed {{ article.title }}\n{% endblock %}\n"
     )
     wait_for(lambda: running.server.state.problems == () and "Fixed" in page.read_text())
+
+
+def test_files_that_cannot_be_read_are_their_errors_reported_together(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removed between listing and reading (simulated: listed but not there), or
+    unreadable (tests run as root, for whom chmod 000 blocks nothing): each such file is
+    `path: cannot read: ...`, with every other problem of the build, never an internal
+    error; the next build, the file back, builds."""
+    root = make_site(
+        {
+            "content/a.md": HEAD + "Fine\n",
+            "content/b.md": HEAD.replace("2025-01-01", "2025-13-45") + "Bad date\n",
+            "static/site.css": "p{}",
+            "templates/article.html": MAIN + "{{ article.title }}\n{% endblock %}\n",
+        }
+    )
+    real_sources, real_static = loading.find_sources, build_module.collect_static
+    monkeypatch.setattr(
+        loading, "find_sources", lambda site: [*real_sources(site), "content/gone.md"]
+    )
+    monkeypatch.setattr(
+        build_module,
+        "collect_static",
+        lambda theme: {**real_static(theme), "gone.css": root / "static/gone.css"},
+    )
+    for cached in (False, True):
+        command = [
+            "build",
+            str(root),
+            "-o",
+            str(tmp_path / "out"),
+            *([] if cached else ["--no-cache"]),
+        ]
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 1
+        assert result.output.splitlines() == [
+            "content/b.md:3: date: cannot read this value (month must be in 1..12)",
+            "content/gone.md: cannot read: No such file or directory",
+            "static/gone.css: cannot read: No such file or directory",
+            "error: build failed (3 problems)",
+        ]
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.undo()
+    (root / "content/b.md").write_text(HEAD + "Fixed\n")
+    (root / "templates/article.html").write_text(MAIN + "{{ article.date }}\n{% endblock %}\n")
+    site_template = str(root / "templates/article.html")
+    monkeypatch.setattr(
+        "jinja2.loaders.open",
+        lambda name, **kwargs: denied() if name == site_template else open(name, **kwargs),
+        raising=False,
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert output.splitlines() == [
+        "templates/article.html: cannot read: Permission denied",
+        "error: build failed (1 problem)",
+    ]
+    monkeypatch.undo()
+    real_bytes = Path.read_bytes
+    monkeypatch.setattr(
+        Path,
+        "read_bytes",
+        lambda path: denied() if path.name == "sitegen.yaml" else real_bytes(path),
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert output.splitlines() == [
+        "sitegen.yaml: cannot read: Permission denied",
+        "error: build failed (1 problem)",
+    ]
+    monkeypatch.undo()
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 0, output

@@ -105,7 +105,11 @@ def load_config(site_dir: Path) -> Config:
     if not path.is_file():
         return Config(site_dir=site_dir)
     rel = PurePosixPath(CONFIG_NAME)
-    text, problems = decode_utf8(path.read_bytes(), rel)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # permission denied, say
+        raise ConfigError([error(Location(rel), f"cannot read: {exc.strerror or exc}")]) from None
+    text, problems = decode_utf8(data, rel)
     if text is None:
         raise ConfigError(problems)
     entries, problems = load_mapping(text, rel)

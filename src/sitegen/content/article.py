@@ -80,12 +80,20 @@ def load_article(
 
 
 _UNFORESEEN = "cannot be converted ("
+_UNREADABLE = "cannot read: "
 
 
 def unforeseen(problems: Iterable[Problem]) -> bool:
-    """Whether the safety net made one of these problems: such a result is not cached,
-    as it may depend on more than the file (the stack's depth, sitegen's own code)."""
-    return any(problem.message.startswith(_UNFORESEEN) for problem in problems)
+    """Whether the safety net made one of these problems, or the file could not be read:
+    such a result is not cached, as it depends on more than the file's bytes (the stack's
+    depth, sitegen's own code, the file system)."""
+    return any(problem.message.startswith((_UNFORESEEN, _UNREADABLE)) for problem in problems)
+
+
+def unreadable(rel: PurePosixPath, exc: OSError) -> tuple[None, list[Problem]]:
+    """The result for a file that could not be read (removed since it was listed,
+    permission denied): an error naming it."""
+    return None, [error(Location(rel), f"{_UNREADABLE}{exc.strerror or exc}")]
 
 
 def _failure(exc: Exception) -> str:

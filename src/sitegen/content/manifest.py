@@ -35,6 +35,15 @@ def _stamp_of(status: os.stat_result) -> str:
 UNREADABLE = "unreadable"
 
 
+def stamp_or_unreadable(path: str | Path) -> str:
+    """file_stamp, or UNREADABLE for a file gone since it was listed (reading it reports
+    that, as the problem of that file)."""
+    try:
+        return file_stamp(path)
+    except OSError:
+        return UNREADABLE
+
+
 def _stamps(folder: str, names: list[str]) -> list[tuple[str, str, str]]:
     """(name, file_stamp, link target or '') of files in one folder, looked up from the
     folder (not by their whole paths: 5,000 articles are 5,000 look-ups before a build can

@@ -249,6 +249,17 @@ class PageRenderer:
             self.problems.setdefault(str(problem), problem)  # once, not once per page
             return b""
 
+    def read_static(self, path: Path) -> bytes:
+        """A static file's bytes; one that cannot be read (removed since it was listed,
+        permission denied) is its problem, and empty bytes."""
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            where = Location(_site_path(path, self.site_dir))
+            problem = error(where, f"cannot read: {exc.strerror or exc}")
+            self.problems.setdefault(str(problem), problem)
+            return b""
+
     def _template(self, names: tuple[str, ...]) -> jinja2.Template:
         """Looked up once per build: Jinja remembers no template it did not find, so a
         theme without `tag.html` would have its loader search the file system for it again
@@ -288,9 +299,13 @@ def _failing_template_line(exc: Exception, site_dir: Path) -> Location | None:
 
 
 def _template_location(filename: str, line: int | None, site_dir: Path) -> Location:
-    path = Path(filename).parent.resolve() / Path(filename).name  # a link: its own name
+    return Location(_site_path(Path(filename), site_dir, "templates"), line)
+
+
+def _site_path(path: Path, site_dir: Path, kind: str = "static") -> PurePosixPath:
+    """`path` relative to the site, or in the default theme's `kind` folder."""
+    path = path.parent.resolve() / path.name  # a link: its own name
     try:
-        rel = PurePosixPath(path.relative_to(site_dir.resolve()).as_posix())
+        return PurePosixPath(path.relative_to(site_dir.resolve()).as_posix())
     except ValueError:
-        rel = PurePosixPath("(default theme)") / "templates" / path.name
-    return Location(rel, line)
+        return PurePosixPath("(default theme)") / kind / path.name
