@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,11 @@ from click.testing import CliRunner
 from sitegen import build as build_module
 from sitegen.cli import cli
 from sitegen.content import article, loading
-from sitegen.content.manifest import walk_folders
+from sitegen.content.manifest import remove_tree
 from sitegen.markup.engine import MarkdownRenderer
 from sitegen.serve.preview import Preview
 from sitegen.serve.server import BuildState
-from tests.conftest import MakeSite, wait_for
+from tests.conftest import MakeSite, running_preview, wait_for
 
 HEAD = "---\ntitle: A\ndate: 2025-01-01\n---\n"
 
@@ -282,18 +283,12 @@ def test_folders_nested_a_thousand_deep_build_and_check(
         assert Path(str(tmp_path / "out"), *["s"] * 1100, "x.css").read_text() == "p{}"
         checked = CliRunner().invoke(cli, ["check", str(root)])
         assert "Traceback" not in checked.output and "internal error" not in checked.output
+        # watchdog recurses per level too: serve starts, serves, and removes its output
+        with running_preview(root) as running:
+            wait_for(lambda: running.watcher.observer.is_alive())
+            assert running.server.state == BuildState(1, ())
     finally:  # shutil.rmtree (pytest's clean-up) recurses per level too
-        _remove_tree(str(tmp_path))
-
-
-def _remove_tree(top: str) -> None:
-    folders = []
-    for root, names in walk_folders(top):
-        folders.append(root)
-        for name in names:
-            os.unlink(os.path.join(root, name))
-    for folder in reversed(folders[1:]):
-        os.rmdir(folder)
+        remove_tree(tmp_path)
 
 
 PLACEHOLDER = "has a placeholder with '!' or ':'; use {day}, {month}, {slug}, {year}"
@@ -506,3 +501,31 @@ def test_files_that_cannot_be_read_are_their_errors_reported_together(
     monkeypatch.undo()
     code, output = run_build(root, tmp_path / "out")
     assert code == 0, output
+
+
+def deep_tree(top: Path, depth: int = 1100) -> str:
+    """`top`/d/d/.../d (`depth` of them) with a file at the bottom; the deepest folder."""
+    top.mkdir(exist_ok=True)
+    folder = str(top)
+    for _ in range(depth):
+        folder = os.path.join(folder, "d")
+        os.mkdir(folder)
+    Path(folder, "x.css").write_text("p{}")
+    return folder
+
+
+def test_remove_tree_removes_a_thousand_levels_and_follows_no_link(tmp_path: Path) -> None:
+    """shutil.rmtree (Python 3.11) raises RecursionError there, even with ignore_errors."""
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "file").write_text("keep")
+    bottom = deep_tree(tmp_path / "tree")
+    os.symlink(kept, os.path.join(bottom, "link"))
+    with pytest.raises(RecursionError):
+        shutil.rmtree(tmp_path / "tree", ignore_errors=True)
+    remove_tree(tmp_path / "tree")
+    assert not (tmp_path / "tree").exists()
+    assert (kept / "file").read_text() == "keep"
+    remove_tree(tmp_path / "tree", ignore_errors=True)  # gone already: nothing to do
+    with pytest.raises(FileNotFoundError):
+        remove_tree(tmp_path / "tree")

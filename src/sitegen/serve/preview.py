@@ -6,7 +6,6 @@ shows the problems in the terminal and over the open pages until the next good s
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 import webbrowser
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import BuildReport, build
+from sitegen.content.manifest import remove_tree
 from sitegen.errors import SitegenError
 from sitegen.serve.server import BuildState, DevServer
 from sitegen.serve.watch import ChangeCollector, ChangeKind, Watcher
@@ -61,7 +61,8 @@ class Preview:
             self.output_dir.mkdir()
             self._build_and_publish(css_only=False)
             self.server.start()
-            self.watcher.start()
+            for warning in self.watcher.start():
+                self.report(warning)
             if self.server.port != self.options.port and self.options.port != 0:
                 self.report(f"port {self.options.port} is in use; using {self.server.port} instead")
             self.report(f"serving {self.site_dir} at {self.server.url} (Ctrl-C to stop)")
@@ -77,7 +78,7 @@ class Preview:
         finally:
             self.watcher.stop()
             self.server.stop()
-            shutil.rmtree(self.output_dir.parent, ignore_errors=True)
+            remove_tree(self.output_dir.parent, ignore_errors=True)
 
     def stop(self) -> None:
         self.stop_event.set()
