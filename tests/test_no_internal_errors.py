@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen import build as build_module
 from sitegen.cli import cli
+from sitegen.config.settings import KNOWN_KEYS
 from sitegen.content import article, loading
 from sitegen.content.manifest import remove_tree
 from sitegen.markup.engine import MarkdownRenderer
 from sitegen.serve.preview import Preview
 from sitegen.serve.server import BuildState
 from tests.conftest import MakeSite, running_preview, wait_for
+from tests.test_fuzz_input import EXAMPLES, yaml_value
 
 HEAD = "---\ntitle: A\ndate: 2025-01-01\n---\n"
 
@@ -529,3 +533,83 @@ def test_remove_tree_removes_a_thousand_levels_and_follows_no_link(tmp_path: Pat
     remove_tree(tmp_path / "tree", ignore_errors=True)  # gone already: nothing to do
     with pytest.raises(FileNotFoundError):
         remove_tree(tmp_path / "tree")
+
+
+HOSTILE = st.sampled_from([
+    "10000000000000000000000000000000", "-1", "0", "1e309", ".nan", "-.inf", "2025-01-01",
+    "2025-01-01T10:00:00+25:00", "null", "~", "''", "[]", "{}", "[[[[]]]]", "{a: {b: [1]}}",
+    "[{name: x, url: /a/}, {name: 1}]", "[{name: x, url: 'javascript:alert(1)'}]",
+    "[{name: x, url: //evil.org/}]", "[{name: x, url: /" + "a" * 300 + "/}]",
+    "[{name: '', url: ''}]", "[{}]", "https://", "http://[::1", "https://e.org:0/",
+    "https://e.org/x y/", "ftp://e.org/", "/{slug}/", "/{year}/{month}/{day}/{slug}/",
+    "Europe/Nowhere", "UTC", "../../etc/passwd", "Etc/GMT+14", "posix/../UTC", "full",
+    "summary", "cmark", "markdown", "yes", "no", "on", "true", "'" + "é" * 300 + "'",
+    "'   '", "'---'", "con", "'" + "a" * 300 + "'", "10000000000000000000000000000000000",
+    "\"\\u202e\\u2028\\0\"", "!!binary aGk=", "!!python/name:os.system", "&a [*a, *a]",
+])  # fmt: skip
+CONFIG_VALUES = st.one_of(HOSTILE, yaml_value())
+
+
+@settings(
+    max_examples=EXAMPLES or 40,
+    deadline=None,  # a build each: the property is "no internal error", not speed
+    derandomize=not EXAMPLES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    entries=st.lists(
+        st.tuples(st.sampled_from(sorted(KNOWN_KEYS)), CONFIG_VALUES), min_size=1, max_size=3
+    )
+)
+def test_hostile_settings_build_or_fail_with_sitegen_yaml_lines(
+    make_site: MakeSite, tmp_path: Path, entries: list[tuple[str, str]]
+) -> None:
+    """Whatever a setting holds, the build either works or fails with `sitegen.yaml:LINE:`
+    problems (exit 1), never an internal error or a traceback."""
+    yaml = "".join(f"{key}: {value}\n" for key, value in entries)
+    root = make_site({"content/a.md": HEAD + "Body\n"})
+    (root / "sitegen.yaml").write_text(yaml, errors="surrogatepass")
+    out = tmp_path / "out"
+    remove_tree(out, ignore_errors=True)
+    result = CliRunner().invoke(cli, ["build", str(root), "-o", str(out), "--no-cache"])
+    assert "internal error" not in result.output and "Traceback" not in result.output, yaml
+    assert result.exception is None or isinstance(result.exception, SystemExit), yaml
+    assert result.exit_code in (0, 1), (yaml, result.output)
+    if result.exit_code == 1:
+        problems = [line for line in result.output.splitlines() if not line.startswith("error:")]
+        assert problems and all(line.startswith("sitegen.yaml:") for line in problems), (
+            yaml,
+            result.output,
+        )
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("title: ''", "sitegen.yaml:2: title: is empty; give the site's name, e.g. 'News Archive'"),
+        (
+            "default_byline: '---'",
+            "sitegen.yaml:2: default_byline: '---' has no letters or digits to make a URL from",
+        ),
+        (
+            "default_byline: Con",
+            "sitegen.yaml:2: default_byline: 'Con' gives the URL name 'con', which Windows "
+            "reserves (CON, NUL...); change it",
+        ),
+    ],
+)
+def test_settings_the_hostile_settings_test_found(
+    make_site: MakeSite, tmp_path: Path, setting: str, expected: str
+) -> None:
+    """An empty title was an internal error (feedgen refuses a feed without one); a bad
+    default byline was an error for every article, not for sitegen.yaml."""
+    root = make_site(
+        {
+            "sitegen.yaml": f"base_url: https://e.org/\n{setting}\n",
+            "content/a.md": HEAD + "x\n",
+            "content/b.md": HEAD.replace("A", "B") + "y\n",
+        }
+    )
+    code, output = run_build(root, tmp_path / "out")
+    assert code == 1
+    assert output.splitlines() == [expected, "error: build failed (1 problem)"]

@@ -119,13 +119,13 @@ def load_config(site_dir: Path) -> Config:
     reader.unknown_keys(KNOWN_KEYS, as_error=True)
     config = Config(
         site_dir=site_dir,
-        title=reader.string("title", Config.title),
+        title=_title(reader),
         base_url=_base_url(reader),
         description=reader.string("description"),
         language=_language(reader),
         per_page=reader.integer("per_page", Config.per_page, minimum=1),
         permalink=_permalink(reader),
-        default_byline=reader.string("default_byline", Config.default_byline),
+        default_byline=_default_byline(reader),
         copyright=reader.string("copyright"),
         social=_social(reader),
         menu=_menu(reader),
@@ -243,6 +243,31 @@ def _search(reader: FieldReader) -> bool:
         reader.fail("search", PAGEFIND_MISSING)  # here, so the problem has its line
         return False
     return wanted
+
+
+def _title(reader: FieldReader) -> str:
+    title = reader.string("title", Config.title)
+    if not title.strip():  # feeds must have one
+        reader.fail("title", "is empty; give the site's name, e.g. 'News Archive'")
+        return Config.title
+    return title
+
+
+def _default_byline(reader: FieldReader) -> str:
+    """Checked as articles' bylines are (content/article.py): a bad one is this file's
+    error, not one for every article without a byline."""
+    byline = reader.string("default_byline", Config.default_byline)
+    slug, shown_byline = urls.slugify(byline), shown(byline)
+    if not slug:
+        why = "has no letters or digits to make a URL from"
+    elif urls.is_reserved(slug):
+        why = f"gives the URL name {slug!r}, which Windows reserves (CON, NUL...); change it"
+    elif len(slug) > urls.NAME_BYTES:
+        why = f"gives a URL name longer than {urls.NAME_BYTES} bytes (a folder name's most)"
+    else:
+        return byline
+    reader.fail("default_byline", f"{shown_byline} {why}")
+    return Config.default_byline
 
 
 def _language(reader: FieldReader) -> str:
