@@ -117,9 +117,12 @@ def _flatten(element: etree.Element) -> None:
 
 
 class NestingLimitExtension(Extension):
-    """Registers both limits: the HTML one just before md_in_html's raw HTML pass (after
-    fenced code is set aside), the tree one before every tree pass (footnotes: 50)."""
+    """Registers the limits: the HTML one just before md_in_html's raw HTML pass (after
+    fenced code is set aside); the tree one before every tree pass (footnotes: 50), and
+    again after the inline pass (20), whose emphasis can nest thousands deep, before
+    those that walk the result (toc's marker search recursed in the plain path)."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.preprocessors.register(_HtmlDepthLimit(md), "html_depth_limit", 21)
         md.treeprocessors.register(_TreeDepthLimit(md), "tree_depth_limit", 60)
+        md.treeprocessors.register(_TreeDepthLimit(md), "inline_depth_limit", 19.5)
