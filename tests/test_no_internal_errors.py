@@ -272,13 +272,16 @@ def test_folders_nested_a_thousand_deep_build_and_check(
     """os.walk (Python 3.11), rglob and os.makedirs recurse per level: sitegen's walks do not."""
     root = make_site({})
     (root / "static").mkdir()
-    content, static = str(root / "content"), str(root / "static")
+    (root / "templates").mkdir()
+    content, static, templates = (str(root / name) for name in ("content", "static", "templates"))
     for _ in range(1100):
         content, static = os.path.join(content, "d"), os.path.join(static, "s")
-        os.mkdir(content)
-        os.mkdir(static)
+        templates = os.path.join(templates, "t")
+        for folder in (content, static, templates):
+            os.mkdir(folder)
     Path(content, "x.md").write_text(HEAD + "Deep\n")
     Path(static, "x.css").write_text("p{}")
+    Path(templates, "unused.html").write_text("{{ x }}")
     try:
         for _ in range(2):
             code, output = run_build(root, tmp_path / "out")

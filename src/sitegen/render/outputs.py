@@ -19,7 +19,7 @@ from jinja2 import meta, nodes
 
 from sitegen import __version__
 from sitegen.cache.store import digest
-from sitegen.content.manifest import stamp_or_unreadable
+from sitegen.content.manifest import stamp_or_unreadable, walk_folders
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
 from sitegen.render.pages import PageSpec
@@ -221,7 +221,8 @@ def _size(site: Site, article: Article) -> str:
 def _templates_digest(dirs: Iterable[Path]) -> str:
     parts: list[str | bytes] = []
     for folder in dirs:
-        for path in sorted(folder.rglob("*")):
+        found = (Path(root, name) for root, names in walk_folders(str(folder)) for name in names)
+        for path in sorted(found):  # as rglob("*"), without its recursion (deep folders)
             if path.is_file():
                 parts += [str(path.relative_to(folder)), _bytes_or_nothing(path)]
     return digest(*parts)

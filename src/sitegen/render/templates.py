@@ -172,7 +172,7 @@ def compile_theme(config: Config, theme: Theme, compiled_dir: Path) -> None:
     try:
         env = theme_environment(config, theme, compiled_dir)
         names = env.list_templates(extensions=["html"])
-    except OSError:
+    except (OSError, RecursionError):  # Jinja lists with os.walk, which recurses per level
         return
     for name in names:
         with contextlib.suppress(Exception):  # the rendering meets it again, and reports it
