@@ -451,9 +451,8 @@ def test_files_that_cannot_be_read_are_their_errors_reported_together(
         }
     )
     real_sources, real_static = loading.find_sources, build_module.collect_static
-    monkeypatch.setattr(
-        loading, "find_sources", lambda site: [*real_sources(site), "content/gone.md"]
-    )
+    gone = ["content/gone.md", "content/gone2.md"]
+    monkeypatch.setattr(loading, "find_sources", lambda site: [*real_sources(site), *gone])
     monkeypatch.setattr(
         build_module,
         "collect_static",
@@ -472,8 +471,9 @@ def test_files_that_cannot_be_read_are_their_errors_reported_together(
         assert result.output.splitlines() == [
             "content/b.md:3: date: cannot read this value (month must be in 1..12)",
             "content/gone.md: cannot read: No such file or directory",
+            "content/gone2.md: cannot read: No such file or directory",
             "static/gone.css: cannot read: No such file or directory",
-            "error: build failed (3 problems)",
+            "error: build failed (4 problems)",
         ]
 
     def denied(*args: object, **kwargs: object) -> None:

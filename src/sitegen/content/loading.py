@@ -105,8 +105,7 @@ def load_articles(
 
 def _stamps(site_dir: Path, rels: Sequence[str], known: Mapping[str, str]) -> dict[str, str]:
     """Each file's stamp (size and modification time), from `known` when there."""
-    stamp = stamp_or_unreadable
-    return {rel: known.get(rel) or stamp(os.path.join(site_dir, rel)) for rel in rels}
+    return {rel: known.get(rel) or stamp_or_unreadable(os.path.join(site_dir, rel)) for rel in rels}
 
 
 def _content_hashes(
@@ -178,7 +177,8 @@ def _parsed(config: Config, strict: bool, rels: Sequence[str]) -> Iterator[tuple
         try:
             data = _read(config.site_dir, rel)
         except OSError as exc:  # removed since it was listed, unreadable: that file's error
-            yield "", article_row(article_key("", settings), unreadable(PurePosixPath(rel), exc))
+            key = article_key(f"{rel} unreadable", settings)  # this file's, and no content's
+            yield "", article_row(key, unreadable(PurePosixPath(rel), exc))
             continue
         content = content_hash(rel, data)
         key = article_key(content, settings)

@@ -64,9 +64,8 @@ def plan_outputs(
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
-    stamp = stamp_or_unreadable
     outputs = [
-        Output(rel, constant(digest(str(src), stamp(src))), _bound(read_static, src), "static")
+        Output(rel, constant(_static_key(src)), _bound(read_static, src), "static")
         for rel, src in static.items()
     ]
     outputs += [
@@ -226,6 +225,10 @@ def _templates_digest(dirs: Iterable[Path]) -> str:
             if path.is_file():
                 parts += [str(path.relative_to(folder)), _bytes_or_nothing(path)]
     return digest(*parts)
+
+
+def _static_key(path: Path) -> str:
+    return digest(str(path), stamp_or_unreadable(path))
 
 
 def _bytes_or_nothing(path: Path) -> bytes:
