@@ -556,7 +556,6 @@ CONFIG_VALUES = st.one_of(HOSTILE, yaml_value())
 @settings(
     max_examples=EXAMPLES or 40,
     deadline=None,  # a build each: the property is "no internal error", not speed
-    derandomize=not EXAMPLES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
