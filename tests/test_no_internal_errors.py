@@ -290,6 +290,8 @@ def test_folders_nested_a_thousand_deep_build_and_check(
         assert Path(str(tmp_path / "out"), *["s"] * 1100, "x.css").read_text() == "p{}"
         checked = CliRunner().invoke(cli, ["check", str(root)])
         assert "Traceback" not in checked.output and "internal error" not in checked.output
+        bundled = CliRunner().invoke(cli, ["bundle", str(root), "-o", str(tmp_path / "b.zip")])
+        assert bundled.exit_code == 0, bundled.output
         # watchdog recurses per level too: serve starts, serves, and removes its output
         with running_preview(root) as running:
             wait_for(lambda: running.watcher.observer.is_alive())
