@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from sitegen import urls
@@ -123,8 +124,9 @@ class ThemeLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # TemplateNotFound for '..' and the like
         for folder in self.searchpath:
-            path = os.path.join(folder, *template.split("/"))
+            path = os.path.join(folder, *pieces)
             if os.path.isfile(path):
                 break
             if os.path.lexists(path):
