@@ -279,7 +279,7 @@ def _plan(job: _Job, assembled: _Assembled, previous: Mapping[str, str]) -> _Pla
         memo = job.cache.template_memo()
         plan = plan_outputs(
             site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
-            renderer, memo,
+            renderer, memo, read_static=renderer.read_static,
         )  # fmt: skip
         plan += search_outputs(site, previous, job.output_dir)  # none unless search is on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)

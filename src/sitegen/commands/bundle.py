@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from sitegen.build import build
 from sitegen.cache.store import CACHE_DIR
+from sitegen.content.manifest import walk_folders
 from sitegen.errors import Location, OutputError, error
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build time in the file
@@ -33,10 +34,11 @@ def make_bundle(site_dir: Path, target: Path, *, include_drafts: bool = False) -
     """Build SITE_DIR for offline reading and write it to `target` (a .zip)."""
     folder = site_dir / CACHE_DIR / "bundle"
     build(site_dir, folder, include_drafts=include_drafts, offline=True, skip_unchanged=False)
-    files = sorted(
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*")
-        if path.is_file() and not path.name.startswith(".")
+    files = sorted(  # as rglob("*"), without its recursion (static/ nested a thousand deep)
+        Path(root, name).relative_to(folder).as_posix()
+        for root, names in walk_folders(str(folder))
+        for name in names
+        if not name.startswith(".") and Path(root, name).is_file()
     )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

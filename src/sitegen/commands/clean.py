@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
 
 from sitegen.cache.store import CACHE_DIR
+from sitegen.content.manifest import remove_tree
 from sitegen.publish.staging import MARKER, spare_dir
 
 
@@ -28,15 +28,15 @@ def clean_site(site_dir: Path, output_dir: Path) -> list[str]:
 def _remove(site_dir: Path, output_dir: Path) -> list[str]:
     removed = []
     if (site_dir / CACHE_DIR).is_dir():
-        shutil.rmtree(site_dir / CACHE_DIR)
+        remove_tree(site_dir / CACHE_DIR)
         removed.append(str(site_dir / CACHE_DIR))
     if (output_dir / MARKER).is_file():  # only ever a folder sitegen wrote
-        shutil.rmtree(output_dir)
+        remove_tree(output_dir)
         removed.append(str(output_dir))
     elif output_dir.exists():
         raise click.ClickException(f"{output_dir}: not removed, it was not written by sitegen")
     spare = spare_dir(output_dir.absolute())
     if (spare / MARKER).is_file():
-        shutil.rmtree(spare)
+        remove_tree(spare)
         removed.append(str(spare_dir(output_dir)))
     return removed

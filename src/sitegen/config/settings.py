@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import string
 import zoneinfo
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen import urls
+from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
 from sitegen.errors import ConfigError, Location, Problem, error, shown, warning
@@ -21,8 +21,6 @@ LOCAL_BASE_URL = "http://localhost:8000/"
 FEED_CONTENT = ("full", "summary")
 MARKDOWN_ENGINES = ("markdown", "cmark")
 RAW_HTML = ("keep", "sanitize")
-PERMALINK_FIELDS = frozenset({"slug", "year", "month", "day"})
-_PERMALINK_PART = re.compile(r"[a-z0-9_-]+")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")  # whitespace (Unicode too), controls
 
@@ -103,7 +101,11 @@ def load_config(site_dir: Path) -> Config:
     if not path.is_file():
         return Config(site_dir=site_dir)
     rel = PurePosixPath(CONFIG_NAME)
-    text, problems = decode_utf8(path.read_bytes(), rel)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # permission denied, say
+        raise ConfigError([error(Location(rel), f"cannot read: {exc.strerror or exc}")]) from None
+    text, problems = decode_utf8(data, rel)
     if text is None:
         raise ConfigError(problems)
     entries, problems = load_mapping(text, rel)
@@ -113,13 +115,13 @@ def load_config(site_dir: Path) -> Config:
     reader.unknown_keys(KNOWN_KEYS, as_error=True)
     config = Config(
         site_dir=site_dir,
-        title=reader.string("title", Config.title),
+        title=_title(reader),
         base_url=_base_url(reader),
         description=reader.string("description"),
         language=_language(reader),
         per_page=reader.integer("per_page", Config.per_page, minimum=1),
         permalink=_permalink(reader),
-        default_byline=reader.string("default_byline", Config.default_byline),
+        default_byline=_default_byline(reader),
         copyright=reader.string("copyright"),
         social=_social(reader),
         menu=_menu(reader),
@@ -256,6 +258,31 @@ def _search(reader: FieldReader) -> bool:
     return wanted
 
 
+def _title(reader: FieldReader) -> str:
+    title = reader.string("title", Config.title)
+    if not title.strip():  # feeds must have one
+        reader.fail("title", "is empty; give the site's name, e.g. 'News Archive'")
+        return Config.title
+    return title
+
+
+def _default_byline(reader: FieldReader) -> str:
+    """Checked as articles' bylines are (content/article.py): a bad one is this file's
+    error, not one for every article without a byline."""
+    byline = reader.string("default_byline", Config.default_byline)
+    slug, shown_byline = urls.slugify(byline), shown(byline)
+    if not slug:
+        why = "has no letters or digits to make a URL from"
+    elif urls.is_reserved(slug):
+        why = f"gives the URL name {slug!r}, which Windows reserves (CON, NUL...); change it"
+    elif len(slug) > urls.NAME_BYTES:
+        why = f"gives a URL name longer than {urls.NAME_BYTES} bytes (a folder name's most)"
+    else:
+        return byline
+    reader.fail("default_byline", f"{shown_byline} {why}")
+    return Config.default_byline
+
+
 def _language(reader: FieldReader) -> str:
     language = reader.string("language", Config.language)
     if not LANGUAGE_TAG.match(language):
@@ -268,34 +295,10 @@ def _language(reader: FieldReader) -> str:
 
 def _permalink(reader: FieldReader) -> str:
     pattern = reader.string("permalink", Config.permalink)
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-    except ValueError as exc:
-        reader.fail("permalink", f"{shown(pattern)} is not a valid pattern ({exc})")
+    if problem := permalink_problem(pattern):
+        reader.fail("permalink", problem)
         return Config.permalink
-    allowed = ", ".join("{" + name + "}" for name in sorted(PERMALINK_FIELDS))
-    if not names <= PERMALINK_FIELDS:
-        unknown = ", ".join(sorted(shown(n) for n in names - PERMALINK_FIELDS))
-        reader.fail("permalink", f"unknown placeholder {unknown}; use {allowed}")
-    elif "slug" not in names:
-        reader.fail(
-            "permalink", f"{shown(pattern)} must contain {{slug}}, e.g. '/{{year}}/{{slug}}/'"
-        )
-    elif not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern:
-        reader.fail("permalink", f"{shown(pattern)} must start and end with '/', e.g. '/{{slug}}/'")
-    elif not all(map(_PERMALINK_PART.fullmatch, _sample_url(pattern).strip("/").split("/"))):
-        reader.fail(
-            "permalink",
-            f"{shown(pattern)} may only hold a-z, 0-9, '-', '_' and placeholders between its '/'s "
-            "(no '..', '\\', spaces or capitals: URLs must work on every host)",
-        )
-    else:
-        return pattern
-    return Config.permalink
-
-
-def _sample_url(pattern: str) -> str:
-    return pattern.format(slug="slug", year="2000", month="01", day="01")
+    return pattern
 
 
 def _social(reader: FieldReader) -> tuple[SocialLink, ...]:

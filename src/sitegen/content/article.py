@@ -84,12 +84,20 @@ def load_article(
 
 
 _UNFORESEEN = "cannot be converted ("
+_UNREADABLE = "cannot read: "
 
 
 def unforeseen(problems: Iterable[Problem]) -> bool:
-    """Whether the safety net made one of these problems: such a result is not cached,
-    as it may depend on more than the file (the stack's depth, sitegen's own code)."""
-    return any(problem.message.startswith(_UNFORESEEN) for problem in problems)
+    """Whether the safety net made one of these problems, or the file could not be read:
+    such a result is not cached, as it depends on more than the file's bytes (the stack's
+    depth, sitegen's own code, the file system)."""
+    return any(problem.message.startswith((_UNFORESEEN, _UNREADABLE)) for problem in problems)
+
+
+def unreadable(rel: PurePosixPath, exc: OSError) -> tuple[None, list[Problem]]:
+    """The result for a file that could not be read (removed since it was listed,
+    permission denied): an error naming it."""
+    return None, [error(Location(rel), f"{_UNREADABLE}{exc.strerror or exc}")]
 
 
 def _failure(exc: Exception) -> str:
@@ -153,6 +161,11 @@ def _build_article(
     lang = _read_lang(reader)
     if not (title and date and slug and author):
         return None
+    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
+    if any(len(part) > NAME_BYTES for part in url.split("/")):  # '/{year}-{slug}/'
+        too_long = f"{shown(slug)} in the permalink pattern gives a URL part that {_TOO_LONG}"
+        reader.fail("slug", f"{too_long}; choose a shorter one")
+        return None
     body_html = renderer.render(document.body)
     start = Location(reader.path, document.body_line)
     if config.raw_html == "sanitize":
@@ -161,7 +174,6 @@ def _build_article(
     reader.problems += remote_media(body_html, document.body, start, strict=strict)
     body_html = urls.under_base_path(body_html, config.base_path)
     excerpt, excerpt_text = excerpt_and_text(summary, body_html)
-    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
     return Article(
         source=reader.location("slug") if "slug" in reader.entries else Location(reader.path, 1),
         slug=slug,

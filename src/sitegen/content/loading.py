@@ -15,8 +15,14 @@ from sitegen import __version__
 from sitegen.cache.codec import ARTICLE_SCHEMA, Loaded, article_key, article_row, decode_row
 from sitegen.cache.store import BuildCache, Row, digest
 from sitegen.config.settings import Config
-from sitegen.content.article import CONTENT_DIR, find_sources, load_article, unforeseen
-from sitegen.content.manifest import file_stamp
+from sitegen.content.article import (
+    CONTENT_DIR,
+    find_sources,
+    load_article,
+    unforeseen,
+    unreadable,
+)
+from sitegen.content.manifest import stamp_or_unreadable
 from sitegen.errors import Location, Problem, error
 from sitegen.markup.engine import EXTENSIONS, MarkdownRenderer
 from sitegen.markup.sanitize import fingerprint as sanitizer_fingerprint
@@ -100,7 +106,7 @@ def load_articles(
 
 def _stamps(site_dir: Path, rels: Sequence[str], known: Mapping[str, str]) -> dict[str, str]:
     """Each file's stamp (size and modification time), from `known` when there."""
-    return {rel: known.get(rel) or file_stamp(os.path.join(site_dir, rel)) for rel in rels}
+    return {rel: known.get(rel) or stamp_or_unreadable(os.path.join(site_dir, rel)) for rel in rels}
 
 
 def _content_hashes(
@@ -115,9 +121,12 @@ def _content_hashes(
         if known is not None and known[0] == stamps[rel]:
             hashes[rel] = known[1]
         else:
-            hashes[rel] = content_hash(rel, _read(site_dir, rel))
+            try:
+                hashes[rel] = content_hash(rel, _read(site_dir, rel))
+            except OSError:
+                hashes[rel] = ""  # no cached article has this key: parsing reports the error
     if cache:
-        cache.store_file_hashes({rel: (stamps[rel], hashes[rel]) for rel in rels})
+        cache.store_file_hashes({rel: (stamps[rel], h) for rel, h in hashes.items() if h})
     return hashes
 
 
@@ -169,7 +178,12 @@ def _parsed(config: Config, strict: bool, rels: Sequence[str]) -> Iterator[tuple
     renderer = MarkdownRenderer(config.markdown_engine)
     settings = parse_fingerprint(config, strict)
     for rel in rels:
-        data = _read(config.site_dir, rel)
+        try:
+            data = _read(config.site_dir, rel)
+        except OSError as exc:  # removed since it was listed, unreadable: that file's error
+            key = article_key(f"{rel} unreadable", settings)  # this file's, and no content's
+            yield "", article_row(key, unreadable(PurePosixPath(rel), exc))
+            continue
         content = content_hash(rel, data)
         key = article_key(content, settings)
         loaded = load_article(data, PurePosixPath(rel), config, renderer, strict=strict, digest=key)

@@ -10,7 +10,9 @@ added or pointed elsewhere must make the next build a real one, which checks it.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import shutil
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +35,15 @@ def _stamp_of(status: os.stat_result) -> str:
 
 
 UNREADABLE = "unreadable"
+
+
+def stamp_or_unreadable(path: str | Path) -> str:
+    """file_stamp, or UNREADABLE for a file gone since it was listed (reading it reports
+    that, as the problem of that file)."""
+    try:
+        return file_stamp(path)
+    except OSError:
+        return UNREADABLE
 
 
 def _stamps(folder: str, names: list[str]) -> list[tuple[str, str, str]]:
@@ -153,6 +164,53 @@ def make_folder_tree(folder: str) -> None:
         except FileExistsError:  # another process made it, or a file is there
             if not os.path.isdir(path):
                 raise
+
+
+def remove_tree(top: str | Path, *, ignore_errors: bool = False) -> None:
+    """shutil.rmtree, which walks with a descriptor per folder and never follows a link,
+    for every tree it can walk. Python 3.11's recurses once per level and keeps each
+    level's folder open: a tree nested a thousand deep raised RecursionError (even with
+    ignore_errors) or ran out of file descriptors. What it leaves then is removed with a
+    stack of paths instead."""
+    errors: list[BaseException] = []
+    try:
+        shutil.rmtree(top, onerror=lambda function, path, info: errors.append(info[1]))
+        is_deep = any(getattr(error, "errno", None) == errno.EMFILE for error in errors)
+    except RecursionError:
+        is_deep = True
+    if is_deep:
+        errors = [*_remove_with_a_stack(os.fspath(top))]
+    if errors and not ignore_errors:
+        raise errors[0]
+
+
+def _remove_with_a_stack(top: str) -> list[OSError]:
+    """Every file and link under `top`, then its folders deepest first; the errors met."""
+    errors: list[OSError] = []
+    folders, stack = [], [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            errors.append(exc)
+            continue
+        folders.append(folder)
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError as exc:
+                errors.append(exc)
+    for folder in reversed(folders):  # each after every folder inside it
+        try:
+            os.rmdir(folder)
+        except OSError as exc:
+            errors.append(exc)
+    return errors
 
 
 def next_due(dates: Iterable[dt.datetime], now: dt.datetime | None) -> dt.datetime | None:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from sitegen import urls
-from sitegen.content.manifest import make_folder_tree
+from sitegen.content.manifest import make_folder_tree, remove_tree
 from sitegen.errors import Location, OutputError, Problem, error
 from sitegen.publish.integrity import SUMS, write_sums
 
@@ -166,7 +166,7 @@ class Staging:
             _keep_as_spare(previous, spare_dir(self.output_dir), changed)
 
     def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        remove_tree(self.path, ignore_errors=True)
 
 
 class _Folders:
@@ -253,12 +253,12 @@ def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
     try:
         if previous != spare:
             if spare.exists():
-                shutil.rmtree(previous, ignore_errors=True)  # another build's spare: keep it
+                remove_tree(previous, ignore_errors=True)  # another build's spare: keep it
                 return
             previous.rename(spare)
         (spare / BEHIND).write_text(json.dumps(sorted(set(changed))))  # names may hold \n
     except OSError:
-        shutil.rmtree(previous, ignore_errors=True)  # no spare: the next build makes a folder
+        remove_tree(previous, ignore_errors=True)  # no spare: the next build makes a folder
 
 
 def _new_folder(output_dir: Path) -> Path:
@@ -298,7 +298,7 @@ def make_spare(output_dir: Path, files: Iterable[str]) -> None:
         (folder / OWNER).unlink()
         folder.rename(spare)  # fails if another build made a spare meanwhile
     except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder, ignore_errors=True)
 
 
 def _drop(spare: Path) -> None:
@@ -306,7 +306,7 @@ def _drop(spare: Path) -> None:
     to the build), unless another build is filling it."""
     owner = spare / OWNER
     if spare.is_dir() and not (owner.exists() and _running(_owner(owner))):
-        shutil.rmtree(spare, ignore_errors=True)
+        remove_tree(spare, ignore_errors=True)
 
 
 def _claim(spare: Path) -> set[str] | None:
@@ -318,7 +318,7 @@ def _claim(spare: Path) -> set[str] | None:
         return None  # no spare
     except FileExistsError:
         if not _running(_owner(spare / OWNER)):
-            shutil.rmtree(spare, ignore_errors=True)  # a killed build was filling it
+            remove_tree(spare, ignore_errors=True)  # a killed build was filling it
         return None  # otherwise another build is filling it
     with os.fdopen(descriptor, "w") as owner:
         owner.write(str(os.getpid()))
@@ -326,11 +326,11 @@ def _claim(spare: Path) -> set[str] | None:
         behind = json.loads((spare / BEHIND).read_text(encoding="utf-8"))
         (spare / BEHIND).unlink()  # from here on, only this build knows what it holds
     except (OSError, ValueError):
-        shutil.rmtree(spare, ignore_errors=True)  # killed before it was told
+        remove_tree(spare, ignore_errors=True)  # killed before it was told
         return None
     if not isinstance(behind, list) or not all(map(urls.is_output_path, behind)):
         log.warning("%s: damaged (a path outside the output); removed", spare / BEHIND)
-        shutil.rmtree(spare, ignore_errors=True)
+        remove_tree(spare, ignore_errors=True)
         return None
     return set(behind)
 
@@ -372,7 +372,7 @@ def remove_leftovers(output_dir: Path) -> None:
             else:
                 continue
             if not _running(pid):
-                shutil.rmtree(entry.path, ignore_errors=True)
+                remove_tree(entry.path, ignore_errors=True)
 
 
 def _owner(path: Path) -> int | None:

@@ -19,7 +19,7 @@ from jinja2 import meta, nodes
 
 from sitegen import __version__
 from sitegen.cache.store import digest
-from sitegen.content.manifest import file_stamp
+from sitegen.content.manifest import stamp_or_unreadable, walk_folders
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
 from sitegen.render.pages import PageSpec
@@ -58,12 +58,14 @@ def plan_outputs(
     static: Mapping[str, Path],
     render: Callable[[PageSpec], bytes],
     memo: MutableMapping[str, bool] | None = None,
+    *,
+    read_static: Callable[[Path], bytes],
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
     outputs = [
-        Output(rel, constant(digest(str(src), file_stamp(src))), src.read_bytes, "static")
+        Output(rel, constant(_static_key(src)), _bound(read_static, src), "static")
         for rel, src in static.items()
     ]
     outputs += [
@@ -218,7 +220,19 @@ def _size(site: Site, article: Article) -> str:
 def _templates_digest(dirs: Iterable[Path]) -> str:
     parts: list[str | bytes] = []
     for folder in dirs:
-        for path in sorted(folder.rglob("*")):
+        found = (Path(root, name) for root, names in walk_folders(str(folder)) for name in names)
+        for path in sorted(found):  # as rglob("*"), without its recursion (deep folders)
             if path.is_file():
-                parts += [str(path.relative_to(folder)), path.read_bytes()]
+                parts += [str(path.relative_to(folder)), _bytes_or_nothing(path)]
     return digest(*parts)
+
+
+def _static_key(path: Path) -> str:
+    return digest(str(path), stamp_or_unreadable(path))
+
+
+def _bytes_or_nothing(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # unreadable: rendering with it reports that (ThemeLoader)
+        return b"\0"

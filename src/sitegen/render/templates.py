@@ -8,17 +8,19 @@ import functools
 import hashlib
 import os
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from sitegen import urls
 from sitegen.assemble.paginate import page_window
 from sitegen.cache.store import digest
 from sitegen.config.settings import Config
+from sitegen.config.yamldoc import decode_utf8
 from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
 from sitegen.render.pages import PageSpec
@@ -86,7 +88,7 @@ def theme_environment(
     env = _new_environment(
         auto_reload=False,  # one build, one look at each template file (not one per page)
         bytecode_cache=compiled,
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        loader=ThemeLoader(theme.template_dirs, config.site_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -100,6 +102,51 @@ def theme_environment(
     env.filters["iso"] = lambda when: when.isoformat()
     env.filters["display_date"] = display_date
     return env
+
+
+class TemplateReadError(jinja2.TemplateError):
+    """A template file that is there but cannot be read as text, with its problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, but a template that cannot be read (not UTF-8, a read error,
+    a folder or a link to nowhere by that name) is that file's problem: Jinja would crash
+    the build on the first two and quietly take the default theme's file for the others."""
+
+    def __init__(self, folders: Sequence[Path], site_dir: Path) -> None:
+        super().__init__([str(folder) for folder in folders])
+        self.site_dir = site_dir
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # TemplateNotFound for '..' and the like
+        for folder in self.searchpath:
+            path = os.path.join(folder, *pieces)
+            if os.path.isfile(path):
+                break
+            if os.path.lexists(path):
+                what = "a link to nowhere" if os.path.islink(path) else "not a file"
+                raise TemplateReadError(self._problem(path, f"is {what}; remove or rename it"))
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise
+        except OSError as exc:
+            raise TemplateReadError(self._problem(path, f"cannot read: {exc.strerror}")) from None
+        except UnicodeDecodeError:
+            location = _template_location(path, None, self.site_dir)
+            with contextlib.suppress(OSError):
+                _, [problem] = decode_utf8(Path(path).read_bytes(), location.path)
+                raise TemplateReadError(problem) from None
+            raise TemplateReadError(self._problem(path, "not valid UTF-8 text")) from None
+
+    def _problem(self, path: str, message: str) -> Problem:
+        return error(_template_location(path, None, self.site_dir), message)
 
 
 def _new_environment(**options: Any) -> jinja2.Environment:
@@ -127,7 +174,7 @@ def compile_theme(config: Config, theme: Theme, compiled_dir: Path) -> None:
     try:
         env = theme_environment(config, theme, compiled_dir)
         names = env.list_templates(extensions=["html"])
-    except OSError:
+    except (OSError, RecursionError):  # Jinja lists with os.walk, which recurses per level
         return
     for name in names:
         with contextlib.suppress(Exception):  # the rendering meets it again, and reports it
@@ -204,6 +251,17 @@ class PageRenderer:
             self.problems.setdefault(str(problem), problem)  # once, not once per page
             return b""
 
+    def read_static(self, path: Path) -> bytes:
+        """A static file's bytes; one that cannot be read (removed since it was listed,
+        permission denied) is its problem, and empty bytes."""
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            where = Location(_site_path(path, self.site_dir))
+            problem = error(where, f"cannot read: {exc.strerror or exc}")
+            self.problems.setdefault(str(problem), problem)
+            return b""
+
     def _template(self, names: tuple[str, ...]) -> jinja2.Template:
         """Looked up once per build: Jinja remembers no template it did not find, so a
         theme without `tag.html` would have its loader search the file system for it again
@@ -216,6 +274,8 @@ class PageRenderer:
 
 def template_problem(exc: Exception, theme: Theme, site_dir: Path) -> Problem:
     """Turn a Jinja failure into `templates/x.html:LINE: message`."""
+    if isinstance(exc, TemplateReadError):
+        return exc.problem
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         syntax = _template_location(exc.filename, exc.lineno, site_dir)
         return error(syntax, f"{exc.message} (template syntax error)")
@@ -241,9 +301,13 @@ def _failing_template_line(exc: Exception, site_dir: Path) -> Location | None:
 
 
 def _template_location(filename: str, line: int | None, site_dir: Path) -> Location:
-    path = Path(filename)
+    return Location(_site_path(Path(filename), site_dir, "templates"), line)
+
+
+def _site_path(path: Path, site_dir: Path, kind: str = "static") -> PurePosixPath:
+    """`path` relative to the site, or in the default theme's `kind` folder."""
+    path = path.parent.resolve() / path.name  # a link: its own name
     try:
-        rel = PurePosixPath(path.resolve().relative_to(site_dir.resolve()).as_posix())
+        return PurePosixPath(path.relative_to(site_dir.resolve()).as_posix())
     except ValueError:
-        rel = PurePosixPath("(default theme)") / "templates" / path.name
-    return Location(rel, line)
+        return PurePosixPath("(default theme)") / kind / path.name

@@ -6,7 +6,6 @@ shows the problems in the terminal and over the open pages until the next good s
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 import webbrowser
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import BuildReport, build
+from sitegen.content.manifest import remove_tree
 from sitegen.errors import SitegenError
 from sitegen.serve.server import BuildState, DevServer
 from sitegen.serve.watch import ChangeCollector, ChangeKind, Watcher
@@ -43,7 +43,7 @@ class Preview:
         try:
             self.server = DevServer(self.output_dir, options.host, options.port)
         except BaseException:  # cannot listen: run() will never clean the folder up
-            shutil.rmtree(self.output_dir.parent, ignore_errors=True)
+            remove_tree(self.output_dir.parent, ignore_errors=True)
             raise
         self.changes = ChangeCollector()
         self.watcher = Watcher(site_dir, self.changes.add)
@@ -65,7 +65,8 @@ class Preview:
             self.output_dir.mkdir()
             self._build_and_publish(css_only=False)
             self.server.start()
-            self.watcher.start()
+            for warning in self.watcher.start():
+                self.report(warning)
             if self.server.port != self.options.port and self.options.port != 0:
                 self.report(f"port {self.options.port} is in use; using {self.server.port} instead")
             self.report(f"serving {self.site_dir} at {self.server.url} (Ctrl-C to stop)")
@@ -81,7 +82,7 @@ class Preview:
         finally:
             self.watcher.stop()
             self.server.stop()
-            shutil.rmtree(self.output_dir.parent, ignore_errors=True)
+            remove_tree(self.output_dir.parent, ignore_errors=True)
 
     def stop(self) -> None:
         self.stop_event.set()

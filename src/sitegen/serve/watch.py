@@ -119,18 +119,43 @@ class Watcher:
             self._watch(path)  # content/, templates/ or static/ created after start
         self.on_change(path, kind)
 
-    def _watch(self, folder: Path) -> None:
+    def _watch(self, folder: Path) -> str | None:
+        """Watch `folder` and everything in it; if it cannot be (see `start`), why not."""
         self.watched.add(folder)
-        self.observer.schedule(self.handler, str(folder), recursive=True)
+        try:
+            self.observer.schedule(self.handler, str(folder), recursive=True)
+        except (RecursionError, OSError) as exc:
+            return _not_watched(folder, exc)
+        return None
 
-    def start(self) -> None:
+    def start(self) -> list[str]:
+        """Start watching. watchdog walks a folder to watch by recursing once per level
+        (RecursionError at a thousand), and the system limits inotify watches (OSError):
+        a folder it cannot watch is left out, named in the returned warnings, and the
+        others are watched still."""
+        try:
+            self.observer.start()
+            return []
+        except (RecursionError, OSError):
+            self.observer.stop()  # the emitters it started; its own thread never ran
+        self.observer = Observer()
+        self.observer.schedule(self.handler, str(self.site_dir), recursive=False)
         self.observer.start()
+        return [why for folder in sorted(self.watched) if (why := self._watch(folder))]
 
     def stop(self) -> None:
         # watchdog (7.x) may log this race while its threads stop; harmless, and not for editors
         logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_stop_race)
         self.observer.stop()
         self.observer.join(timeout=5)
+
+
+def _not_watched(folder: Path, exc: BaseException) -> str:
+    reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+    return (
+        f"warning: {folder.name}/: changes are not seen ({reason}); "
+        "restart `sitegen serve` after changing it"
+    )
 
 
 def _not_the_stop_race(record: logging.LogRecord) -> bool:

@@ -19,6 +19,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 
+from sitegen.markup.pymd.nesting import NestingLimitExtension
 from sitegen.markup.pymd.typography import TypographyExtension
 from sitegen.runtime.speedups import check_markdown
 
@@ -36,7 +37,12 @@ def markdown_converter() -> Callable[[str], str]:
 def engine() -> markdown.Markdown:
     """Python-Markdown set up as sitegen converts with it."""
     return markdown.Markdown(
-        extensions=[*_extra(), SaneListExtension(), *_ids_and_typography()],
+        extensions=[
+            *_extra(),
+            SaneListExtension(),
+            NestingLimitExtension(),
+            *_ids_and_typography(),
+        ],
         output_format="html",
     )
 
