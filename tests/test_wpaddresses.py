@@ -148,6 +148,7 @@ def test_a_dry_run_leaves_sitegen_yaml_alone(site: Path) -> None:
         (["/hello", "/hello/"], []),  # the new URL itself, with or without its slash
         (["/2019/05/hello/", "/?p=3"], ["/2019/05/hello/", "/?p=3"]),
         (["/tags/", "/2019/", "/tag/x/"], []),  # sitegen's own pages
+        (["/"], []),  # the home page (a WordPress page shown as the front page had it)
         (["/a b/", "/x?y"], []),  # no redirect can have them (listed)
     ],
 )

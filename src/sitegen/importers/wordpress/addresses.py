@@ -79,14 +79,14 @@ def _first_part(url: str) -> str:
 
 
 def _is_own(url: str) -> bool:
-    """Whether a URL is one of sitegen's own pages (`/tags/`, `/2019/`, `/2019/05/`) or
-    in a folder of them (`/tag/x/`, `/page/2/`)."""
+    """Whether a URL is one of sitegen's own pages (the home page `/`, `/tags/`, `/2019/`,
+    `/2019/05/`) or in a folder of them (`/tag/x/`, `/page/2/`)."""
     return _OWN_URL.fullmatch(url) is not None
 
 
 _PAGES = "|".join(sorted(urls.OWN_PAGES))
 _FOLDERS = "|".join(sorted(urls.OWN_FOLDERS - urls.OWN_PAGES))
-_OWN_URL = re.compile(rf"/(?:\d{{4}}/(?:\d{{2}}/)?|(?:{_PAGES})/|(?:{_FOLDERS})/.*)")
+_OWN_URL = re.compile(rf"/(?:|\d{{4}}/(?:\d{{2}}/)?|(?:{_PAGES})/|(?:{_FOLDERS})/.*)")  # '/': home
 
 
 def keep_aliases(
