@@ -128,7 +128,8 @@ def test_plain_library_path_makes_the_same_site(engine: str, kind: str, tmp_path
         return _with_engine(copy_site(REPO_ROOT, tmp_path / name), engine)
 
     report = build(make("fast-site"), tmp_path / "fast")
-    assert report.warnings == ()
+    remote = "is on another host"  # the hard cases' images at http://x.org/: warned, built
+    assert [w for w in report.warnings if remote not in w.message] == []
     build_plain(make("plain-site"), tmp_path / "plain", engine)
     _assert_same_tree(tmp_path / "fast", tmp_path / "plain")
     if kind == "hard":  # each hard case made its page

@@ -6,18 +6,16 @@ pages (renamed), and images left on other hosts (warnings at their lines, not er
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from sitegen.cli import cli
 from sitegen.importers.wordpress.addresses import keep_aliases, unique_slug
 from sitegen.serve.server import DevServer
 from tests.test_aliases import redirect_of
 from tests.test_serve import get
+from tests.test_wpimport import run
 
 EXPORT = Path(__file__).parent / "data" / "wordpress" / "addresses.xml"
 CONFIG = "title: Shared Voices\nbase_url: https://voices.example/\n"
@@ -28,10 +26,6 @@ FIRST_WORDS = {
     "/archive-2/": "Seven letters reached the ministry",
     "/tags-2/": "Every label on this site",
 }
-
-
-def run(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture

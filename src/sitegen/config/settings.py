@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
 import zoneinfo
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -200,32 +201,28 @@ def _choice(reader: FieldReader, key: str, choices: tuple[str, ...]) -> str:
 
 
 def _markdown_engine(reader: FieldReader) -> str:
-    engine = _choice(reader, "markdown_engine", MARKDOWN_ENGINES)
-    if engine == "cmark":
-        try:
-            import cmarkgfm  # noqa: F401  (here, so it is a problem with a line, not a traceback)
-        except ImportError:
-            reader.fail(
-                "markdown_engine",
-                "'cmark' needs cmarkgfm, which is not installed; "
-                "install it with: pip install 'sitegen[fast]'",
-            )
-            return Config.markdown_engine
-    return engine
+    return _choice_needing(reader, "markdown_engine", MARKDOWN_ENGINES, {"cmark": "cmarkgfm fast"})
 
 
 def _raw_html(reader: FieldReader) -> str:
-    choice = _choice(reader, "raw_html", RAW_HTML)
-    if choice == "sanitize":
-        try:
-            import nh3  # noqa: F401  (here, so it is a problem with a line, not a traceback)
-        except ImportError:
+    return _choice_needing(reader, "raw_html", RAW_HTML, {"sanitize": "nh3 sanitize"})
+
+
+def _choice_needing(
+    reader: FieldReader, key: str, choices: tuple[str, ...], needs: Mapping[str, str]
+) -> str:
+    """`_choice`, where some values need an optional library ({value: "module extra"}):
+    one that is not installed is a problem at the setting's line, not a traceback later."""
+    choice = _choice(reader, key, choices)
+    if choice in needs:
+        module, extra = needs[choice].split()
+        if importlib.util.find_spec(module) is None:
             reader.fail(
-                "raw_html",
-                "'sanitize' needs nh3, which is not installed; "
-                "install it with: pip install 'sitegen[sanitize]'",
+                key,
+                f"{choice!r} needs {module}, which is not installed; "
+                f"install it with: pip install 'sitegen[{extra}]'",
             )
-            return Config.raw_html
+            return choices[0]
     return choice
 
 
