@@ -171,6 +171,21 @@ def add_redirects(site_dir: Path, wanted: Mapping[str, str], *, dry_run: bool) -
     return [f"{CONFIG_NAME}: {would} {len(lines)} redirects of old tag and category archives"]
 
 
+def add_language(site_dir: Path, language: str, *, dry_run: bool) -> list[str]:
+    """Set the site's `language` to the export's when sitegen.yaml sets none (so pages say
+    what language they are in, and right-to-left sites read right to left); the report's
+    line about it."""
+    path = site_dir / CONFIG_NAME
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if re.search(r"^language\s*:", text, re.MULTILINE):
+        return []
+    if not dry_run:
+        line = f"language: {json.dumps(language)}  # the WordPress export's\n"
+        path.write_text(text.rstrip("\n") + "\n" + line if text.strip() else line)
+    would = "would set" if dry_run else "set"
+    return [f"{CONFIG_NAME}: {would} language: {shown(language)}, the export's language"]
+
+
 def _written_redirects(site_dir: Path) -> set[str]:
     try:
         return {redirect.old for redirect in load_config(site_dir).redirects}

@@ -21,6 +21,7 @@ import yaml
 from sitegen.config.settings import CONFIG_NAME, LANGUAGE_TAG, Config, load_config
 from sitegen.errors import cut, shown
 from sitegen.importers.wordpress.addresses import (
+    add_language,
     add_redirects,
     archive_redirects,
     item_slug,
@@ -84,7 +85,7 @@ def plan_import(
     urls = {post_id: item.attachment_url for post_id, item in attachments.items()}
     attached = attached_by_post(attachments.values())
     site = site_address(export)
-    report.notes += _reading_notes(export, language)
+    report.notes += _reading_notes(export)
     language = language or export.language or config.language
     taken: set[str] = set()
     menu_items: list[Item] = []
@@ -173,8 +174,8 @@ def write_files(site_dir: Path, planned: Iterable[PlannedFile], report: ImportRe
             target.write_text(item.text, encoding="utf-8")
 
 
-def _reading_notes(export: Export, language: str | None) -> list[str]:
-    """How the export was read, and the site's language when sitegen.yaml sets none."""
+def _reading_notes(export: Export) -> list[str]:
+    """How the export was read, where it is not as WordPress writes exports today."""
     notes = [
         f"the export uses the prefix {shown(prefix + ':')} without declaring it (older "
         f"WordPress.com exports do); read it as {cut(uri)}"
@@ -184,11 +185,6 @@ def _reading_notes(export: Export, language: str | None) -> list[str]:
         notes.append(
             f"the export has ']]>' inside texts {export.repaired} times, which older WordPress "
             "wrote unescaped (ending its own CDATA sections); read them as text"
-        )
-    if language is None and LANGUAGE_TAG.match(export.language):
-        notes.append(
-            f"the export's language is {shown(export.language)} and sitegen.yaml sets none; "
-            f"add to sitegen.yaml: language: {cut(export.language)}"
         )
     return notes
 
@@ -314,6 +310,8 @@ def run_import(
     planned = list(plan_import(export, config, options, report, configured_language(site_dir)))
     write_files(site_dir, planned, report, force=force, dry_run=dry_run)
     report.config_notes = add_redirects(site_dir, report.redirects, dry_run=dry_run)
+    if configured_language(site_dir) is None and LANGUAGE_TAG.match(export.language):
+        report.config_notes += add_language(site_dir, export.language, dry_run=dry_run)
     if dry_run:  # what `sitegen build` would say of the site the import leaves
         files = [(item.path, item.text) for item in planned]
         problems = trial_build(site_dir, files, report.media, report.redirects, force=force)
