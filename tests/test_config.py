@@ -104,6 +104,10 @@ def test_load_config_reports_all_problems_with_lines(tmp_path: Path) -> None:
             "timezone: Mars/Base\n",
             "sitegen.yaml:1: timezone: unknown time zone 'Mars/Base'; expected e.g. 'UTC' or 'Europe/Paris'",
         ),
+        (  # a folder of zone files, where Python reads them from files (Debian's, tzdata)
+            "timezone: Europe\n",
+            "sitegen.yaml:1: timezone: unknown time zone 'Europe'; expected e.g. 'UTC' or 'Europe/Paris'",
+        ),
         (
             "social: [{name: X, url: 'javascript:alert(1)'}]\n",
             "sitegen.yaml:1: social: 'javascript:alert(1)' is not an http(s) or mailto URL",

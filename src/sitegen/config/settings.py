@@ -368,7 +368,9 @@ def _timezone(reader: FieldReader) -> str:
     name = reader.string("timezone", Config.timezone)
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    # OSError: with the tzdata package (no system zone files), a 5,000-character name is
+    # opened as a file ("File name too long"), and a folder's name ('Europe') can be too
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         reader.fail(
             "timezone", f"unknown time zone {shown(name)}; expected e.g. 'UTC' or 'Europe/Paris'"
         )
