@@ -22,6 +22,8 @@ from sitegen.errors import Location, Problem, cut, error, shown, suggest, warnin
 MAX_EXPANDED = 10_000
 # What a message keeps of the YAML parser's complaint, which may quote a value (a tag).
 _SAID = 160
+# How PyYAML says a quoted value ran to the end of the text: a quote left open.
+_RAN_OFF_END = ("found unexpected end of stream", "found unexpected document separator")
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,6 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, path: PurePosixPath, first_line: 
         what = "a quoted value starts here and is never closed; end it with the same quote"
     line = mark.line + first_line if mark is not None else first_line
     return error(Location(path, line), f"invalid YAML: {cut(what, _SAID)}")
-
-
-_RAN_OFF_END = ("found unexpected end of stream", "found unexpected document separator")
 
 
 def _entries(
