@@ -4,8 +4,11 @@ another output holds, or that is no path of the site, is an error naming file an
 
 from __future__ import annotations
 
+import http.client
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -324,7 +327,35 @@ def test_alias_with_its_own_slash_or_escape_twice_makes_one_page(
     ]
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+
+
+def nginx_config(out: Path, scratch: Path, port: int) -> Path:
+    """An nginx.conf serving `out` on 127.0.0.1:`port` as the generated map says, in the
+    foreground, as the current user, with every file it writes under `scratch`."""
+    temp = " ".join(
+        f"{kind}_temp_path {scratch}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    config = scratch / "nginx.conf"
+    config.write_text(
+        f"daemon off;\nmaster_process off;\npid {scratch}/nginx.pid;\nerror_log stderr;\n"
+        f"events {{}}\nhttp {{\n    access_log off;\n    {temp}\n"
+        f"    include {out}/nginx-redirects.conf;\n"
+        f"    server {{\n        listen 127.0.0.1:{port};\n        root {out};\n"
+        "        if ($sitegen_redirect) { return 301 $sitegen_redirect; }\n    }\n}\n"
+    )
+    return config
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@needs_nginx
 def test_alias_nginx_map_is_accepted_by_nginx(
     make_site: MakeSite, build_site: BuildSite, tmp_path: Path
 ) -> None:
@@ -335,15 +366,56 @@ def test_alias_nginx_map_is_accepted_by_nginx(
         for i in range(300)
     }
     out = build_site(make_site(aliases))
-    config = tmp_path / "nginx.conf"
-    config.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\n"
-        f"    include {out}/nginx-redirects.conf;\n"
-        "    server {\n        listen 127.0.0.1:1;\n"
-        "        if ($sitegen_redirect) { return 301 $sitegen_redirect; }\n    }\n}\n"
-    )
+    config = nginx_config(out, tmp_path, free_port())
     checked = subprocess.run(
-        ["nginx", "-t", "-p", str(tmp_path), "-c", str(config)], capture_output=True, text=True
+        [str(NGINX), "-t", "-e", "stderr", "-p", str(tmp_path), "-c", str(config)],
+        capture_output=True,
+        text=True,
     )
     assert checked.returncode == 0, checked.stderr
     assert "[warn]" not in checked.stderr and "[emerg]" not in checked.stderr, checked.stderr
+
+
+@needs_nginx
+def test_alias_nginx_map_redirects_old_addresses(
+    make_site: MakeSite, build_site: BuildSite, tmp_path: Path
+) -> None:
+    """A running nginx (on a free high port, stopped at the end) answers each old address,
+    with a query or not, with a 301 to the article."""
+    out = build_site(make_site({"content/vigil.md": article("Vigil", aliases=VIGIL)}))
+    scratch = tmp_path / "nginx"
+    scratch.mkdir()
+    port = free_port()
+    config = nginx_config(out, scratch, port)
+    server = subprocess.Popen(
+        [str(NGINX), "-e", "stderr", "-p", str(scratch), "-c", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        answers = {old: _head(port, old, server) for old in ("/?p=123", "/news/vigil", "/vigil/")}
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert answers == {
+        "/?p=123": (301, f"http://127.0.0.1:{port}/vigil/"),
+        "/news/vigil": (301, f"http://127.0.0.1:{port}/vigil/"),
+        "/vigil/": (200, None),
+    }
+
+
+def _head(port: int, path: str, server: subprocess.Popen[str]) -> tuple[int, str | None]:
+    """The status and Location nginx answers for `path`, once it listens."""
+    deadline = time.monotonic() + 10
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("HEAD", path)
+            response = connection.getresponse()
+            return response.status, response.getheader("Location")
+        except ConnectionRefusedError:
+            assert server.poll() is None, server.communicate()[1]
+            assert time.monotonic() < deadline, "nginx did not start listening"
+            time.sleep(0.05)
+        finally:
+            connection.close()

@@ -105,6 +105,34 @@ def test_example_article_page_reads_well(
     assert foreign == []
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    "path", ["/", "/paris-vigil-political-prisoners/", "/tag/freethepress/", "/about/"]
+)
+def test_page_content_stands_clear_of_the_header(
+    browser: Any,
+    serve_dir: Callable[[Path], str],
+    example_out: Path,
+    tmp_path: Path,
+    path: str,
+    width: int,
+) -> None:
+    """main's top padding applies on every kind of page, on a phone and a desktop (a
+    `.wrap { padding: 0 ... }` once overrode it and put each title against the header)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    response = page.goto(serve_dir(example_out) + path)
+    assert response is not None and response.status == 200
+    header_bottom = page.eval_on_selector(".site-header", "e => e.getBoundingClientRect().bottom")
+    first_top = page.eval_on_selector(
+        "main", "e => e.firstElementChild.getBoundingClientRect().top"
+    )
+    heading_top = page.eval_on_selector("main :is(h1, h2)", "e => e.getBoundingClientRect().top")
+    assert first_top - header_bottom >= 16, (path, width, header_bottom, first_top)
+    assert heading_top - header_bottom >= 16, (path, width, header_bottom, heading_top)
+    screenshot(page, f"gap-{path.strip('/').replace('/', '-') or 'home'}-{width}", tmp_path)
+    page.close()
+
+
 def test_serve_reloads_open_page_and_shows_build_errors(browser: Any, preview: Any) -> None:
     from playwright.sync_api import expect
 

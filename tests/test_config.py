@@ -80,6 +80,11 @@ def test_load_config_reports_all_problems_with_lines(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("title: [a\n", "sitegen.yaml:2: invalid YAML: did not find expected ',' or ']'"),
+        (  # an unclosed quote is reported at the quote, not where the text ends
+            'title: "Open\nper_page: 3\nlanguage: en\n',
+            "sitegen.yaml:1: invalid YAML: a quoted value starts here and is never closed; "
+            "end it with the same quote",
+        ),
         ("- a\n- b\n", "sitegen.yaml:1: expected 'key: value' lines at the top level"),
         ("title: a\ntitle: b\n", "sitegen.yaml:2: title: duplicate key (first on line 1)"),
         ("per_page: 0\n", "sitegen.yaml:1: per_page: 0 is too small; expected at least 1"),

@@ -178,6 +178,20 @@ def test_article_markdown_extensions(tmp_path: Path) -> None:
             "---\ntitle: [a\n---\n",
             ["content/a.md:3: invalid YAML: did not find expected ',' or ']'"],
         ),
+        (  # the scanner gives up lines below; the quote is where to look
+            '---\ntitle: "Vigil\ndate: 2024-01-01\ntags: [a]\nbyline: x\n---\n',
+            [
+                "content/a.md:2: invalid YAML: a quoted value starts here and is never "
+                "closed; end it with the same quote"
+            ],
+        ),
+        (
+            "---\ndate: 2024-01-01\ntitle: 'Vigil\ntags: [a]\n---\n",
+            [
+                "content/a.md:3: invalid YAML: a quoted value starts here and is never "
+                "closed; end it with the same quote"
+            ],
+        ),
         (
             "---\ntitle: A\ntitle: B\ndate: 2024-01-01\n---\n",
             ["content/a.md:3: title: duplicate key (first on line 2)"],

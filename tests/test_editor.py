@@ -13,7 +13,7 @@ from conftest import REPO_ROOT, MakeSite, article, copy_site
 
 from sitegen.build import build
 from sitegen.cli import cli
-from sitegen.commands.scaffold import CONFIG_TEMPLATE, new_article
+from sitegen.commands.scaffold import new_article
 from sitegen.config.settings import KNOWN_KEYS, load_config
 from sitegen.errors import SitegenError
 
@@ -45,8 +45,76 @@ def test_init_makes_a_site_that_builds_and_checks_clean(tmp_path: Path) -> None:
     assert "checked 1 article and" in checked.output
 
 
+def test_init_with_base_url_makes_a_site_that_passes_strict(tmp_path: Path) -> None:
+    site = tmp_path / "archive"
+    result = run("init", str(site), "--base-url", "https://example.org/news")
+    assert result.exit_code == 0, result.output
+    assert (
+        "base_url: https://example.org/news/  # the public address"
+        in (site / "sitegen.yaml").read_text()
+    )
+    assert "warning" not in result.stderr
+    built = run("build", str(site), "--strict", "-o", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.output
+    assert "warning" not in built.stderr
+
+
+def test_init_without_base_url_keeps_a_placeholder_and_says_how_to_set_it(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "archive"
+    result = run("init", str(site))  # CliRunner's stdin is no terminal: nothing is asked
+    assert result.exit_code == 0, result.output
+    assert (
+        "# base_url: https://example.org/     # the public address"
+        in (site / "sitegen.yaml").read_text()
+    )
+    assert result.stderr == (
+        "warning: base_url is not set; set it in sitegen.yaml before publishing "
+        "(sitegen build --strict refuses a site without it)\n"
+    )
+    assert run("build", str(site), "--strict", "-o", str(tmp_path / "out")).exit_code == 1
+
+
+def test_init_refuses_a_base_url_sitegen_yaml_would_refuse(tmp_path: Path) -> None:
+    site = tmp_path / "archive"
+    result = run("init", str(site), "--base-url", "example.org")
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--base-url': 'example.org' is not an absolute URL; "
+        "expected e.g. 'https://example.org/'"
+    ) in result.stderr
+    assert not site.exists()
+
+
+def test_init_asks_for_the_base_url_on_a_terminal_until_it_is_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sitegen.cli._is_terminal", lambda: True)
+    site = tmp_path / "archive"
+    result = CliRunner().invoke(cli, ["init", str(site)], input="example.org\nhttps://x.org\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Public address of the site (base_url)") == 2
+    assert "'example.org' is not an absolute URL" in result.output
+    assert load_config(site).base_url == "https://x.org/"
+    assert "warning" not in result.output
+
+
+def test_init_on_a_terminal_an_empty_answer_leaves_base_url_for_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sitegen.cli._is_terminal", lambda: True)
+    site = tmp_path / "archive"
+    result = CliRunner().invoke(cli, ["init", str(site)], input="\n")
+    assert result.exit_code == 0, result.output
+    assert load_config(site).base_url == ""
+    assert "warning: base_url is not set" in result.stderr
+
+
 def test_init_config_lists_every_option(tmp_path: Path) -> None:
-    commented = set(re.findall(r"^#? ?([a-z_]+):", CONFIG_TEMPLATE, re.MULTILINE))
+    assert run("init", str(tmp_path / "site")).exit_code == 0
+    text = (tmp_path / "site/sitegen.yaml").read_text()
+    commented = set(re.findall(r"^#? ?([a-z_]+):", text, re.MULTILINE))
     assert KNOWN_KEYS <= commented
 
 
@@ -130,6 +198,29 @@ def test_new_reports_a_broken_config_first(make_site: MakeSite) -> None:
     assert result.exit_code == 1
     assert "sitegen.yaml:1: per_page:" in result.output
     assert list((site / "content").iterdir()) == []
+
+
+def test_new_outside_a_site_is_refused_and_creates_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    result = run("new", "A title", "--site", str(folder))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{folder.resolve()}: no sitegen.yaml here or in any parent folder; run 'sitegen init' "
+        "first, or give the site folder with --site",
+        "error: no article written (1 problem)",
+    ]
+    assert list(folder.iterdir()) == []
+
+
+def test_new_in_a_subfolder_writes_into_the_site(make_site: MakeSite) -> None:
+    site = make_site({"content/news/old.md": article("Old")})
+    result = run("new", "Vigil tonight", "--site", str(site / "content/news"))
+    assert result.exit_code == 0, result.output
+    path = site.resolve() / "content/vigil-tonight.md"
+    assert result.output == f"{path}\n"
+    assert path.is_file()
+    assert not (site / "content/news/content").exists()
 
 
 # check ---------------------------------------------------------------------------------

@@ -23,14 +23,19 @@ from tests.test_browser import open_page, screenshot
 REPO = Path(__file__).resolve().parent.parent
 
 
-def indexed_text(out: Path) -> dict[str, str]:
-    """What the index holds, by result URL (Pagefind's fragments: gzip, a marker, JSON)."""
+def indexed_records(out: Path) -> dict[str, Any]:
+    """The index's records by result URL (Pagefind's fragments: gzip, a marker, JSON)."""
     found = {}
     for fragment in (out / "pagefind" / "fragment").iterdir():
         data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
         record = json.loads(data)
-        found[record["url"]] = record["content"]
+        found[record["url"]] = record
     return found
+
+
+def indexed_text(out: Path) -> dict[str, str]:
+    """The text the index holds (and takes excerpts from), by result URL."""
+    return {url: record["content"] for url, record in indexed_records(out).items()}
 
 
 def test_search_is_off_unless_asked_for(example_out: Path) -> None:
@@ -64,6 +69,30 @@ def test_the_index_follows_edits(make_site: MakeSite, build_site: BuildSite) -> 
     build_site(root, out)
     assert not (out / "pagefind").exists() and not (out / "search").exists()
     assert 'role="search"' not in (out / "index.html").read_text()
+
+
+def test_the_excerpt_text_leaves_out_the_title_and_caption(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    """Results show the title above the excerpt; an excerpt that opened with the title and
+    the image caption said them twice. Both stay searchable as metadata."""
+    fields = {"image": "https://example.org/a.jpg", "image_alt": "'Candles'"}
+    root = make_site(
+        {
+            "sitegen.yaml": "base_url: https://example.org/\nsearch: true\n",
+            "content/vigil.md": article(
+                "Vigil for the okapi",
+                body="Candles were lit.",
+                image_caption="'Photo: Zebu'",
+                **fields,
+            ),
+        }
+    )
+    record = indexed_records(build_site(root))["/vigil/"]
+    assert record["content"].startswith("Candles were lit.")
+    assert "okapi" not in record["content"] and "Zebu" not in record["content"]
+    assert record["meta"]["title"] == "Vigil for the okapi"
+    assert record["meta"]["caption"] == "Photo: Zebu"
 
 
 def test_the_preview_and_check_leave_the_slow_index_out(make_site: MakeSite) -> None:
@@ -172,6 +201,40 @@ def test_a_reader_searches_and_finds_an_article(
     page.go_back()
     page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
     assert page.input_value(".pagefind-ui__search-input") == word.lower()  # Back keeps the query
+    assert foreign == []
+
+
+@pytest.mark.browser
+def test_a_result_excerpt_is_the_article_text_not_its_title_or_caption(
+    browser: Any, serve_dir: Callable[[Path], str], served: Path, tmp_path: Path
+) -> None:
+    """'vigil' is in two articles' titles and text: each result's excerpt is a passage of
+    the text (not the title again, nor the image caption). A word only in a title, or only
+    in a caption, still finds its article."""
+    foreign: list[str] = []
+    base = serve_dir(served)
+    page = open_page(browser, base + "/search/?q=vigil", foreign)
+    page.locator(".pagefind-ui__result-excerpt").first.wait_for(timeout=10_000)
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    excerpts = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+    assert sorted(titles) == [
+        "Toronto Vigil Remembers Lawyers Who Disappeared After Defending Protesters",
+        "Vigil in Paris for Political Prisoners Draws Thousands",
+    ]
+    for title, excerpt in zip(titles, excerpts, strict=True):
+        assert "vigil" in excerpt.lower(), excerpt  # the passage with the word, marked
+        assert not excerpt.startswith(title[:20]), excerpt
+        assert "Illustration: Open Voices Coalition" not in excerpt, excerpt
+    assert "Illustration: Open Voices Coalition" not in page.inner_text("#search")
+    screenshot(page, "search-excerpts", tmp_path)
+    for word, title in [
+        ("draws", "Vigil in Paris for Political Prisoners Draws Thousands"),  # the title only
+        ("chamber", "Geneva Side Event Puts Detained Journalists on the Human Rights"),  # caption
+    ]:
+        page.goto(base + f"/search/?q={word}")
+        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+        found = page.locator(".pagefind-ui__result-link").all_inner_texts()
+        assert any(text.startswith(title) for text in found), (word, found)
     assert foreign == []
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path, PurePath
@@ -16,7 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
-from sitegen.serve.preview import Preview
+from sitegen.build import BuildReport
+from sitegen.serve.preview import Preview, PreviewOptions, rebuilt_line
 from sitegen.serve.server import BuildState, DevServer, inject_script, resolve_request
 from sitegen.serve.watch import ChangeCollector, ChangeKind, classify
 from tests.conftest import MakeSite, article, wait_for
@@ -249,6 +252,45 @@ def test_preview_css_change_is_announced_as_css_only(preview: tuple[Preview, Pat
     (root / "content/a.md").write_text(article("Changed", slug="a"))
     wait_for(lambda: running.server.state.epoch == 4)
     assert not running.server.state.css_only
+
+
+def test_preview_says_what_a_rebuild_changed_not_site_totals(make_site: MakeSite) -> None:
+    """A one-article edit once printed `rebuilt: 2 articles, 12 pages`, which read as if the
+    whole site had been made again."""
+    root = make_site({"content/a.md": article("A", slug="a"), "content/b.md": article("B")})
+    lines: list[str] = []
+    running = Preview(root, PreviewOptions(port=0), report=lines.append)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: running.server.state.epoch == 1)
+        (root / "content/a.md").write_text(article("A, edited", slug="a"))
+        wait_for(lambda: running.server.state.epoch == 2)
+    finally:
+        running.stop()
+        thread.join(timeout=10)
+    rebuilt = [line for line in lines if line.startswith("rebuilt")]
+    assert len(rebuilt) == 1, lines
+    assert re.fullmatch(
+        r"rebuilt after a change to content/a\.md: \d+ files written \(\d+\.\d\d s\)", rebuilt[0]
+    ), rebuilt
+
+
+@pytest.mark.parametrize(
+    ("changed", "written", "removed", "expected"),
+    [
+        (["content/a.md"], 1, 0, "a change to content/a.md: 1 file written"),
+        (["content/a.md", "content/b.md"], 5, 2, "2 changes (content/a.md, content/b.md): "
+         "5 files written, 2 removed"),
+        (["a", "b", "c", "d", "e"], 3, 0, "5 changes (a, b, c and 2 more): 3 files written"),
+        (["content/a.md"], 0, 0, "a change to content/a.md: no output file changed"),
+    ],
+)  # fmt: skip
+def test_rebuilt_line_names_the_changes_and_counts_what_was_written(
+    changed: list[str], written: int, removed: int, expected: str, tmp_path: Path
+) -> None:
+    report = BuildReport(tmp_path, 10, 40, 3, (), written=written, removed=removed)
+    assert rebuilt_line(changed, report, 0.1234) == f"rebuilt after {expected} (0.12 s)"
 
 
 def _as_from_a_terminal() -> None:

@@ -8,7 +8,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -16,9 +16,6 @@ from sitegen import __version__
 from sitegen.errors import SitegenError, echo_problems
 from sitegen.runtime.collector import tune_collector
 from sitegen.runtime.exit import fast_exit
-
-if TYPE_CHECKING:
-    from sitegen.build import BuildReport
 
 T = TypeVar("T")
 SITE_DIR = click.Path(file_okay=False, path_type=Path)  # may be made (init, -o, import)
@@ -98,24 +95,9 @@ def build(
             f"{_count(report.static_files, 'static file')} in {report.output_dir}"
         )
     if stats:
-        click.echo(_stats(report))
+        from sitegen.commands.stats import build_stats
 
-
-def _stats(report: BuildReport) -> str:
-    if not report.seconds:
-        return "nothing changed since the last build: no file read, made or written"
-    from sitegen.runtime.speedups import speedup_notices
-
-    stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.seconds.items())
-    cached = report.articles - report.parsed if report.parsed <= report.articles else 0
-    engine = report.site.config.markdown_engine if report.site else "markdown"
-    return "\n".join(
-        [
-            f"articles: {report.parsed} parsed, {cached} from cache; files: {report.written} "
-            f"written, {report.removed} removed; time: {stages}",
-            *speedup_notices(engine),  # a library's speed-ups off: the plain path, slower
-        ]
-    )
+        click.echo(build_stats(report))
 
 
 @cli.command()
@@ -185,20 +167,45 @@ def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, 
 @click.argument("site_dir", type=SITE_DIR)
 @click.option("--title", default="News Archive", show_default=True, help="The site's name.")
 @click.option("--with-theme", is_flag=True, help="Also copy the default theme, to customise it.")
+@click.option(
+    "--base-url",
+    help="The address the site is published at, e.g. https://example.org/ (asked on a terminal).",
+)
 @click.pass_context
-def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> None:
+def init(
+    ctx: click.Context, site_dir: Path, title: str, with_theme: bool, base_url: str | None
+) -> None:
     """Create a new site in SITE_DIR (which must be missing or empty)."""
     import datetime as dt
 
-    from sitegen.commands.scaffold import init_site
+    from sitegen.commands.scaffold import checked_base_url, init_site
 
+    if base_url is not None:
+        base_url = checked_base_url(base_url)
+    elif _is_terminal():  # CI and scripts never wait for an answer
+        base_url = click.prompt(
+            "Public address of the site (base_url), e.g. https://example.org/; empty: later",
+            default="",
+            show_default=False,
+            value_proc=checked_base_url,
+        )
     made = _guarded(
         ctx,
         lambda: init_site(
-            site_dir, title=title, with_theme=with_theme, today=dt.datetime.now(dt.UTC).date()
+            site_dir,
+            title=title,
+            with_theme=with_theme,
+            today=dt.datetime.now(dt.UTC).date(),
+            base_url=base_url or "",
         ),
     )
     click.echo(f"created {_count(len(made), 'file')} in {site_dir}")
+    if not base_url:
+        click.echo(
+            "warning: base_url is not set; set it in sitegen.yaml before publishing "
+            "(sitegen build --strict refuses a site without it)",
+            err=True,
+        )
     click.echo(f'next: cd {site_dir} && sitegen new "Your headline" && sitegen serve')
 
 
@@ -343,6 +350,10 @@ def wordpress(ctx: click.Context, /, export: Path, site_dir: Path, **flags: Any)
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def _count(number: int, noun: str) -> str:

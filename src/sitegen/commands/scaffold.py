@@ -11,8 +11,10 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+import click
+
 from sitegen import urls
-from sitegen.config.settings import load_config
+from sitegen.config.settings import CONFIG_NAME, base_url_problems, load_config
 from sitegen.content.article import CONTENT_DIR
 from sitegen.errors import Location, SitegenError, error, shown
 from sitegen.render.theme import THEME_STATIC, default_theme_dir
@@ -24,7 +26,7 @@ CONFIG_TEMPLATE = """\
 # '# ' to change a setting. sitegen's docs/configuration.md explains each one.
 
 title: {title}
-# base_url: https://example.org/     # the public address; feeds and sharing need it
+{base_url}# the public address; feeds and sharing need it
 # description: ""                    # one line about the site (tagline, home page)
 # language: en                       # <html lang>: fr, pt-BR, ...
 # timezone: UTC                      # for dates written without one: Europe/Paris
@@ -68,15 +70,21 @@ line starts a new paragraph, `## ` starts a heading, `*words*` are emphasised.
 GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n/*.zip\n"
 
 
-def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> list[Path]:
-    """Create a new site in `target` (missing or empty); returns the files made."""
+def init_site(
+    target: Path, *, title: str, with_theme: bool, today: dt.date, base_url: str = ""
+) -> list[Path]:
+    """Create a new site in `target` (missing or empty); returns the files made. Without a
+    `base_url` (checked by `checked_base_url`) sitegen.yaml holds a commented placeholder."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         where = Location(PurePosixPath(str(target)))
         raise SitegenError(
             [error(where, "is not an empty folder; choose a new one")], "not created"
         )
     made = [
-        _create(target / "sitegen.yaml", CONFIG_TEMPLATE.format(title=json.dumps(title))),
+        _create(
+            target / CONFIG_NAME,
+            CONFIG_TEMPLATE.format(title=json.dumps(title), base_url=_base_url_line(base_url)),
+        ),
         _create(
             target / CONTENT_DIR / "welcome.md",
             EXAMPLE_ARTICLE.format(title=title.replace('"', "'"), date=today.isoformat()),
@@ -92,6 +100,34 @@ def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> 
     return made
 
 
+def checked_base_url(url: str) -> str:
+    """A base_url for init, checked as sitegen.yaml's is and ending in '/'; '' stays ''.
+    Raises click.BadParameter, so click asks again at a prompt."""
+    url = url.strip()
+    if problems := base_url_problems(url) if url else []:
+        raise click.BadParameter("; ".join(problems), param_hint="'--base-url'")
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def _base_url_line(url: str) -> str:
+    # A checked URL has no whitespace, so no ': ' or ' #', and starts with 'http': plain YAML
+    setting = f"base_url: {url}" if url else "# base_url: https://example.org/"
+    return setting.ljust(36) + " "
+
+
+def find_site_dir(start: Path) -> Path:
+    """The folder holding sitegen.yaml: `start` or the nearest parent, as git finds .git."""
+    for folder in (start, *start.resolve().parents):  # resolved: "a/../b" is not under "a"
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    message = (
+        f"no {CONFIG_NAME} here or in any parent folder; "
+        "run 'sitegen init' first, or give the site folder with --site"
+    )
+    where = Location(PurePosixPath(str(start.resolve())))
+    raise SitegenError([error(where, message)], "no article written")
+
+
 def new_article(
     site_dir: Path,
     title: str,
@@ -101,8 +137,10 @@ def new_article(
     image: str = "",
     now: dt.datetime | None = None,
 ) -> Path:
-    """Write content/<slug>.md with today's date (in the site's time zone) and the front
-    matter skeleton; returns its path. Never overwrites."""
+    """Write content/<slug>.md of the site that holds `site_dir` (it or a parent has
+    sitegen.yaml) with today's date (in the site's time zone) and the front matter skeleton;
+    returns its path. Never overwrites."""
+    site_dir = find_site_dir(site_dir)  # never a content/ outside a site
     config = load_config(site_dir)  # a broken sitegen.yaml is reported first
     slug = _shortened(urls.slugify(title))
     rel = PurePosixPath(CONTENT_DIR, f"{slug}.md")

@@ -22,6 +22,8 @@ from sitegen.errors import Location, Problem, cut, error, shown, suggest, warnin
 MAX_EXPANDED = 10_000
 # What a message keeps of the YAML parser's complaint, which may quote a value (a tag).
 _SAID = 160
+# How PyYAML says a quoted value ran to the end of the text: a quote left open.
+_RAN_OFF_END = ("found unexpected end of stream", "found unexpected document separator")
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,24 @@ def load_mapping(
             return {}, [error(Location(path, line), "expected 'key: value' lines at the top level")]
         return _entries(loader, node, path, first_line)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark is not None else first_line
-        what = exc.problem or exc.context or "invalid YAML"
-        return {}, [error(Location(path, line), f"invalid YAML: {cut(what, _SAID)}")]
+        return {}, [_syntax_problem(exc, path, first_line)]
     except yaml.YAMLError as exc:
         return {}, [error(Location(path, first_line), f"invalid YAML: {cut(str(exc), _SAID)}")]
     finally:
         loader.dispose()
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, path: PurePosixPath, first_line: int) -> Problem:
+    """A YAML syntax error at the line a person would fix."""
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or exc.context or "invalid YAML"
+    # An unclosed quote swallows every later line, so the scanner gives up at the end of the
+    # text, lines below the mistake; the context mark is where the quoted value started.
+    if exc.context == "while scanning a quoted scalar" and exc.problem in _RAN_OFF_END:
+        mark = exc.context_mark
+        what = "a quoted value starts here and is never closed; end it with the same quote"
+    line = mark.line + first_line if mark is not None else first_line
+    return error(Location(path, line), f"invalid YAML: {cut(what, _SAID)}")
 
 
 def _entries(

@@ -28,7 +28,7 @@ from sitegen.render.templates import display_date
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_FORMAT = "1"  # change when document() changes, so every index is made again
+DOCUMENT_FORMAT = "2"  # change when document() changes, so every index is made again
 ENTRY = f"{urls.SEARCH_BUNDLE_DIR}/pagefind-entry.json"  # read first by the search page
 
 
@@ -71,13 +71,16 @@ def pagefind_executable() -> Path:
 
 def document(article: Article, config: Config) -> str:
     """What the index holds of one article: its title, date (shown in results), lead image,
-    caption, text, byline and tags. Pagefind derives the result's URL from its path."""
+    caption, text, byline and tags; the excerpt comes from the text, byline and tags only.
+    Pagefind derives the result's URL from its path."""
     base_path = urlsplit(config.base_url).path.rstrip("/")
     escape = html.escape
     parts = [
         f'<!doctype html><html lang="{escape(config.language)}"><head><meta charset="utf-8">',
         f"<title>{escape(article.title)}</title></head><body>",
-        f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>',
+        # title and caption are metadata: searched, but kept out of the excerpt, which
+        # would otherwise open with them (the result shows the title above it already)
+        f'<h1 data-pagefind-ignore data-pagefind-meta="title">{escape(article.title)}</h1>',
         f'<p data-pagefind-ignore><span data-pagefind-meta="date">'
         f"{display_date(article.date)}</span></p>",
     ]
@@ -87,7 +90,8 @@ def document(article: Article, config: Config) -> str:
             f'<img src="{src}" alt="{alt}" data-pagefind-meta="image[src], image_alt[alt]">'
         )
         if article.image.caption:
-            parts.append(f"<p>{escape(article.image.caption)}</p>")
+            caption = escape(article.image.caption)
+            parts.append(f'<p data-pagefind-ignore data-pagefind-meta="caption">{caption}</p>')
     parts.append(article.body_html)
     tags = ", ".join(tag.name for tag in article.tags)
     parts.append(f"<p>{escape(article.author.name)}. {escape(tags)}</p></body></html>\n")

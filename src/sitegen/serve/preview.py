@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class Preview:
         """Serve until stop() or Ctrl-C; always cleans up its threads and folder."""
         try:
             self.output_dir.mkdir()
-            self._build_and_publish(css_only=False)
+            self._build_and_publish(changed=(), css_only=False)
             self.server.start()
             for warning in self.watcher.start():
                 self.report(warning)
@@ -78,7 +79,8 @@ class Preview:
                     css_only = all(
                         k is ChangeKind.STATIC and p.suffix == ".css" for p, k in batch.items()
                     )
-                    self._build_and_publish(css_only=css_only)
+                    names = sorted(self._shown(path) for path in batch)
+                    self._build_and_publish(changed=names, css_only=css_only)
         finally:
             self.watcher.stop()
             self.server.stop()
@@ -93,8 +95,15 @@ class Preview:
             self.report(line)
         self.server.publish(BuildState(previous.epoch, lines))
 
-    def _build_and_publish(self, css_only: bool) -> None:
+    def _shown(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.watcher.site_dir).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _build_and_publish(self, changed: Sequence[str], css_only: bool) -> None:
         previous = self.server.state
+        started = time.monotonic()
         try:
             result = self.rebuild()
         except SitegenError as exc:
@@ -109,5 +118,25 @@ class Preview:
         for problem in result.warnings:
             self.report(str(problem))
         if previous.epoch:
-            self.report(f"rebuilt: {result.articles} articles, {result.pages} pages")
+            self.report(rebuilt_line(changed, result, time.monotonic() - started))
         self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
+
+
+SHOWN_CHANGES = 3  # file names in a rebuild's line; more are counted
+
+
+def rebuilt_line(changed: Sequence[str], report: BuildReport, seconds: float) -> str:
+    """What one rebuild did, for the terminal: the saved files and the output files written,
+    not site totals (which read as if a one-article edit had rebuilt everything)."""
+    if len(changed) == 1:
+        cause = f"a change to {changed[0]}"
+    else:
+        names = ", ".join(changed[:SHOWN_CHANGES])
+        more = len(changed) - SHOWN_CHANGES
+        cause = f"{len(changed)} changes ({names}{f' and {more} more' if more > 0 else ''})"
+    if report.written or report.removed:
+        done = f"{report.written} file{'' if report.written == 1 else 's'} written"
+        done += f", {report.removed} removed" if report.removed else ""
+    else:
+        done = "no output file changed"
+    return f"rebuilt after {cause}: {done} ({seconds:.2f} s)"
