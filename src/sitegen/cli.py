@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from sitegen import __version__
+from sitegen.commands.ci import CI_KINDS, next_step
 from sitegen.errors import SitegenError, echo_problems
 from sitegen.runtime.collector import tune_collector
 from sitegen.runtime.exit import fast_exit
@@ -185,21 +186,29 @@ def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, 
 @click.argument("site_dir", type=SITE_DIR)
 @click.option("--title", default="News Archive", show_default=True, help="The site's name.")
 @click.option("--with-theme", is_flag=True, help="Also copy the default theme, to customise it.")
+@click.option(
+    "--ci",
+    type=click.Choice(CI_KINDS),
+    help="Also write a CI recipe; to an existing site, only it.",
+)
 @click.pass_context
-def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool) -> None:
-    """Create a new site in SITE_DIR (which must be missing or empty)."""
+def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool, ci: str | None) -> None:
+    """Create a new site in SITE_DIR (which must be missing or empty), or add a --ci recipe
+    to the site there."""
     import datetime as dt
 
     from sitegen.commands.scaffold import init_site
 
+    is_new = not (site_dir / "sitegen.yaml").is_file()  # else --ci adds to an existing site
+    today = dt.datetime.now(dt.UTC).date()
     made = _guarded(
-        ctx,
-        lambda: init_site(
-            site_dir, title=title, with_theme=with_theme, today=dt.datetime.now(dt.UTC).date()
-        ),
+        ctx, lambda: init_site(site_dir, title=title, with_theme=with_theme, today=today, ci=ci)
     )
     click.echo(f"created {_count(len(made), 'file')} in {site_dir}")
-    click.echo(f'next: cd {site_dir} && sitegen new "Your headline" && sitegen serve')
+    if is_new:
+        click.echo(f'next: cd {site_dir} && sitegen new "Your headline" && sitegen serve')
+    if ci:
+        click.echo(f"next: {made[-1]}: {next_step(ci)}")
 
 
 @cli.command()

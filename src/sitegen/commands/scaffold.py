@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from sitegen import urls
+from sitegen.commands.ci import write_ci
 from sitegen.config.settings import load_config
 from sitegen.content.article import CONTENT_DIR
 from sitegen.errors import Location, SitegenError, error, shown
@@ -68,8 +69,13 @@ line starts a new paragraph, `## ` starts a heading, `*words*` are emphasised.
 GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n/*.zip\n"
 
 
-def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> list[Path]:
-    """Create a new site in `target` (missing or empty); returns the files made."""
+def init_site(
+    target: Path, *, title: str, with_theme: bool, today: dt.date, ci: str | None = None
+) -> list[Path]:
+    """Create a new site in `target` (missing or empty); returns the files made. With `ci`
+    (commands/ci.py) also its CI recipe; into an existing site, only that."""
+    if ci and not with_theme and (target / "sitegen.yaml").is_file():
+        return [write_ci(target, ci)]
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         where = Location(PurePosixPath(str(target)))
         raise SitegenError(
@@ -89,6 +95,8 @@ def init_site(target: Path, *, title: str, with_theme: bool, today: dt.date) -> 
         shutil.copytree(theme / "static" / THEME_STATIC, target / "static" / THEME_STATIC)
         made += sorted(p for p in (target / "templates").rglob("*") if p.is_file())
         made += sorted(p for p in (target / "static").rglob("*") if p.is_file())
+    if ci:
+        made.append(write_ci(target, ci))
     return made
 
 
