@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="work here and keep it [default: a temp dir]")
     parser.add_argument("--csv", type=Path, help="append the figures to this CSV file")
     parser.add_argument("--machine", default="", help="for the CSV row")
+    parser.add_argument("--notes", default="", help="for the CSV row: what else ran, ...")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-ci-cache-"))
     site = work / "site"
@@ -122,7 +123,7 @@ def _append(
         "machine": args.machine, "corpus_articles": articles, "runs": args.runs,
         "cold_best_s": f"{min(cold):.2f}", "cold_max_s": f"{max(cold):.2f}",
         "restored_best_s": f"{min(restored):.2f}", "restored_max_s": f"{max(restored):.2f}",
-        "ratio": f"{ratio:.2f}", "cache_mib": f"{cache_mib:.0f}",
+        "ratio": f"{ratio:.2f}", "cache_mib": f"{cache_mib:.0f}", "notes": args.notes,
     }  # fmt: skip
     is_new = not args.csv.exists()
     with args.csv.open("a", newline="", encoding="utf-8") as file:
