@@ -22,7 +22,8 @@ import sitegen
 from sitegen import __version__
 from sitegen.build import build
 from sitegen.cli import cli
-from sitegen.commands.ci import CI_KINDS, recipe_text
+from sitegen.commands import ci
+from sitegen.commands.ci import CI_KINDS, installed_package, recipe_text
 
 SCHEMAS = REPO_ROOT / "tests" / "data" / "ci-schemas"
 GITHUB = ".github/workflows/sitegen.yml"
@@ -71,7 +72,7 @@ def test_ci_init_adds_only_the_recipe_to_an_existing_site(
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert set(after) - set(before) == {site / rel}
     assert all(after[p] == data for p, data in before.items())
-    assert (site / rel).read_text() == recipe_text(kind)
+    assert (site / rel).read_text() == recipe_text(kind, installed_package())
     assert os.access(site / rel, os.X_OK) == (kind == "shell")
 
 
@@ -95,6 +96,55 @@ def test_ci_init_names_the_recipes_it_knows(tmp_path: Path) -> None:
     result = run("init", str(tmp_path / "s"), "--ci", "jenkins")
     assert result.exit_code == 2
     assert "'jenkins' is not one of 'github', 'gitlab', 'shell'" in result.output
+
+
+class _Installed:
+    """importlib.metadata's view of a sitegen that pip installed from `direct_url`."""
+
+    def __init__(self, direct_url: dict[str, Any]) -> None:
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return json.dumps(self.direct_url) if name == "direct_url.json" else None
+
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "package"),
+    [
+        (
+            {"url": "https://github.com/org/sitegen", "vcs_info": {"vcs": "git", "commit_id": SHA}},
+            f"sitegen @ git+https://github.com/org/sitegen@{SHA}",
+        ),
+        (
+            {"url": "https://example.org/sitegen-0.1.0-py3-none-any.whl", "archive_info": {}},
+            "sitegen @ https://example.org/sitegen-0.1.0-py3-none-any.whl",
+        ),
+        ({"url": "file:///home/me/sitegen", "dir_info": {"editable": True}}, None),
+        ({"url": 'https://x.org/a" b', "vcs_info": {"vcs": "git", "commit_id": SHA}}, None),
+    ],
+)
+def test_ci_init_pins_the_sitegen_that_wrote_the_recipe(
+    make_site: MakeSite,
+    monkeypatch: pytest.MonkeyPatch,
+    direct_url: dict[str, Any],
+    package: str | None,
+) -> None:
+    """Installed from an address CI can reach, the recipe installs that very sitegen;
+    otherwise it names a placeholder, and the job stops until it is replaced."""
+    monkeypatch.setattr(ci.importlib.metadata, "distribution", lambda _: _Installed(direct_url))
+    site = make_site({})
+    result = run("init", str(site), "--ci", "github")
+    assert result.exit_code == 0, result.output
+    text = (site / GITHUB).read_text()
+    if package:
+        assert f'SITEGEN_PACKAGE: "{package}"' in text
+        assert "set SITEGEN_PACKAGE" not in result.output
+    else:
+        assert 'SITEGEN_PACKAGE: "sitegen @ git+https://CHANGE-ME/sitegen@v' in text
+        assert "set SITEGEN_PACKAGE in it" in result.output
 
 
 # the recipes ---------------------------------------------------------------------------
