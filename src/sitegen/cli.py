@@ -186,7 +186,7 @@ def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, 
 @click.argument("site_dir", type=SITE_DIR)
 @click.option("--title", default="News Archive", show_default=True, help="The site's name.")
 @click.option("--with-theme", is_flag=True, help="Also copy the default theme, to customise it.")
-@click.option("--ci", type=click.Choice(CI_KINDS), help="Write a CI recipe too; alone in a site.")
+@click.option("--ci", type=click.Choice(CI_KINDS), help="Also write a CI workflow that publishes.")
 @click.pass_context
 def init(ctx: click.Context, site_dir: Path, title: str, with_theme: bool, ci: str | None) -> None:
     """Create a new site in SITE_DIR (which must be missing or empty), or add a --ci recipe
