@@ -36,6 +36,8 @@ def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_
     assert "sitegen/theme/templates/base.html" in names
     assert "sitegen/theme/static/css/site.css" in names
     assert not any(name.startswith("sitegen/theme/static/images") for name in names)
+    for recipe in ("github.yml", "gitlab-ci.yml", "publish.sh"):  # sitegen init --ci
+        assert f"sitegen/commands/workflows/{recipe}" in names
 
     root = make_site({"content/from-the-wheel.md": article("From the wheel")})
     env = {**os.environ, "PYTHONPATH": str(installed)}
@@ -59,3 +61,12 @@ def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_
         check=True,
     )
     assert probe.stdout.strip() == str(installed / "sitegen" / "theme")
+    made = subprocess.run(
+        [sys.executable, "-m", "sitegen", "init", str(root), "--ci", "github"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "actions/deploy-pages" in (root / ".github/workflows/sitegen.yml").read_text()

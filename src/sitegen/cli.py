@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from sitegen import __version__
+from sitegen.commands.ci import CI_KINDS
 from sitegen.errors import SitegenError, echo_problems
 from sitegen.runtime.collector import tune_collector
 from sitegen.runtime.exit import fast_exit
@@ -171,42 +172,28 @@ def new(ctx: click.Context, title: str, site_dir: Path, tags: str, byline: str, 
     "--base-url",
     help="The address the site is published at, e.g. https://example.org/ (asked on a terminal).",
 )
+@click.option("--ci", type=click.Choice(CI_KINDS), help="Also write a CI workflow that publishes.")
 @click.pass_context
-def init(
-    ctx: click.Context, site_dir: Path, title: str, with_theme: bool, base_url: str | None
-) -> None:
-    """Create a new site in SITE_DIR (which must be missing or empty)."""
+def init(ctx: click.Context, /, site_dir: Path, title: str, with_theme: bool, **more: Any) -> None:
+    """Create a new site in SITE_DIR (which must be missing or empty), or add a --ci recipe
+    to the site there."""
     import datetime as dt
 
-    from sitegen.commands.scaffold import checked_base_url, init_site
+    from sitegen.commands.scaffold import ask_base_url, init_report, init_site
 
-    if base_url is not None:
-        base_url = checked_base_url(base_url)
-    elif _is_terminal():  # CI and scripts never wait for an answer
-        base_url = click.prompt(
-            "Public address of the site (base_url), e.g. https://example.org/; empty: later",
-            default="",
-            show_default=False,
-            value_proc=checked_base_url,
-        )
+    is_new = not (site_dir / "sitegen.yaml").is_file()  # else --ci adds to an existing site
+    base_url = ask_base_url(more["base_url"], ask=is_new and _is_terminal())  # never in CI
+    today = dt.datetime.now(dt.UTC).date()
     made = _guarded(
         ctx,
         lambda: init_site(
-            site_dir,
-            title=title,
-            with_theme=with_theme,
-            today=dt.datetime.now(dt.UTC).date(),
-            base_url=base_url or "",
+            site_dir, title=title, with_theme=with_theme, today=today, base_url=base_url,
+            ci=more["ci"],
         ),
-    )
-    click.echo(f"created {_count(len(made), 'file')} in {site_dir}")
-    if not base_url:
-        click.echo(
-            "warning: base_url is not set; set it in sitegen.yaml before publishing "
-            "(sitegen build --strict refuses a site without it)",
-            err=True,
-        )
-    click.echo(f'next: cd {site_dir} && sitegen new "Your headline" && sitegen serve')
+    )  # fmt: skip
+    report = init_report(site_dir, made, is_new=is_new, base_url=base_url, ci=more["ci"])
+    for line, to_stderr in report:
+        click.echo(line, err=to_stderr)
 
 
 @cli.command()

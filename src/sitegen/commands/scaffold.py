@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from sitegen import urls
+from sitegen.commands.ci import next_step, write_ci
 from sitegen.config.settings import CONFIG_NAME, base_url_problems, load_config
 from sitegen.content.article import CONTENT_DIR
 from sitegen.errors import Location, SitegenError, error, shown
@@ -71,10 +72,19 @@ GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n/*.zip\n"
 
 
 def init_site(
-    target: Path, *, title: str, with_theme: bool, today: dt.date, base_url: str = ""
+    target: Path,
+    *,
+    title: str,
+    with_theme: bool,
+    today: dt.date,
+    base_url: str = "",
+    ci: str | None = None,
 ) -> list[Path]:
     """Create a new site in `target` (missing or empty); returns the files made. Without a
-    `base_url` (checked by `checked_base_url`) sitegen.yaml holds a commented placeholder."""
+    `base_url` (checked by `checked_base_url`) sitegen.yaml holds a commented placeholder.
+    With `ci` (commands/ci.py) also its CI recipe; into an existing site, only that."""
+    if ci and not with_theme and (target / CONFIG_NAME).is_file():
+        return [write_ci(target, ci)]
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         where = Location(PurePosixPath(str(target)))
         raise SitegenError(
@@ -97,7 +107,43 @@ def init_site(
         shutil.copytree(theme / "static" / THEME_STATIC, target / "static" / THEME_STATIC)
         made += sorted(p for p in (target / "templates").rglob("*") if p.is_file())
         made += sorted(p for p in (target / "static").rglob("*") if p.is_file())
+    if ci:
+        made.append(write_ci(target, ci))
     return made
+
+
+def ask_base_url(given: str | None, *, ask: bool) -> str:
+    """The base_url for a new site: as given (checked), else asked for when `ask` (a person
+    at a terminal; an empty answer leaves it for later), else ''."""
+    if given is not None:
+        return checked_base_url(given)
+    if not ask:
+        return ""
+    answer: str = click.prompt(
+        "Public address of the site (base_url), e.g. https://example.org/; empty: later",
+        default="",
+        show_default=False,
+        value_proc=checked_base_url,
+    )
+    return answer
+
+
+def init_report(
+    site_dir: Path, made: list[Path], *, is_new: bool, base_url: str, ci: str | None
+) -> list[tuple[str, bool]]:
+    """What `sitegen init` prints: (line, to stderr)."""
+    files = f"{len(made)} file{'' if len(made) == 1 else 's'}"
+    lines = [(f"created {files} in {site_dir}", False)]
+    if is_new and not base_url:
+        warn = "warning: base_url is not set; set it in sitegen.yaml before publishing"
+        lines.append((f"{warn} (sitegen build --strict refuses a site without it)", True))
+    if is_new:
+        lines.append(
+            (f'next: cd {site_dir} && sitegen new "Your headline" && sitegen serve', False)
+        )
+    if ci:
+        lines.append((f"next: {next_step(ci, made[-1])}", False))
+    return lines
 
 
 def checked_base_url(url: str) -> str:
