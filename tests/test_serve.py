@@ -22,7 +22,7 @@ from sitegen.build import BuildReport
 from sitegen.serve.preview import Preview, PreviewOptions, rebuilt_line
 from sitegen.serve.server import BuildState, DevServer, inject_script, resolve_request
 from sitegen.serve.watch import ChangeCollector, ChangeKind, classify
-from tests.conftest import MakeSite, article, wait_for
+from tests.conftest import MakeSite, article, running_preview, wait_for
 
 SITE = PurePath("/site")
 
@@ -321,3 +321,25 @@ def test_serve_stops_cleanly_on_ctrl_c(make_site: MakeSite, sig: signal.Signals)
             process.communicate()
     assert process.returncode == 0
     assert rest == "stopped\n"
+
+
+def test_preview_shows_a_warning_once_not_on_every_save(make_site: MakeSite) -> None:
+    """An archive with thousands of warnings (images without alt text) printed all of
+    them again on every save, burying the line that said what the save did."""
+    root = make_site(
+        {
+            "content/a.md": article("A", slug="a", image="/images/x.jpg"),
+            "content/b.md": article("B", slug="b"),
+        }
+    )
+    with running_preview(root) as running:
+        lines: list[str] = running.report.__self__  # type: ignore[attr-defined]
+        first = [line for line in lines if ": warning: " in line]
+        assert any("x.jpg" in line for line in first)
+        (root / "content/b.md").write_text(article("B, edited", slug="b"))
+        wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) == 1)
+        assert [line for line in lines if ": warning: " in line] == first  # not again
+        (root / "content/b.md").write_text(article("B", slug="b", image="/images/y.jpg"))
+        wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) == 2)
+        new = [line for line in lines if ": warning: " in line][len(first) :]
+        assert new and all("content/b.md" in line for line in new)  # only what is new

@@ -47,6 +47,7 @@ class Preview:
             remove_tree(self.output_dir.parent, ignore_errors=True)
             raise
         self.changes = ChangeCollector()
+        self.warned: set[str] = set()  # the last build's warnings, shown already
         self.watcher = Watcher(site_dir, self.changes.add)
         self.stop_event = threading.Event()
 
@@ -115,11 +116,16 @@ class Preview:
             text = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode()
             self._failed(previous, (f"error: internal error: {text}; please report it",))
             return
-        for problem in result.warnings:
-            self.report(str(problem))
+        self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
+        # The open pages reload first; then the terminal hears of warnings it has not shown
+        # yet (all of them once): an archive with 10,000 reprinted them on every save.
+        lines = [str(problem) for problem in result.warnings]
+        for line in lines:
+            if line not in self.warned:
+                self.report(line)
+        self.warned = set(lines)
         if previous.epoch:
             self.report(rebuilt_line(changed, result, time.monotonic() - started))
-        self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
 
 
 SHOWN_CHANGES = 3  # file names in a rebuild's line; more are counted
