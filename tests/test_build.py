@@ -264,3 +264,34 @@ def test_a_first_rebuild_has_its_spare_made_while_it_loads(
     assert 0 < report.written < 20
     build(root, tmp_path / "reference", use_cache=False)
     assert tree(out) == tree(tmp_path / "reference")
+
+
+def test_parse_results_held_in_memory_are_used_before_the_cache(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` keeps the articles it parsed from rebuild to rebuild (`held`): after an edit
+    only the edited file is looked up in the cache, and the site is still a clean build's."""
+    from sitegen.cache.codec import Loaded
+    from sitegen.cache.store import BuildCache
+
+    root = make_site({f"content/a{i}.md": article(f"A{i}", slug=f"a{i}") for i in range(5)})
+    held: dict[str, Loaded] = {}
+    build(root, tmp_path / "out", held=held)
+    assert len(held) == 5
+    asked: list[int] = []
+    looked_up = BuildCache.articles
+
+    def counted(self: BuildCache, keys: list[str], decode: object) -> object:
+        asked.append(len(keys))
+        return looked_up(self, keys, decode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BuildCache, "articles", counted)
+    (root / "content/a1.md").write_text(article("A1, edited", slug="a1"))
+    build(root, tmp_path / "out", held=held)
+    assert asked == [1]  # the edited file alone: four articles came from memory
+    build(root, tmp_path / "clean", use_cache=False)
+    files = sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*"))
+    for rel in files:
+        if (tmp_path / "out" / rel).is_file():
+            assert (tmp_path / "out" / rel).read_bytes() == (tmp_path / "clean" / rel).read_bytes()
+    assert "A1, edited" in (tmp_path / "out/a1/index.html").read_text()

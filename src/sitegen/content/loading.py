@@ -51,10 +51,12 @@ def load_articles(
     jobs: int | None = None,
     stamps: Mapping[str, str] | None = None,
     keep: Callable[[], None] | None = None,
+    held: dict[str, Loaded] | None = None,
 ) -> LoadResult:
     """Load every article under content/; problems of all files are returned together.
     `stamps` are files' stamps taken already (manifest.survey_inputs), before reading;
-    `keep` is called as each batch of articles is made (see build._LongLived)."""
+    `keep` is called as each batch of articles is made (see build._LongLived); `held`,
+    parse results by key, is looked up before the cache and left holding this build's."""
     if not (config.site_dir / CONTENT_DIR).is_dir():
         where = Location(PurePosixPath(CONTENT_DIR))
         return LoadResult([], [error(where, "no such directory; articles go in content/*.md")], 0)
@@ -69,7 +71,10 @@ def load_articles(
         settings = parse_fingerprint(config, strict)
         hashes = _content_hashes(rels, stamps, site_dir, cache)
         keys = [article_key(hashes[rel], settings) for rel in rels]
-        known = cache.articles(keys, decode_row) if cache else {}
+        known = {key: held[key] for key in keys if key in held} if held else {}
+        missing = [key for key in keys if key not in known]
+        if cache and missing:
+            known |= cache.articles(missing, decode_row)
         if keep:
             keep()
     todo = [i for i, key in enumerate(keys) if key not in known]
@@ -99,6 +104,12 @@ def load_articles(
                 cache.store_file_hashes(seen)
             else:
                 cache.keep_articles(keys)
+    if held is not None:  # what the next build may reuse: this one's, unforeseen failures aside
+        held.clear()
+        held.update(
+            (key, loaded) for key in keys
+            if (loaded := results[key])[0] is not None or not unforeseen(loaded[1])
+        )  # fmt: skip
     articles = [a for key in keys if (a := results[key][0]) is not None]
     problems = [p for key in keys for p in results[key][1]]
     return LoadResult(articles, problems, len(todo))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import BuildReport, build
+from sitegen.cache.codec import Loaded
 from sitegen.content.manifest import remove_tree
 from sitegen.errors import SitegenError
 from sitegen.serve.server import BuildState, DevServer
@@ -48,6 +49,7 @@ class Preview:
             raise
         self.changes = ChangeCollector()
         self.warned: set[str] = set()  # the last build's warnings, shown already
+        self.held: dict[str, Loaded] = {}  # parse results, from rebuild to rebuild
         self.watcher = Watcher(site_dir, self.changes.add)
         self.stop_event = threading.Event()
 
@@ -59,6 +61,7 @@ class Preview:
             include_future=self.options.include_future,
             base_url=self.server.url,
             search=self.options.search,
+            held=self.held,
         )
 
     def run(self) -> None:
