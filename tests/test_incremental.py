@@ -528,3 +528,27 @@ def test_a_worker_whose_build_is_gone_leaves_quietly() -> None:
     )
     assert done.returncode == 1
     assert done.stderr == ""
+
+
+def test_a_changed_sitegen_of_the_same_version_parses_and_renders_again(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cache keys hold a digest of sitegen's own code, not only its version: a fix
+    installed from Git, or a developer's edit, must not reuse what the old code made."""
+    from sitegen.cache import version
+
+    root = make_site({f"content/a{i}.md": article(f"A{i}", slug=f"a{i}") for i in range(3)})
+    out = tmp_path / "out"
+    build(root, out)
+    assert build(root, out).site is None  # nothing changed: the no-op shortcut
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "one.py").write_text("print('sitegen, changed')\n")
+    monkeypatch.setattr(version, "PACKAGE", code)
+    version.code_version.cache_clear()
+    try:
+        again = build(root, out)
+        assert again.site is not None and again.parsed == 3  # every article parsed again
+        assert again.written > 0  # and every page made again
+    finally:
+        version.code_version.cache_clear()

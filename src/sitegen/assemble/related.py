@@ -19,9 +19,9 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
-from sitegen import __version__
 from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import BuildCache, digest
+from sitegen.cache.version import code_version
 from sitegen.errors import Problem, error, shown
 from sitegen.model import Article, Tag
 from sitegen.runtime.pool import Awaited, start_map
@@ -76,7 +76,9 @@ def remembered_related(cache: BuildCache, relate: RelateFn) -> RelateFn:
     afresh is stored later (`BuildCache.catch_up`), once the workers making it are done."""
 
     def remembered(articles: Sequence[Article], count: int) -> RelatedResult:
-        key = functools.cache(lambda: digest(__version__, str(count), *map(_relatedness, articles)))
+        key = functools.cache(
+            lambda: digest(code_version(), str(count), *map(_relatedness, articles))
+        )
         stored = cache.get_meta("related")
         if stored is not None:  # (a first build has none: no key to work out first)
             recalled = _recalled(stored, key, articles)

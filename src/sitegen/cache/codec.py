@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-from sitegen import __version__, urls
+from sitegen import urls
 from sitegen.cache.store import Row, digest
+from sitegen.cache.version import code_version
 from sitegen.errors import Location, Problem, Severity
 from sitegen.model import Article, Term
 
@@ -241,7 +242,7 @@ def _path(text: str) -> PurePosixPath:
 
 def article_key(content_hash: str, fingerprint: str) -> str:
     """What a parse result depends on: the file's name and bytes (hashed), and the settings."""
-    return digest(__version__, fingerprint, content_hash)
+    return digest(code_version(), fingerprint, content_hash)
 
 
 def encode_problems(problems: Iterable[Problem]) -> list[list[Any]]:

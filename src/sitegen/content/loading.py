@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sitegen import __version__
 from sitegen.cache.codec import ARTICLE_SCHEMA, Loaded, article_key, article_row, decode_row
 from sitegen.cache.store import BuildCache, Row, digest
+from sitegen.cache.version import code_version
 from sitegen.config.settings import Config
 from sitegen.content.article import (
     CONTENT_DIR,
@@ -163,7 +163,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
     """Everything besides a file's bytes that changes what it parses to, or how that is stored:
     the settings, the Article's fields (ARTICLE_SCHEMA), and named changes to parsing."""
     return digest(
-        __version__, ARTICLE_SCHEMA, ",".join(EXTENSIONS),
+        code_version(), ARTICLE_SCHEMA, ",".join(EXTENSIONS),
         "typography: body, title, summary, caption",  # a change to parsing, not to a field
         "typography: not inside raw code, pre, kbd, samp, script, style, math, svg, textarea",
         "dates: offsets in whole minutes",

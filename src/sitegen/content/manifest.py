@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen import __version__
 from sitegen.cache.store import digest
+from sitegen.cache.version import code_version
 from sitegen.config.settings import CONFIG_NAME
 from sitegen.content.symlinks import ROOT_FOLDERS
 
@@ -96,7 +96,7 @@ class Inputs:
 
 def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inputs:
     """The signature of the build's inputs, and the stamps of the content files."""
-    parts: list[str] = [__version__, options]
+    parts: list[str] = [code_version(), options]
     content = site_dir / "content"
     stamps: dict[str, str] = {}
     parts += [f"{name} {_link_target(site_dir / name)}" for name in ROOT_FOLDERS]

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 import jinja2
 from jinja2 import meta, nodes
 
-from sitegen import __version__
 from sitegen.cache.store import digest
+from sitegen.cache.version import code_version
 from sitegen.content.manifest import stamp_or_unreadable, walk_folders
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
@@ -114,7 +114,7 @@ class _Keys:
 
     @functools.cached_property
     def base(self) -> str:
-        return digest(__version__, repr(self._site.config), _templates_digest(self._theme_dirs))
+        return digest(code_version(), repr(self._site.config), _templates_digest(self._theme_dirs))
 
     @functools.cached_property
     def articles(self) -> dict[str, str]:

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from sitegen import __version__, urls
+from sitegen import urls
 from sitegen.cache.store import digest
+from sitegen.cache.version import code_version
 from sitegen.config.settings import CONFIG_NAME, PAGEFIND_MISSING, Config
 from sitegen.errors import ConfigError, ContentError, Location, error
 from sitegen.model import Article, Site
@@ -41,7 +42,7 @@ def search_outputs(site: Site, previous: Mapping[str, str], output_dir: Path) ->
     language = site.config.language.lower()
     documents = {a.output_path: document(a, site.config) for a in site.articles}
     key = digest(
-        __version__, DOCUMENT_FORMAT, _version(executable), language,
+        code_version(), DOCUMENT_FORMAT, _version(executable), language,
         *(part for item in documents.items() for part in item),
     )  # fmt: skip
     kept = [path for path, fingerprint in previous.items() if fingerprint == key]
