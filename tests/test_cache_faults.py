@@ -290,6 +290,7 @@ def forge_articles(db: sqlite3.Connection, change: Callable[[dict[str, Any]], No
 
 FORGERIES: dict[str, Callable[[dict[str, Any]], None]] = {
     "title a number": lambda d: d["article"].update(title=5),
+    "source a string": lambda d: d["article"].update(source="x"),  # IndexError in decoding
     "tags a string": lambda d: d["article"].update(tags="abc"),
     "a date without zone": lambda d: d["article"].update(date="2025-01-02T10:00:00"),
     "a line not a number": lambda d: d.update(problems=[["content/a0.md", "x", "m", "warning"]]),

@@ -19,7 +19,7 @@ from pathlib import Path
 from sitegen.assemble.related import find_related, remembered_related
 from sitegen.assemble.site import assemble_site
 from sitegen.cache.codec import Loaded, decode_problems, encode_problems
-from sitegen.cache.store import BuildCache
+from sitegen.cache.store import MALFORMED, BuildCache
 from sitegen.config.redirects import redirect_problems
 from sitegen.config.settings import (
     Config,
@@ -228,7 +228,7 @@ def _unchanged_build(job: _Job, inputs: Inputs) -> BuildReport | None:
     try:  # the cache is input: a summary of another shape means building after all
         warnings = tuple(decode_problems(summary["warnings"]))
         counts = summary["articles"], summary["pages"], summary["static"]
-    except (LookupError, TypeError, ValueError):
+    except MALFORMED:
         return None
     if not all(type(count) is int for count in counts):
         return None

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from sitegen.cache.codec import decode_problems, encode_problems
-from sitegen.cache.store import BuildCache, digest
+from sitegen.cache.store import MALFORMED, BuildCache, digest
 from sitegen.cache.version import code_version
 from sitegen.errors import Problem, error, shown
 from sitegen.model import Article, Tag
@@ -108,7 +108,7 @@ def _recalled(
         by_url = {a.url: a for a in articles}
         chosen = {url: tuple(by_url[u] for u in urls) for url, urls in data["related"].items()}
         return chosen, decode_problems(data["problems"])
-    except (ValueError, LookupError, TypeError, AttributeError, RecursionError):
+    except MALFORMED:
         return None  # chosen again
 
 

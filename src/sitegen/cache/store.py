@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, has
 """
 
 T = TypeVar("T")
+# What reading data of another shape than sitegen wrote raises (JSON of other types, a
+# string where a list was, nesting past reading): the cache is input, never trusted.
+MALFORMED = (ValueError, LookupError, TypeError, AttributeError, RecursionError)
 Row = tuple[str, str, bytes, str]  # a parse result: key, JSON, body HTML, excerpt HTML
 
 
@@ -102,8 +105,8 @@ class BuildCache:
 
     def articles(self, keys: Iterable[str], decode: Callable[[Row], T]) -> dict[str, T]:
         """The parse results stored for the keys that have one, as `decode` makes them of
-        their rows (one it cannot read, raising ValueError, KeyError or TypeError, makes
-        the whole cache suspect: discarded, as is one whose checksum does not match)."""
+        their rows (one it cannot read, raising one of MALFORMED, makes the whole cache
+        suspect: discarded, as is one whose checksum does not match)."""
         if self.db is None:
             return {}
         found: dict[str, T] = {}
@@ -121,14 +124,7 @@ class BuildCache:
                     if check != checksum(value, body, excerpt):
                         raise ValueError(f"article {key!r:.40}: checksum does not match")
                     found[key] = decode((key, value, body, excerpt))
-        except (
-            sqlite3.Error,
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-            RecursionError,
-        ) as exc:
+        except (sqlite3.Error, *MALFORMED) as exc:
             self._discard(exc)
             return {}
         return found
@@ -272,7 +268,7 @@ class BuildCache:
             if due is not None and dt.datetime.fromisoformat(due) <= now:
                 return None
             return dict(data["summary"])
-        except (ValueError, LookupError, TypeError, AttributeError, RecursionError):
+        except MALFORMED:
             return None
 
     def remember_build(
