@@ -56,12 +56,15 @@ def is_output_path(path: object) -> bool:
 _URL_EDGES = "".join(map(chr, range(0x21)))
 _URL_DROPPED = str.maketrans("", "", "\t\n\r")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_NOT_A_PATH = ("/", "\\", "\t", "\n", "\r")  # after a first '/': maybe another host
 
 
 def leaves_site(url: str) -> bool:
     """Whether a browser reading `url` in one of the site's pages goes elsewhere for it:
     another host (`//host/`, `/\\host/`) or another scheme (`https:`, `data:`), as opposed
     to a path on this site. Decided as browsers parse URLs, not by how the text starts."""
+    if url[:1] == "/" and url[1:2] not in _NOT_A_PATH:
+        return False  # a plain site path, at once: the common case (every link of a page)
     text = as_browsers_read(url)
     return text.startswith("//") or _URL_SCHEME.match(text) is not None
 
@@ -74,14 +77,7 @@ def as_browsers_read(url: str) -> str:
 def under_base(url: str, base_path: str) -> str:
     """A site path under the base_url's path ('/x/' -> '/archive/x/'); a URL that leaves
     the site (a lead image left on another host) as it is."""
-    return url if _leaves(url) else base_path + url
-
-
-def _leaves(url: str) -> bool:
-    """leaves_site, answered at once for a plain site path (the common case: every link)."""
-    if url[:1] == "/" and url[1:2] not in "/\\\t\n\r":
-        return False
-    return leaves_site(url)
+    return url if leaves_site(url) else base_path + url
 
 
 def is_reserved(slug: str) -> bool:
@@ -158,7 +154,7 @@ def output_path(url: str) -> str:
 def permalink(base_url: str, url: str) -> str:
     """Absolute URL when the site has a base_url, else the site-relative one; a URL that
     leaves the site (a lead image on another host) as it is."""
-    if _leaves(url):
+    if leaves_site(url):
         return url
     return base_url.rstrip("/") + url if base_url else url
 

@@ -90,9 +90,6 @@ def _scan(
     return broken
 
 
-_NOT_A_PATH = ("/", "\\", "\t", "\n", "\r")  # after a first '/': maybe another host
-
-
 def _internal_path(
     link: str, page_url: str, site_url: str, base_path: str
 ) -> tuple[str, str] | None:
@@ -101,11 +98,11 @@ def _internal_path(
         link = base_path + link[len(site_url) :]
     if link.lower().startswith(_SKIPPED_SCHEMES):
         return None
-    if link.startswith("/") and link[1:2] not in _NOT_A_PATH and "/." not in link:
+    if urls.leaves_site(link):  # as a browser reads it: `/\host/` is another host too
+        return None
+    if link.startswith("/") and "/." not in link:
         path, _, fragment = link.partition("#")  # most links: no joining needed
         path = unquote(path.partition("?")[0])
-    elif urls.leaves_site(link):  # as a browser reads it: `/\host/` is another host too
-        return None
     else:
         parts = urlsplit(urljoin(page_url, link))
         if parts.scheme or parts.netloc:
