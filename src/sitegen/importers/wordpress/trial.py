@@ -5,6 +5,7 @@ one)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Collection, Iterable, Mapping
@@ -13,10 +14,13 @@ from pathlib import Path
 from sitegen.build import build
 from sitegen.config.settings import CONFIG_NAME
 from sitegen.content.article import CONTENT_DIR
+from sitegen.content.manifest import walk_folders
 from sitegen.errors import Problem, SitegenError
 from sitegen.importers.wordpress.addresses import add_redirects
+from sitegen.importers.wordpress.media import is_safe
 
 THEME = "templates"
+STATIC = "static"
 
 
 def trial_build(
@@ -27,9 +31,11 @@ def trial_build(
     *,
     force: bool,
 ) -> list[Problem]:
-    """The problems `sitegen build` would report once the planned files (path, text) are written
-    (existing files kept unless `force`, as the import does). Static files are not copied:
-    a lead image the import would copy or download (`media`, site paths) is not missing."""
+    """The problems `sitegen build` would report once the planned files (path, text) are
+    written (existing files kept unless `force`, as the import does). static/ is stood in
+    for by empty files of the same names, its own and the media the import would copy or
+    download (`media`, site paths): copying it could take minutes, and only names matter
+    here (a lead image that is there, a file where a page must go)."""
     with tempfile.TemporaryDirectory(prefix="sitegen-import-") as scratch:
         root = Path(scratch) / "site"
         root.mkdir()
@@ -44,24 +50,20 @@ def trial_build(
             if force or not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
+        for name in _static_names(site_dir) | {p.lstrip("/") for p in media if is_safe(p)}:
+            (root / STATIC / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / STATIC / name).touch()
         try:
-            problems = list(build(root, root / "build", use_cache=False, search=False).warnings)
+            return list(build(root, root / "build", use_cache=False, search=False).warnings)
         except SitegenError as failed:
-            problems = list(failed.problems)
-    static = {path for path in media} | _static_files(site_dir)
-    return [p for p in problems if not _image_provided(p, static)]
+            return list(failed.problems)
 
 
-def _static_files(site_dir: Path) -> set[str]:
-    folder = site_dir / "static"
-    if not folder.is_dir():
-        return set()
-    return {"/" + p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def _image_provided(problem: Problem, static: Collection[str]) -> bool:
-    """A 'not found under static/' warning for a file that is (or will be) there."""
-    message = problem.message
-    if not (message.startswith("image: '") and message.endswith("' not found under static/")):
-        return False
-    return message.removeprefix("image: '").removesuffix("' not found under static/") in static
+def _static_names(site_dir: Path) -> set[str]:
+    """The files of the site's static/, as paths relative to it."""
+    folder = str(site_dir / STATIC)
+    return {
+        os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
+        for root, names in walk_folders(folder)  # a stack: deep folders are fine
+        for name in names
+    }
