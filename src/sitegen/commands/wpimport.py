@@ -54,17 +54,13 @@ def wordpress_import(
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[int], Callable[[Any], None]]]:
     """A maker of progress callbacks: a bar on stderr when it is a terminal, else silence."""
-    bars: list[Any] = []
+    with contextlib.ExitStack() as bars:
 
-    def start(total: int) -> Callable[[Any], None]:
-        if not sys.stderr.isatty() or total == 0:
-            return lambda _: None
-        bar = click.progressbar(length=total, label="downloading media", file=sys.stderr)
-        bars.append(bar.__enter__())
-        return lambda _: bar.update(1)
+        def start(total: int) -> Callable[[Any], None]:
+            if not sys.stderr.isatty() or total == 0:
+                return lambda _: None
+            bar = click.progressbar(length=total, label="downloading media", file=sys.stderr)
+            shown = bars.enter_context(bar)
+            return lambda _: shown.update(1)
 
-    try:
         yield start
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
