@@ -73,6 +73,17 @@ def cut(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def not_installed(library: str, extra: str) -> str:
+    """The end of a message for an optional library that is missing, with the command
+    that installs it (`install_command`)."""
+    return f"needs {library}, which is not installed; install it with: {install_command(extra)}"
+
+
+def install_command(extra: str) -> str:
+    """How to install one of sitegen's optional extras (`pyproject.toml`)."""
+    return f"pip install 'sitegen[{extra}]'"
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest choice, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

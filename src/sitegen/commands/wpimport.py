@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from sitegen.errors import install_command
+
 _LIBRARIES = ("defusedxml", "markdownify")  # the 'wordpress' extra
 
 
@@ -19,7 +21,7 @@ def missing_library() -> str | None:
     """The message for a missing library of the 'wordpress' extra, if one is missing."""
     for name in _LIBRARIES:
         if importlib.util.find_spec(name) is None:
-            install = "pip install 'sitegen[wordpress]'"
+            install = install_command("wordpress")
             return f"the WordPress import needs {name}; install it with: {install}"
     return None
 

@@ -15,7 +15,7 @@ from sitegen import urls
 from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
-from sitegen.errors import ConfigError, Location, Problem, error, shown, warning
+from sitegen.errors import ConfigError, Location, Problem, error, not_installed, shown, warning
 
 CONFIG_NAME = "sitegen.yaml"
 LOCAL_BASE_URL = "http://localhost:8000/"
@@ -217,18 +217,12 @@ def _choice_needing(
     if choice in needs:
         module, extra = needs[choice].split()
         if importlib.util.find_spec(module) is None:
-            reader.fail(
-                key,
-                f"{choice!r} needs {module}, which is not installed; "
-                f"install it with: pip install 'sitegen[{extra}]'",
-            )
+            reader.fail(key, f"{choice!r} {not_installed(module, extra)}")
             return choices[0]
     return choice
 
 
-PAGEFIND_MISSING = (
-    "needs Pagefind, which is not installed; install it with: pip install 'sitegen[search]'"
-)
+PAGEFIND_MISSING = not_installed("Pagefind", "search")
 
 
 def pagefind_installed() -> bool:
