@@ -11,6 +11,7 @@ should not see hundreds of requests at once), each retried with backoff on what 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import mimetypes
 import os
 import time
@@ -20,7 +21,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
 from sitegen import urls
 from sitegen.errors import cut
@@ -53,9 +53,6 @@ class _Refused(Exception):
     """A reply that another attempt would not change (404, a page instead of an image)."""
 
 
-Opener = Callable[[urllib.request.Request, float], BinaryIO]
-
-
 def download_all(
     downloads: Iterable[Download],
     static_dir: Path,
@@ -64,7 +61,6 @@ def download_all(
     parallel: int = PARALLEL,
     backoff: float = BACKOFF,
     progress: Callable[[Download], None] = lambda _: None,
-    opener: Opener | None = None,
 ) -> DownloadReport:
     """Fetch each download not yet in `static_dir`; `progress` is told of each one done."""
     report = DownloadReport()
@@ -77,11 +73,10 @@ def download_all(
             progress(item)
         else:
             wanted.append(item)
-    fetch = opener or _open
 
     def one(item: Download) -> tuple[Download, str | None]:
         try:
-            _fetch(item, static_dir / item.target, fetch, max_bytes, backoff)
+            _fetch(item, static_dir / item.target, max_bytes, backoff)
             return item, None
         except (_Refused, OSError, ValueError) as exc:
             return item, str(exc) or type(exc).__name__
@@ -97,11 +92,11 @@ def download_all(
     return report
 
 
-def _fetch(item: Download, target: Path, fetch: Opener, max_bytes: int, backoff: float) -> None:
+def _fetch(item: Download, target: Path, max_bytes: int, backoff: float) -> None:
     """One file, attempts and all; raises what made the last attempt fail."""
     for attempt in range(ATTEMPTS):
         try:
-            _fetch_once(item, target, fetch, max_bytes)
+            _fetch_once(item, target, max_bytes)
             return
         except _Refused:
             raise
@@ -117,10 +112,10 @@ def _fetch(item: Download, target: Path, fetch: Opener, max_bytes: int, backoff:
         time.sleep(backoff * 2**attempt)
 
 
-def _fetch_once(item: Download, target: Path, fetch: Opener, max_bytes: int) -> None:
+def _fetch_once(item: Download, target: Path, max_bytes: int) -> None:
     request = urllib.request.Request(item.url, headers={"User-Agent": USER_AGENT})
-    with contextlib.closing(fetch(request, TIMEOUT)) as reply:
-        headers = getattr(reply, "headers", None) or {}
+    with contextlib.closing(_open(request, TIMEOUT)) as reply:
+        headers = reply.headers
         _check_type(item, (headers.get("Content-Type") or "").split(";")[0].strip().lower())
         length = headers.get("Content-Length")
         if length and length.isdigit() and int(length) > max_bytes:
@@ -152,9 +147,9 @@ def _check_type(item: Download, served: str) -> None:
         raise _Refused(f"the server sent {cut(served, 40)}, not {expected}")
 
 
-def _open(request: urllib.request.Request, timeout: float) -> BinaryIO:
+def _open(request: urllib.request.Request, timeout: float) -> http.client.HTTPResponse:
     """urllib's opener, for http(s) only (an export may name file: or ftp: URLs)."""
     if request.type not in ("http", "https"):
         raise _Refused(f"not an http(s) address: {cut(request.full_url, 80)}")
-    reply: BinaryIO = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (checked)
+    reply: http.client.HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
     return reply
