@@ -37,16 +37,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        with self.server.lock:
+            self.server.requests[self.path] += 1
+        self._reply()
+
+    def _wait(self) -> None:
+        """A slow reply's pause, counted as running: it ends before the reply is sent, so
+        a client's next request cannot overlap it (counting until the handler returned
+        saw a fourth request of three workers, once their replies had arrived)."""
         server = self.server
         with server.lock:
-            server.requests[self.path] += 1
             server.running += 1
             server.most_at_once = max(server.most_at_once, server.running)
-        try:
-            self._reply()
-        finally:
-            with server.lock:
-                server.running -= 1
+        time.sleep(0.2)
+        with server.lock:
+            server.running -= 1
 
     def _reply(self) -> None:
         name = self.path.rsplit("/", 1)[-1]
@@ -56,7 +61,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if name.startswith("missing"):
             return self.send_error(404)
         if name.startswith("slow"):
-            time.sleep(0.2)
+            self._wait()
         body, kind = JPEG, "image/jpeg"
         if name.startswith("login"):
             body, kind = b"<!doctype html><title>Log in</title>", "text/html; charset=utf-8"
