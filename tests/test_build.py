@@ -98,7 +98,7 @@ def test_builds_leave_the_garbage_collector_as_they_found_it(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr("sitegen.build.site_pages", interrupted)
+        patch.setattr("sitegen.build.stages.site_pages", interrupted)
         with pytest.raises(KeyboardInterrupt):
             build_site(root)
     assert gc.get_freeze_count() == 0 and gc.isenabled()
@@ -246,18 +246,18 @@ def test_a_first_rebuild_has_its_spare_made_while_it_loads(
     """After a first build there is no spare to write a rebuild into; a forked process
     makes one while the rebuild loads (big sites only), and the site comes out exactly as a
     clean build makes it."""
-    import sitegen.build
+    import sitegen.build.recipe
 
     root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(400)})
     out = tmp_path / "out"
     build(root, out, jobs=2)
-    made, real = tmp_path / "made", sitegen.build.make_spare
+    made, real = tmp_path / "made", sitegen.build.recipe.make_spare
 
     def spy(output_dir: Path, files: list[str]) -> None:  # runs in the forked process
         real(output_dir, files)
         made.write_text(str(len(files)))
 
-    monkeypatch.setattr(sitegen.build, "make_spare", spy)
+    monkeypatch.setattr(sitegen.build.recipe, "make_spare", spy)
     (root / "content/a7.md").write_text(article("A7, revised"))
     report = build(root, out, jobs=2)
     assert int(made.read_text()) > 400  # every file of the output
