@@ -233,6 +233,7 @@ class PageRenderer:
         self.site_dir = site.config.site_dir
         self.config = site.config
         self.problems: dict[str, Problem] = {}
+        self.failures = 0  # pages and files that failed (each problem is kept once only)
         self._templates: dict[tuple[str, ...], jinja2.Template] = {}
 
     def found(self) -> list[Problem]:
@@ -249,6 +250,7 @@ class PageRenderer:
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
             problem = template_problem(exc, self.theme, self.site_dir)
             self.problems.setdefault(str(problem), problem)  # once, not once per page
+            self.failures += 1
             return b""
 
     def read_static(self, path: Path) -> bytes:
@@ -260,6 +262,7 @@ class PageRenderer:
             where = Location(_site_path(path, self.site_dir))
             problem = error(where, f"cannot read: {exc.strerror or exc}")
             self.problems.setdefault(str(problem), problem)
+            self.failures += 1
             return b""
 
     def _template(self, names: tuple[str, ...]) -> jinja2.Template:
