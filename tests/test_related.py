@@ -77,6 +77,20 @@ def test_related_is_deterministic_on_a_large_archive() -> None:
     assert can_fork(2, len(ordered), "related")  # so the next line does use workers
     in_workers, _ = find_related(ordered, 3, jobs=2)
     assert list(in_workers.items()) == list(first.items())
+    one_by_one, _ = find_related(ordered, 3, lazily=True)  # as `serve` chooses them
+    assert one_by_one[ordered[4321].url] == first[ordered[4321].url]
+    assert list(one_by_one.items()) == list(first.items())
+
+
+def test_related_chosen_one_by_one_are_the_same_with_listed_ones_and_none() -> None:
+    target = dataclasses.replace(make_article("target", 5, ("A",)), related_slugs=("other",))
+    articles = [target, make_article("other", 1, ("A",)), make_article("third", 4, ("A",))]
+    for count in (0, 1, 3):
+        eager, eager_problems = find_related(articles, count)
+        lazy, lazy_problems = find_related(articles, count, lazily=True)
+        assert dict(lazy) == dict(eager) and len(lazy) == len(eager)
+        assert lazy_problems == eager_problems
+    assert "/nowhere/" not in find_related(articles, 3, lazily=True)[0]
 
 
 def test_related_window_bounds_candidates_of_very_common_tags() -> None:

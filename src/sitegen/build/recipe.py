@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sitegen.build import stages
 from sitegen.build.stages import BuildOptions, Job, Planned
-from sitegen.cache.codec import Loaded, decode_problems, encode_problems
+from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import MALFORMED, BuildCache
 from sitegen.config.settings import load_config
-from sitegen.content.loading import LoadResult
+from sitegen.content.loading import Held, LoadResult
 from sitegen.content.manifest import Inputs, next_due, survey_inputs
 from sitegen.errors import ContentError, OutputError, Problem, sort_problems
 from sitegen.model import Site
@@ -72,7 +72,7 @@ def build(
     search: bool | None = None,
     relative_urls: bool = False,
     offline: bool = False,
-    held: dict[str, Loaded] | None = None,
+    held: Held | None = None,
 ) -> BuildReport:
     """Build the site in memory; only if nothing is wrong, bring `output_dir` up to date.
 
@@ -82,9 +82,9 @@ def build(
     `relative_urls` makes every internal link relative to its page (as the config can);
     `offline` also makes links to folders name their index.html, for `file://` copies.
     Unless `skip_unchanged` is off, a build whose inputs did not change since the last one
-    returns at once, without the site (`report.site` is None). `held`: parse results kept
-    in memory from build to build by a long-lived caller (`serve`), looked up before the
-    cache (decoding 5,000 cached articles was a third of a preview's rebuild).
+    returns at once, without the site (`report.site` is None). `held`: what a long-lived
+    caller (`serve --search`) keeps in memory from build to build (content.loading.Held):
+    decoding 5,000 cached articles was a third of a preview's rebuild.
     """
     options = BuildOptions(
         include_drafts, include_future, strict, base_url, jobs, search, relative_urls, offline

@@ -12,16 +12,16 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sitegen.assemble.related import find_related, remembered_related
+from sitegen.assemble.related import RelateFn, find_related, remembered_related
 from sitegen.assemble.site import assemble_site
-from sitegen.cache.codec import Loaded
 from sitegen.cache.store import BuildCache
 from sitegen.config.redirects import redirect_problems
 from sitegen.config.settings import Config, config_warnings, enable_search, menu_problems
 from sitegen.content.article import missing_images
 from sitegen.content.images import image_sizes
-from sitegen.content.loading import LoadResult, load_articles
+from sitegen.content.loading import Held, LoadResult, load_articles
 from sitegen.content.manifest import Inputs
 from sitegen.content.symlinks import link_problems
 from sitegen.errors import Problem, sort_problems
@@ -82,8 +82,18 @@ class Job:
     cache: BuildCache
     scheduler: Scheduler
     now: dt.datetime | None  # what is future (left out); None: every date is published
-    held: dict[str, Loaded] | None  # parse results kept by the caller (see build())
+    held: Held | None  # what a long-lived caller keeps from load to load (see build())
     clock: Stopwatch = dataclasses.field(default_factory=Stopwatch)
+
+
+@dataclass
+class Memo:
+    """What a long-lived caller (serve) keeps from plan to plan: which template chains read
+    `site`, and what each article adds to fingerprints (worked out as pages are asked
+    for, after the cache that would remember them is closed)."""
+
+    templates: dict[str, bool] = dataclasses.field(default_factory=dict)
+    articles: dict[tuple[Any, ...], str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,12 +124,16 @@ def load(job: Job, inputs: Inputs) -> LoadResult:
     return loaded
 
 
-def assemble(job: Job, loaded: LoadResult) -> Assembled:
+def assemble(job: Job, loaded: LoadResult, *, lazily: bool = False) -> Assembled:
     """The Site, its pages and the redirect pages; related articles are chosen by workers
-    meanwhile (assemble.related), cached across builds."""
+    meanwhile (assemble.related), cached across builds; or, `lazily`, one article's when
+    its page asks for them (the preview makes pages on request)."""
     with job.clock("assemble"):
-        find = functools.partial(find_related, jobs=job.options.jobs)
-        relate = remembered_related(job.cache, find)  # most edits change no choice
+        if lazily:
+            relate: RelateFn = functools.partial(find_related, lazily=True)
+        else:
+            find = functools.partial(find_related, jobs=job.options.jobs)
+            relate = remembered_related(job.cache, find)  # most edits change no choice
         site, problems = assemble_site(
             job.config, loaded.articles, include_drafts=job.options.include_drafts,
             now=job.now, relate=relate,
@@ -132,19 +146,23 @@ def assemble(job: Job, loaded: LoadResult) -> Assembled:
     return Assembled(site, pages, specs, static, [*loaded.problems, *problems])
 
 
-def plan(job: Job, assembled: Assembled, previous: Mapping[str, str]) -> Planned:
-    """Every output file with its fingerprint, but those a URL clash stops."""
+def plan(
+    job: Job, assembled: Assembled, previous: Mapping[str, str], memo: Memo | None = None
+) -> Planned:
+    """Every output file with its fingerprint, but those a URL clash stops. `memo`: what
+    a long-lived caller keeps from plan to plan (by default the cache's template memo)."""
     site, theme = assembled.site, job.theme
     with job.clock("render"):
         renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
-        memo = job.cache.template_memo()
+        templates = job.cache.template_memo() if memo is None else memo.templates
         plan = plan_outputs(
             site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
-            renderer, memo, read_static=renderer.read_static,
+            renderer, templates, read_static=renderer.read_static,
+            article_keys=memo.articles if memo else None,
         )  # fmt: skip
         plan += search_outputs(site, previous, job.output_dir)  # none unless search is on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)
-    return Planned(assembled, plan, renderer, memo, [*assembled.problems, *clashes])
+    return Planned(assembled, plan, renderer, templates, [*assembled.problems, *clashes])
 
 
 def check(into: list[Problem], job: Job, planned: Planned) -> None:

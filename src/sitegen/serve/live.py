@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import stages
-from sitegen.build.stages import BuildOptions, Job
-from sitegen.cache.codec import Loaded
+from sitegen.build.stages import BuildOptions, Job, Memo
 from sitegen.cache.store import BuildCache
 from sitegen.config.settings import load_config
+from sitegen.content.loading import Held
 from sitegen.content.manifest import survey_inputs
 from sitegen.errors import ContentError, Problem, sort_problems
 from sitegen.render.outputs import Output
@@ -63,7 +63,8 @@ class LiveSite:
     def __init__(self, site_dir: Path, options: BuildOptions) -> None:
         self.site_dir = site_dir
         self.options = options
-        self.held: dict[str, Loaded] = {}  # parse results, from refresh to refresh
+        self.held = Held()  # parse results and file hashes, from refresh to refresh
+        self.memo = Memo()  # what plans have worked out, from refresh to refresh
         self._planned: _Planned | None = None
         self._generation = 0  # counts refreshes: a catch-up stops when a new one starts
         self._lock = threading.Lock()
@@ -85,14 +86,13 @@ class LiveSite:
             job = Job(output_dir, options, config, theme, cache, scheduler, now, self.held)
             inputs = survey_inputs(self.site_dir, theme.folders, options.key(job))
             loaded = stages.load(job, inputs)
-            assembled = stages.assemble(job, loaded)
-            planned = stages.plan(job, assembled, {})
+            assembled = stages.assemble(job, loaded, lazily=True)
+            planned = stages.plan(job, assembled, {}, self.memo)
             found: list[Problem] = []
             stages.check(found, job, planned)
             problems = sort_problems([*found, *cache.problems])
             if any(problem.is_error for problem in problems):
                 raise ContentError(problems)
-            cache.store_template_memo(planned.memo)
             cache.commit()
         outputs = {output.path: output for output in planned.plan}
         self._planned = _Planned(outputs, planned.renderer)

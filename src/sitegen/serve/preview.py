@@ -20,7 +20,7 @@ from typing import Protocol
 
 from sitegen.build import build
 from sitegen.build.stages import BuildOptions
-from sitegen.cache.codec import Loaded
+from sitegen.content.loading import Held
 from sitegen.content.manifest import remove_tree
 from sitegen.errors import Problem, SitegenError
 from sitegen.serve.live import LiveSite, Refreshed
@@ -59,7 +59,7 @@ class _Built:
         folder = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
         folder.mkdir()
         self.files = FolderFiles(folder)
-        self.held: dict[str, Loaded] = {}  # parse results, from rebuild to rebuild
+        self.held = Held()  # parse results and file hashes, from rebuild to rebuild
 
     def refresh(self) -> Refreshed:
         options = self.options
