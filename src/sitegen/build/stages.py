@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.assemble.related import RelateFn, find_related, remembered_related
+from sitegen.assemble.related import (
+    RelatedMemo,
+    RelateFn,
+    find_related,
+    remembered_related,
+)
 from sitegen.assemble.site import assemble_site
 from sitegen.cache.store import BuildCache
 from sitegen.config.redirects import redirect_problems
@@ -89,11 +94,12 @@ class Job:
 @dataclass
 class Memo:
     """What a long-lived caller (serve) keeps from plan to plan: which template chains read
-    `site`, and what each article adds to fingerprints (worked out as pages are asked
-    for, after the cache that would remember them is closed)."""
+    `site`, what each article adds to fingerprints (worked out as pages are asked for,
+    after the cache that would remember them is closed), and the related articles' index."""
 
     templates: dict[str, bool] = dataclasses.field(default_factory=dict)
     articles: dict[tuple[Any, ...], str] = dataclasses.field(default_factory=dict)
+    related: RelatedMemo = dataclasses.field(default_factory=RelatedMemo)
 
 
 @dataclass(frozen=True)
@@ -124,13 +130,13 @@ def load(job: Job, inputs: Inputs) -> LoadResult:
     return loaded
 
 
-def assemble(job: Job, loaded: LoadResult, *, lazily: bool = False) -> Assembled:
+def assemble(job: Job, loaded: LoadResult, memo: Memo | None = None) -> Assembled:
     """The Site, its pages and the redirect pages; related articles are chosen by workers
-    meanwhile (assemble.related), cached across builds; or, `lazily`, one article's when
-    its page asks for them (the preview makes pages on request)."""
+    meanwhile (assemble.related), cached across builds; or, with a long-lived caller's
+    `memo` (the preview makes pages on request), one article's when its page asks."""
     with job.clock("assemble"):
-        if lazily:
-            relate: RelateFn = functools.partial(find_related, lazily=True)
+        if memo is not None:
+            relate: RelateFn = functools.partial(find_related, lazily=memo.related)
         else:
             find = functools.partial(find_related, jobs=job.options.jobs)
             relate = remembered_related(job.cache, find)  # most edits change no choice
