@@ -43,7 +43,8 @@ def test_persian_article_and_its_teaser_carry_lang_and_dir(
 ) -> None:
     out = build_site(site(make_site))
     page = parse(out / "vigil-fa/index.html")
-    assert page.get("lang") == "en"  # the site's own chrome stays English
+    # the page is in its article's language: the theme's words too (test_l10n)
+    assert (page.get("lang"), page.get("dir")) == ("fa", "rtl")
     (main,) = [a for a in page.iter("article") if "article" in a.get("class", "").split()]
     assert (main.get("lang"), main.get("dir")) == ("fa", "rtl")
     (script,) = page.iter("script")
