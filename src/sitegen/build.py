@@ -44,6 +44,7 @@ from sitegen.publish.staging import (
     spare_dir,
 )
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
+from sitegen.render.l10n import untranslated_words
 from sitegen.render.outputs import Output, plan_outputs
 from sitegen.render.pages import PageSpec, site_pages
 from sitegen.render.redirects import redirect_specs
@@ -380,4 +381,7 @@ def _check(into: list[Problem], job: _Job, planned: _Planned) -> None:
     outputs = {o.path for o in plan}
     found += menu_problems(config, outputs, strict=strict)
     found += redirect_problems(config.redirects, outputs, strict=strict)
+    if strict:  # the theme's words a page in another language shows in English
+        items = (*assembled.site.articles, *assembled.site.pages)
+        found += untranslated_words(planned.renderer.localization, config, items)
     into.extend(sort_problems(found))

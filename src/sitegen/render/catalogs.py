@@ -79,9 +79,11 @@ def load_catalog(path: Path, shown_as: PurePosixPath) -> Catalog | Problem:
             if message.id
         )
         return Catalog(gettext.GNUTranslations(compiled), translated)
-    except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        return error(Location(shown_as, line), f"{exc} (gettext catalog)")
+    except PoFileError as exc:  # Babel counts lines from 0 and names it in its message
+        line = exc.lineno + 1 if isinstance(exc.lineno, int) else None
+        what = str(exc).rsplit(" on ", 1)[0]
+        what = what[:1].lower() + what[1:]
+        return error(Location(shown_as, line), f"{what} (gettext catalog)")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return error(Location(shown_as), f"cannot read the gettext catalog: {exc}")
 

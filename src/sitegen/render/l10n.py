@@ -29,6 +29,7 @@ from sitegen.render.catalogs import (
     catalog_paths,
     catalog_shown_path,
     load_catalog,
+    theme_messages,
 )
 
 # The digits of the numbering systems CLDR makes the default of a right-to-left or South
@@ -195,7 +196,7 @@ class Localization:
 
     def missing(self, messages: Sequence[Message], tags: Iterable[str]) -> list[Problem]:
         """Warnings for the theme's words that a language shows in English: one per
-        message, or one for a language without any catalog (`--strict` reports them)."""
+        message (at its first place), or one for a language without any catalog."""
         found = []
         for tag in sorted(set(tags)):
             if is_source_language(tag):
@@ -206,10 +207,10 @@ class Localization:
                 message = f"no gettext catalog for {shown(tag)}; the theme's words are in English"
                 found.append(warning(Location(where), message))
                 continue
-            for item in messages:
-                if item.msgid not in language.translated:
-                    text = f"no {shown(tag)} translation of {shown(item.msgid)}; shown in English"
-                    found.append(warning(item.location, text))
+            missing = {m.msgid: m for m in reversed(messages) if m.msgid not in language.translated}
+            for item in sorted(missing.values(), key=lambda m: m.location):
+                text = f"no {shown(tag)} translation of {shown(item.msgid)}; shown in English"
+                found.append(warning(item.location, text))
         return found
 
 
@@ -231,3 +232,13 @@ def used_languages(config: Config, items: Iterable[Article]) -> list[str]:
     found = {config.language, *language_options(config)}
     found.update(item.lang for item in items if item.lang)
     return sorted(found)
+
+
+def untranslated_words(
+    localization: Localization, config: Config, items: Iterable[Article]
+) -> list[Problem]:
+    """`--strict`'s warnings for the theme's words some page shows in English although
+    it is in another language. Read from the templates and catalogs, not from rendering:
+    a rebuild that renders nothing warns the same."""
+    messages = theme_messages(localization.template_dirs, localization.site_dir)
+    return localization.missing(messages, used_languages(config, items))
