@@ -248,3 +248,26 @@ def test_strict_english_and_shipped_languages_warn_of_nothing(
         make_site({"content/en.md": article("en"), **files}), tmp_path / "out", strict=True
     )
     assert report.warnings == ()
+
+
+def test_an_edited_catalog_changes_the_pages_on_the_next_build(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    catalog = (
+        'msgid ""\nmsgstr ""\n"Language: fa\\n"\n\nmsgid "Skip to main content"\nmsgstr "{}"\n'
+    )
+    path = "templates/locales/fa/LC_MESSAGES/sitegen.po"
+    root = make_site(
+        {
+            "sitegen.yaml": "base_url: https://example.org/\nlanguage: fa\n",
+            "content/a.md": article("A"),
+            path: catalog.format("برو به متن"),
+        }
+    )
+    build(root, tmp_path / "out")
+    assert text_of(tmp_path / "out/a/index.html", ".skip-link") == ["برو به متن"]
+    (root / path).write_text(catalog.format("رفتن به متن اصلی"), encoding="utf-8")
+    build(root, tmp_path / "out")
+    assert text_of(tmp_path / "out/a/index.html", ".skip-link") == ["رفتن به متن اصلی"]
+    assert text_of(tmp_path / "out/a/index.html", ".more") == []  # not on an article page
+    assert "بیشتر بخوانید" in (tmp_path / "out/index.html").read_text()  # the theme's, below
