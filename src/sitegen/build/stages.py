@@ -32,6 +32,7 @@ from sitegen.content.symlinks import link_problems
 from sitegen.errors import Problem, sort_problems
 from sitegen.model import Site
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
+from sitegen.render.l10n import untranslated_words
 from sitegen.render.outputs import Output, plan_outputs
 from sitegen.render.pages import PageSpec, site_pages
 from sitegen.render.redirects import redirect_specs
@@ -183,4 +184,7 @@ def check(into: list[Problem], job: Job, planned: Planned) -> None:
     outputs = {o.path for o in plan}
     found += menu_problems(config, outputs, strict=strict)
     found += redirect_problems(config.redirects, outputs, strict=strict)
+    if strict:  # the theme's words a page in another language shows in English
+        items = (*assembled.site.articles, *assembled.site.pages)
+        found += untranslated_words(planned.renderer.localization, config, items)
     into.extend(sort_problems(found))
