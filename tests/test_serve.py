@@ -344,3 +344,23 @@ def test_preview_shows_a_warning_once_not_on_every_save(make_site: MakeSite) -> 
         wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) == 2)
         new = [line for line in lines if ": warning: " in line][len(first) :]
         assert new and all("content/b.md" in line for line in new)  # only what is new
+
+
+def test_a_broken_template_of_a_page_nobody_opened_is_reported(
+    preview: tuple[Preview, Path],
+) -> None:
+    """Pages are made when asked for; the others are made in the background after each
+    rebuild, so a template error only the tags page meets is shown as a build shows it."""
+    running, root = preview
+    lines: list[str] = running.report.__self__  # type: ignore[attr-defined]
+    (root / "templates").mkdir()
+    (root / "templates/tags.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ nope.nope }}{% endblock %}"
+    )
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems == (
+        "templates/tags.html:1: 'nope' is undefined (template error)",
+    )
+    assert running.server.state.problems[0] in lines
+    (root / "templates/tags.html").unlink()
+    wait_for(lambda: running.server.state.problems == () and running.server.state.epoch == 3)

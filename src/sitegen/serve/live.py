@@ -58,7 +58,8 @@ class LiveSite:
 
     `refresh` runs in one thread (the preview's loop), `read` in the server's threads
     and `catch_up` in one more: a refresh swaps in a whole new plan at once, and a read
-    uses the plan it started with."""
+    uses the plan it started with. Two threads may make the same page at once: the
+    same bytes, and the last one kept."""
 
     def __init__(self, site_dir: Path, options: BuildOptions) -> None:
         self.site_dir = site_dir
@@ -134,26 +135,21 @@ class LiveSite:
         """Every file the site has, as `read` takes their paths."""
         return sorted(self._planned.outputs) if self._planned else []
 
-    def problems(self) -> list[Problem]:
-        """Rendering's problems in the current plan, found so far (by reads and catch-up)."""
-        return self._planned.renderer.found() if self._planned else []
-
-    def catch_up(self, should_stop: Callable[[], bool]) -> list[Problem] | None:
+    def catch_up(self, should_stop: Callable[[], bool]) -> None:
         """Render every page whose fingerprint changed since it last rendered well, as a
-        build would, so that problems on pages nobody opened are found too; the bytes are
-        not kept. None when stopped early (a newer refresh, or the preview ending)."""
+        build would, so that problems on pages nobody opened are found too (they go to
+        `on_problems`); the bytes are not kept. Stops at a newer refresh, or when told."""
         planned, generation = self._planned, self._generation
         if planned is None:
-            return []
+            return
         outputs = sorted(planned.outputs.values(), key=lambda o: ORDER.get(o.kind, 9))
         for output in outputs:
             if should_stop() or generation != self._generation:
-                return None
+                return
             if output.kind != "static":
                 fingerprint = output.fingerprint
                 if self._sound.get(output.path) != fingerprint:
                     self._make(planned, output, fingerprint)
-        return self.problems()
 
     def _make(self, planned: _Planned, output: Output, fingerprint: str) -> bytes | None:
         """Render one file; None if rendering found a problem (nothing is remembered)."""
