@@ -34,6 +34,7 @@ from sitegen.content.loading import LoadResult, load_articles
 from sitegen.content.manifest import Inputs, next_due, survey_inputs
 from sitegen.content.symlinks import link_problems
 from sitegen.errors import ContentError, OutputError, Problem, sort_problems
+from sitegen.images.site import Prepared, prepare_site_images
 from sitegen.model import Site
 from sitegen.publish.pending import Pending, make_outdated
 from sitegen.publish.staging import (
@@ -117,7 +118,8 @@ def build(
             return unchanged
         previous = _previous_output(job)
         loaded = _load(job, inputs)
-        assembled = _assemble(job, loaded)
+        images = _images(job, loaded)
+        assembled = _assemble(job, loaded, images)
         planned = _plan(job, assembled, previous)
         made = _render(job, planned, previous, inputs, loaded)
         return _publish(job, made, loaded)
@@ -258,7 +260,14 @@ def _load(job: _Job, inputs: Inputs) -> LoadResult:
     return loaded
 
 
-def _assemble(job: _Job, loaded: LoadResult) -> _Assembled:
+def _images(job: _Job, loaded: LoadResult) -> Prepared:
+    """The static images published without metadata, in sizes for the pages (images/)."""
+    with job.clock("images"):
+        static = collect_static(job.theme)
+        return prepare_site_images(job.config, loaded.articles, static, job.cache, job.options.jobs)
+
+
+def _assemble(job: _Job, loaded: LoadResult, images: Prepared) -> _Assembled:
     """The Site, its pages and the redirect pages; related articles are chosen by workers
     meanwhile (assemble.related), cached across builds."""
     with job.clock("assemble"):
@@ -268,12 +277,14 @@ def _assemble(job: _Job, loaded: LoadResult) -> _Assembled:
             job.config, loaded.articles, include_drafts=job.options.include_drafts,
             now=job.now, relate=relate,
         )  # fmt: skip
-        static = collect_static(job.theme)
         lead_images = (a.image.src for a in site.articles if a.image)
-        site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
+        sizes = image_sizes(lead_images, images.static)
+        site = dataclasses.replace(site, image_sizes=sizes, pictures=images.pictures)
+        static = images.static  # the static files, the images as published
         pages = tuple(site_pages(site))
         specs = (*pages, *redirect_specs(site))
-    return _Assembled(site, pages, specs, static, [*loaded.problems, *problems])
+    problems = [*loaded.problems, *problems, *images.problems]
+    return _Assembled(site, pages, specs, static, problems)
 
 
 def _plan(job: _Job, assembled: _Assembled, previous: Mapping[str, str]) -> _Planned:

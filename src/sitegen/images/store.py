@@ -1,0 +1,107 @@
+"""Made image files kept between builds in `.sitegen-cache/images/<key>/`, where the key
+hashes the source's bytes and every setting that changes what is made: a rebuild finds
+the files of an unchanged image without reading it, and re-encodes only changed ones."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+INFO = "info.json"
+STAMPS = "stamps.json"  # source path -> [size:mtime, content hash]: no re-hashing
+HASH_CHUNK = 1 << 20
+
+
+def file_stamp(path: Path) -> str:
+    """Size and modification time: what tells a changed file from the same one."""
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def content_hash(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(HASH_CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+class ImageStore:
+    """The folder of made images; with `reuse` off (--no-cache) nothing is read back,
+    everything is made afresh (and stored for the next build)."""
+
+    def __init__(self, folder: Path, *, reuse: bool) -> None:
+        self.folder = folder
+        self.reuse = reuse
+        self._stamps = self._read_json(folder / STAMPS) if reuse else {}
+        self._used_stamps: dict[str, list[str]] = {}
+
+    def source_hash(self, path: Path) -> str:
+        """The file's content hash, from the last build's if its stamp did not change."""
+        stamp = file_stamp(path)
+        known = self._stamps.get(str(path))
+        if isinstance(known, list) and len(known) == 2 and known[0] == stamp:
+            found = str(known[1])
+        else:
+            found = content_hash(path)
+        self._used_stamps[str(path)] = [stamp, found]
+        return found
+
+    def info(self, key: str) -> dict[str, Any] | None:
+        """What was made for `key` (sizes, formats, GPS found), if all of it is there."""
+        if not self.reuse:
+            return None
+        info = self._read_json(self.folder / key / INFO)
+        files = info.get("files")
+        if not isinstance(files, list) or not all(
+            isinstance(name, str) and (self.folder / key / name).is_file() for name in files
+        ):
+            return None
+        return info
+
+    def entry(self, key: str) -> Path:
+        return self.folder / key
+
+    def save(self, key: str, files: Mapping[str, bytes], info: Mapping[str, Any]) -> None:
+        """Store one source's made files, then its info (written last: a killed build
+        leaves an entry without info, which is made again)."""
+        folder = self.folder / key
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            _write_atomically(folder / name, data)
+        text = json.dumps({**info, "files": sorted(files)}, sort_keys=True)
+        _write_atomically(folder / INFO, text.encode("utf-8"))
+
+    def finish(self, used: Iterable[str]) -> None:
+        """Remember the sources' hashes; drop entries no source of this build uses."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(self._used_stamps, sort_keys=True).encode("utf-8")
+        _write_atomically(self.folder / STAMPS, data)
+        keep = set(used)
+        for entry in self.folder.iterdir():
+            if entry.is_dir() and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    @staticmethod
+    def _read_json(path: Path) -> dict[str, Any]:
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()
