@@ -213,8 +213,12 @@ class _Keys:
 
 
 def _size(site: Site, article: Article) -> str:
-    """The lead image's pixel size: a replaced image file changes the page's markup."""
-    return repr(site.image_sizes.get(article.image.src) if article.image else None)
+    """The lead image's pixel size and made sizes: a replaced image file changes the
+    page's markup."""
+    if not article.image:
+        return "None"
+    src = article.image.src
+    return repr((site.image_sizes.get(src), site.pictures.get(src)))
 
 
 def _templates_digest(dirs: Iterable[Path]) -> str:
