@@ -264,3 +264,20 @@ def test_images_settings_are_checked_at_their_line(
         build(root, tmp_path / "out")
     (problem,) = [str(p) for p in failed.value.problems]
     assert problem.startswith(f"sitegen.yaml:2: {message}")
+
+
+def test_images_srcset_follows_base_path_and_relative_links(
+    photo_site: Path, tmp_path: Path
+) -> None:
+    config = "base_url: https://example.org/archive/\nrelative_urls: true\n"
+    (photo_site / "sitegen.yaml").write_text(config)
+    out = tmp_path / "out"
+    build(photo_site, out)
+    page = (out / "a/index.html").read_text()
+    srcsets = re.findall(r'srcset="([^"]*)"', page)
+    assert srcsets and all(
+        url.startswith("../images/") for value in srcsets for url in value.split(" ")[::2]
+    )
+    for value in srcsets:
+        for url in value.split(", "):
+            assert (out / "a" / url.split(" ")[0]).resolve().is_file()
