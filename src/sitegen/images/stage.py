@@ -91,7 +91,7 @@ def prepare_images(
     for made in map_ranges(work, len(todo), jobs, "images"):
         infos.update(made)
     prepared = _collect(sources, infos, wanted, settings, store)
-    store.finish(s.key for s in sources if "error" not in infos[s.key])
+    store.finish({s.key: infos[s.key] for s in sources if "error" not in infos[s.key]})
     published = {**static, **prepared.files}
     return Prepared(prepared.pictures, prepared.files, prepared.problems, len(todo), published)
 

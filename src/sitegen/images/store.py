@@ -9,12 +9,13 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 INFO = "info.json"
 STAMPS = "stamps.json"  # source path -> [size:mtime, content hash]: no re-hashing
+INDEX = "index.json"  # key -> info of the last build's sources: one read, not one per source
 HASH_CHUNK = 1 << 20
 
 
@@ -40,6 +41,7 @@ class ImageStore:
         self.folder = folder
         self.reuse = reuse
         self._stamps = self._read_json(folder / STAMPS) if reuse else {}
+        self._index = self._read_json(folder / INDEX) if reuse else {}
         self._used_stamps: dict[str, list[str]] = {}
 
     def source_hash(self, path: Path) -> str:
@@ -54,9 +56,14 @@ class ImageStore:
         return found
 
     def info(self, key: str) -> dict[str, Any] | None:
-        """What was made for `key` (sizes, formats, GPS found), if all of it is there."""
+        """What was made for `key` (sizes, formats, GPS found), if all of it is there:
+        listed in the last build's index (its files were checked then), else in the
+        entry's own info, with every file it names."""
         if not self.reuse:
             return None
+        info = self._index.get(key)
+        if isinstance(info, dict) and (self.folder / key).is_dir():
+            return info
         info = self._read_json(self.folder / key / INFO)
         files = info.get("files")
         if not isinstance(files, list) or not all(
@@ -78,11 +85,13 @@ class ImageStore:
         text = json.dumps({**info, "files": sorted(files)}, sort_keys=True)
         _write_atomically(folder / INFO, text.encode("utf-8"))
 
-    def finish(self, used: Iterable[str]) -> None:
-        """Remember the sources' hashes; drop entries no source of this build uses."""
+    def finish(self, used: Mapping[str, Mapping[str, Any]]) -> None:
+        """Remember the sources' hashes and what was made of them (the index); drop
+        entries no source of this build uses."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(self._used_stamps, sort_keys=True).encode("utf-8")
-        _write_atomically(self.folder / STAMPS, data)
+        for name, value in ((STAMPS, self._used_stamps), (INDEX, used)):
+            data = json.dumps(value, sort_keys=True).encode("utf-8")
+            _write_atomically(self.folder / name, data)
         keep = set(used)
         for entry in self.folder.iterdir():
             if entry.is_dir() and entry.name not in keep:

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""What the image stage costs: an archive whose every article has a lead photo, built with
+the stage and without it (the images then copied as they are, as before the stage).
+
+    python benchmarks/images.py --articles 1000 --runs 1
+
+Figures, each the median wall time of RUNS builds in a fresh process:
+  cold      no cache, no output: every size of every photo is made (workers share them)
+  rebuild   one article edited, every size already in the cache
+and the ratios "with images / without". The articles come from benchmarks/bench.py; the
+photos are the example site's 1200x675 JPEGs, each marked so every file differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import article  # noqa: E402 - the sibling script's article generator
+
+EXAMPLE_IMAGES = Path(__file__).resolve().parents[1] / "static" / "images"
+# The build without the image stage: the stage replaced by one that publishes static files
+# as they are (what sitegen did before it), in the same process as a normal build.
+WITHOUT_STAGE = """
+import sys
+from sitegen import build as recipe
+from sitegen.images.stage import Prepared
+from sitegen.cli import cli
+
+def as_they_are(config, articles, static, cache, jobs):
+    return Prepared({}, {}, [], 0, static)
+
+recipe.prepare_site_images = as_they_are
+sys.exit(cli(sys.argv[1:]))
+"""
+
+
+def generate(site: Path, count: int) -> None:
+    """`count` articles, each with its own lead photo under static/images/."""
+    (site / "content").mkdir(parents=True)
+    (site / "static/images").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: Benchmark\nbase_url: https://bench.example/\n")
+    rng = random.Random(42)
+    sources = sorted(EXAMPLE_IMAGES.glob("*.jpg"))
+    for number in range(count):
+        with Image.open(sources[number % len(sources)]) as photo:
+            marked = photo.convert("RGB")
+        ImageDraw.Draw(marked).text((20, 20), f"Photo {number}", fill=(255, 255, 255))
+        marked.save(site / f"static/images/photo-{number:05d}.jpg", quality=85)
+        text = article(rng, number).replace(
+            "---\n\n",
+            f"image: /images/photo-{number:05d}.jpg\nimage_alt: Photo {number}\n---\n\n",
+            1,
+        )
+        (site / "content" / f"article-{number:05d}.md").write_text(text)
+
+
+def timed_build(site: Path, out: Path, *, with_stage: bool) -> float:
+    arguments = ["build", str(site), "-o", str(out), "-q"]
+    if with_stage:
+        command = [sys.executable, "-m", "sitegen", *arguments]
+    else:
+        command = [sys.executable, "-c", WITHOUT_STAGE, *arguments]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    return time.perf_counter() - started
+
+
+def measure(
+    site: Path, out: Path, runs: int, rebuilds: int, *, with_stage: bool, cold: bool = True
+) -> dict[str, float]:
+    """Median cold build (unless `cold` is off: the cache is kept) and one-edit rebuild."""
+    colds, rebuilt = [], []
+    target = site / "content" / "article-00000.md"
+    original = target.read_text()
+    for _ in range(runs if cold else 0):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        colds.append(timed_build(site, out, with_stage=with_stage))
+    if not cold:  # the output was the other kind's: bring it to this kind first
+        timed_build(site, out, with_stage=with_stage)
+    for edit in range(rebuilds):
+        target.write_text(original.replace("\n\n", f"\n\nEdited: {edit}.\n\n", 1))
+        rebuilt.append(timed_build(site, out, with_stage=with_stage))
+    target.write_text(original)
+    timed_build(site, out, with_stage=with_stage)  # back to the original, not timed
+    return {
+        "cold": statistics.median(colds) if colds else float("nan"),
+        "rebuild": statistics.median(rebuilt),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=1, help="cold builds of each kind")
+    parser.add_argument("--rebuilds", type=int, default=5, help="timed one-edit rebuilds")
+    parser.add_argument(
+        "--rebuilds-only", action="store_true", help="keep the cache: time rebuilds alone"
+    )
+    parser.add_argument("--keep", type=Path, help="generate the corpus here and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-images-"))
+    site, out = work / "site", work / "out"
+    if not (site / "content").is_dir():
+        generate(site, args.articles)
+    cold = not args.rebuilds_only
+    # with the stage last: its cache is what --rebuilds-only reuses (the other reads none
+    # of it; the output folder is shared, so each kind starts with an untimed build)
+    without = measure(site, out, args.runs, args.rebuilds, with_stage=False, cold=cold)
+    with_images = measure(site, out, args.runs, args.rebuilds, with_stage=True, cold=cold)
+    print(
+        f"sitegen, {args.articles} articles with a lead photo each: median of {args.runs} "
+        f"cold builds and {args.rebuilds} one-edit rebuilds"
+    )
+    for name in ("cold", "rebuild"):
+        ratio = with_images[name] / without[name]
+        print(
+            f"  {name:8s} without images {without[name]:7.2f} s   with {with_images[name]:7.2f} s"
+            f"   ratio {ratio:5.2f} ({(ratio - 1) * 100:+.1f} %)"
+        )
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
