@@ -34,7 +34,7 @@ EXAMPLE_IMAGES = Path(__file__).resolve().parents[1] / "static" / "images"
 WITHOUT_STAGE = """
 import sys
 from sitegen import build as recipe
-from sitegen.images.stage import Prepared
+from sitegen.images.formats import Prepared
 from sitegen.cli import cli
 
 def as_they_are(config, articles, static, cache, jobs):
@@ -76,27 +76,26 @@ def timed_build(site: Path, out: Path, *, with_stage: bool) -> float:
     return time.perf_counter() - started
 
 
-def measure(
-    site: Path, out: Path, runs: int, rebuilds: int, *, with_stage: bool, cold: bool = True
-) -> dict[str, float]:
-    """Median cold build (unless `cold` is off: the cache is kept) and one-edit rebuild."""
-    colds, rebuilt = [], []
-    target = site / "content" / "article-00000.md"
-    original = target.read_text()
-    for _ in range(runs if cold else 0):
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
-        colds.append(timed_build(site, out, with_stage=with_stage))
-    if not cold:  # the output was the other kind's: bring it to this kind first
-        timed_build(site, out, with_stage=with_stage)
+def measure(work: Path, runs: int, rebuilds: int, *, cold: bool) -> dict[str, dict[str, float]]:
+    """Median cold build (unless `cold` is off: the caches are kept) and one-edit rebuild
+    of each kind, each in its own copy of the site (its own cache and output folder);
+    rebuilds alternate between the kinds, so a load on the machine weighs on both."""
+    kinds = {kind: (work / kind / "site", work / kind / "out") for kind in ("without", "with")}
+    times: dict[str, dict[str, list[float]]] = {k: {"cold": [], "rebuild": []} for k in kinds}
+    for kind, (site, out) in kinds.items():
+        for _ in range(runs if cold else 0):
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+            times[kind]["cold"].append(timed_build(site, out, with_stage=kind == "with"))
+        timed_build(site, out, with_stage=kind == "with")  # settled: nothing left to do
     for edit in range(rebuilds):
-        target.write_text(original.replace("\n\n", f"\n\nEdited: {edit}.\n\n", 1))
-        rebuilt.append(timed_build(site, out, with_stage=with_stage))
-    target.write_text(original)
-    timed_build(site, out, with_stage=with_stage)  # back to the original, not timed
+        for kind, (site, out) in kinds.items():
+            target = site / "content" / "article-00000.md"
+            target.write_text(target.read_text() + f"\nEdited: {edit}.\n")
+            times[kind]["rebuild"].append(timed_build(site, out, with_stage=kind == "with"))
     return {
-        "cold": statistics.median(colds) if colds else float("nan"),
-        "rebuild": statistics.median(rebuilt),
+        kind: {name: statistics.median(got) if got else float("nan") for name, got in by.items()}
+        for kind, by in times.items()
     }
 
 
@@ -108,23 +107,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="cold builds of each kind")
     parser.add_argument("--rebuilds", type=int, default=5, help="timed one-edit rebuilds")
     parser.add_argument(
-        "--rebuilds-only", action="store_true", help="keep the cache: time rebuilds alone"
+        "--rebuilds-only", action="store_true", help="keep the caches: time rebuilds alone"
     )
     parser.add_argument("--keep", type=Path, help="generate the corpus here and keep it")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-images-"))
-    site, out = work / "site", work / "out"
-    if not (site / "content").is_dir():
-        generate(site, args.articles)
-    cold = not args.rebuilds_only
-    # with the stage last: its cache is what --rebuilds-only reuses (the other reads none
-    # of it; the output folder is shared, so each kind starts with an untimed build)
-    without = measure(site, out, args.runs, args.rebuilds, with_stage=False, cold=cold)
-    with_images = measure(site, out, args.runs, args.rebuilds, with_stage=True, cold=cold)
+    if not (work / "with" / "site" / "content").is_dir():
+        generate(work / "with" / "site", args.articles)
+        shutil.copytree(work / "with" / "site", work / "without" / "site")
+    found = measure(work, args.runs, args.rebuilds, cold=not args.rebuilds_only)
     print(
         f"sitegen, {args.articles} articles with a lead photo each: median of {args.runs} "
         f"cold builds and {args.rebuilds} one-edit rebuilds"
     )
+    without, with_images = found["without"], found["with"]
     for name in ("cold", "rebuild"):
         ratio = with_images[name] / without[name]
         print(

@@ -171,9 +171,12 @@ def image_variant_path(path: str, width: int, extension: str) -> str:
     return f"{stem}-{width}w.{extension}"
 
 
+_NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9_./-]*")
+
+
 def static_url(path: str) -> str:
     """An output path as the URL a page links it by ('images/a b.jpg' -> '/images/a%20b.jpg')."""
-    return "/" + quote(path)
+    return "/" + (path if _NEEDS_NO_QUOTING.fullmatch(path) else quote(path))
 
 
 def alias_url(alias: str) -> str | None:

@@ -8,16 +8,12 @@ behind unless the site keeps them on purpose.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, features
 
-# Formats whose files the stage rewrites: the web's photo formats. GIF, SVG and the rest are
-# published as they are (they seldom carry camera metadata; GIFs may be animations).
-EXTENSIONS = {"jpeg": "JPEG", "jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
-FILE_EXTENSION = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
-MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif"}
 # Quality settings: read at 375-1200 px these are indistinguishable from the originals, at
 # a third of their bytes (docs/images.md). Encoders run single-threaded: the same bytes
 # every build (tests/test_images_output.py checks it).
@@ -49,6 +45,7 @@ class Decoded:
     is_animated: bool
 
 
+@functools.cache
 def modern_formats() -> tuple[str, ...]:
     """The formats made besides the original's, best first: AVIF only where the
     installed Pillow writes it."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sitegen import urls
-from sitegen.images.codec import FILE_EXTENSION, MIME_TYPES
+from sitegen.images.formats import FILE_EXTENSION, MIME_TYPES
 from sitegen.model import ImageFile, Picture
 
 

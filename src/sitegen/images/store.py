@@ -13,10 +13,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sitegen.cache.store import CACHE_DIR
+
 INFO = "info.json"
 STAMPS = "stamps.json"  # source path -> [size:mtime, content hash]: no re-hashing
 INDEX = "index.json"  # key -> info of the last build's sources: one read, not one per source
 HASH_CHUNK = 1 << 20
+
+
+def made_images_dir(site_dir: Path) -> Path:
+    """Where a site's made images are kept (in the build cache's folder)."""
+    return site_dir / CACHE_DIR / "images"
 
 
 def file_stamp(path: Path) -> str:
@@ -62,7 +69,7 @@ class ImageStore:
         if not self.reuse:
             return None
         info = self._index.get(key)
-        if isinstance(info, dict) and (self.folder / key).is_dir():
+        if isinstance(info, dict) and os.path.isdir(f"{self.folder}/{key}"):
             return info
         info = self._read_json(self.folder / key / INFO)
         files = info.get("files")
@@ -89,13 +96,18 @@ class ImageStore:
         """Remember the sources' hashes and what was made of them (the index); drop
         entries no source of this build uses."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        for name, value in ((STAMPS, self._used_stamps), (INDEX, used)):
-            data = json.dumps(value, sort_keys=True).encode("utf-8")
-            _write_atomically(self.folder / name, data)
+        for name, value, known in (
+            (STAMPS, self._used_stamps, self._stamps),
+            (INDEX, used, self._index),
+        ):
+            if value != known:  # (a rebuild that changed no image writes nothing)
+                data = json.dumps(value, sort_keys=True).encode("utf-8")
+                _write_atomically(self.folder / name, data)
         keep = set(used)
-        for entry in self.folder.iterdir():
-            if entry.is_dir() and entry.name not in keep:
-                shutil.rmtree(entry, ignore_errors=True)
+        with os.scandir(self.folder) as entries:  # (its file types: no stat per entry)
+            gone = [e.path for e in entries if e.is_dir() and e.name not in keep]
+        for path in gone:
+            shutil.rmtree(path, ignore_errors=True)
 
     @staticmethod
     def _read_json(path: Path) -> dict[str, Any]:
