@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import html5lib
@@ -281,3 +283,13 @@ def test_images_srcset_follows_base_path_and_relative_links(
     for value in srcsets:
         for url in value.split(", "):
             assert (out / "a" / url.split(" ")[0]).resolve().is_file()
+
+
+def test_images_a_site_without_photos_never_loads_pillow(make_site: MakeSite) -> None:
+    root = make_site({"content/a.md": article("A"), "static/logo.svg": "<svg/>"})
+    script = (
+        "import sys; from pathlib import Path; from sitegen.build import build; "
+        f"build(Path({str(root)!r})); print('PIL' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
