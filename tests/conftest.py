@@ -91,6 +91,15 @@ def tiny_png(width: int = 16, height: int = 9) -> bytes:
     return out.getvalue()
 
 
+def tiny_jpeg(width: int = 32, height: int = 18) -> bytes:
+    """A real JPEG, as tiny_png."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 90, 160)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
 def copy_site(source: Path, destination: Path) -> Path:
     """A copy of a site's inputs, so building it (which writes .sitegen-cache/) never
     touches the repository."""

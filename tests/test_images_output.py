@@ -293,3 +293,15 @@ def test_images_a_site_without_photos_never_loads_pillow(make_site: MakeSite) ->
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_images_a_file_that_is_no_image_and_no_page_shows_is_a_warning(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({"content/a.md": article("A"), "static/images/fake.jpg": "not a photo"})
+    report = build(root, tmp_path / "out")
+    assert [str(w) for w in report.warnings] == [
+        "static/images/fake.jpg: warning: cannot read image: not a JPEG, PNG or WebP file "
+        "Pillow can identify; published as it is"
+    ]
+    assert (tmp_path / "out/images/fake.jpg").read_text() == "not a photo"

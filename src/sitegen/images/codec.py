@@ -12,7 +12,7 @@ import functools
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, features
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
 # Quality settings: read at 375-1200 px these are indistinguishable from the originals, at
 # a third of their bytes (docs/images.md). Encoders run single-threaded: the same bytes
@@ -61,6 +61,8 @@ def decode(data: bytes, *, keep_metadata: bool) -> Decoded:
         has_gps = bool(exif.get_ifd(GPS_IFD)) or b"GPSLatitude" in _xmp(source)
         image = ImageOps.exif_transpose(source)
         image, icc = _to_srgb(image, source.info.get("icc_profile"))
+    except UnidentifiedImageError:  # (its message names an in-memory file object)
+        raise UnreadableImage("not a JPEG, PNG or WebP file Pillow can identify") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds; each is the file's fault
         raise UnreadableImage(str(exc) or type(exc).__name__) from None
     metadata = {}
