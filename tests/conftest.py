@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import json
 import os
 import shutil
@@ -32,7 +33,7 @@ settings.register_profile("replay", derandomize=True)
 settings.register_profile("explore", max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "replay"))
 
-MakeSite = Callable[[dict[str, str]], Path]
+MakeSite = Callable[[dict[str, str | bytes]], Path]
 BuildSite = Callable[..., Path]
 
 
@@ -64,7 +65,7 @@ def make_site(tmp_path: Path) -> MakeSite:
     Unless the test gives its own sitegen.yaml, the site has a base_url (and so no warning).
     """
 
-    def make(files: dict[str, str]) -> Path:
+    def make(files: dict[str, str | bytes]) -> Path:
         root = tmp_path / "site"
         root.mkdir(exist_ok=True)
         (root / "content").mkdir(exist_ok=True)
@@ -72,10 +73,31 @@ def make_site(tmp_path: Path) -> MakeSite:
         for rel, text in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text), encoding="utf-8")
+            if isinstance(text, bytes):  # an image, say (tiny_png)
+                path.write_bytes(text)
+            else:
+                path.write_text(textwrap.dedent(text), encoding="utf-8")
         return root
 
     return make
+
+
+def tiny_png(width: int = 16, height: int = 9) -> bytes:
+    """A real PNG (the image stage decodes every static image: b"x" is a broken one)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 80, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def tiny_jpeg(width: int = 32, height: int = 18) -> bytes:
+    """A real JPEG, as tiny_png."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 90, 160)).save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 def copy_site(source: Path, destination: Path) -> Path:

@@ -13,7 +13,7 @@ from lxml import etree
 from sitegen.build import build
 from sitegen.errors import ContentError
 from sitegen.render.sitemap import SitemapEntry, sitemap_files
-from tests.conftest import BuildSite, MakeSite, article
+from tests.conftest import BuildSite, MakeSite, article, tiny_png
 
 DATA = Path(__file__).parent / "data"
 NASTY_TITLE = "He said \"</script><script>alert(1)</script>\" & left 'now' ]]> {{ x }}"
@@ -256,7 +256,12 @@ def test_article_sharing_metadata(example: Path) -> None:
     assert canonical == [url]
     assert meta(document, "og:type") == ["article"]
     assert meta(document, "og:url") == [url]
-    assert meta(document, "og:image") == ["https://example.org/images/geneva-hall.jpg"]
+    # the 1200 px size made for share cards (images/), with its size
+    assert meta(document, "og:image") == ["https://example.org/images/geneva-hall-1200w.jpg"]
+    assert (meta(document, "og:image:width"), meta(document, "og:image:height")) == (
+        ["1200"],
+        ["675"],
+    )
     assert meta(document, "og:image:alt")[0] != ""
     assert meta(document, "article:published_time") == ["2024-03-05T00:00:00+01:00"]
     assert meta(document, "article:modified_time") == ["2024-03-12T00:00:00+01:00"]
@@ -268,7 +273,14 @@ def test_article_sharing_metadata(example: Path) -> None:
     assert data["datePublished"] == "2024-03-05T00:00:00+01:00"
     assert data["dateModified"] == "2024-03-12T00:00:00+01:00"
     assert data["author"][0]["name"] == "Tomas Reyes-Lindqvist"
-    assert data["image"] == ["https://example.org/images/geneva-hall.jpg"]
+    assert data["image"] == [
+        {
+            "@type": "ImageObject",
+            "url": "https://example.org/images/geneva-hall-1200w.jpg",
+            "width": 1200,
+            "height": 675,
+        }
+    ]
     assert data["keywords"] == meta(document, "article:tag")
 
 
@@ -285,7 +297,7 @@ def test_sharing_metadata_survives_hostile_values(
                 image="/i.png",
                 image_alt=json.dumps('alt "x" </script>'),
             ),
-            "static/i.png": "x",
+            "static/i.png": tiny_png(),
             "sitegen.yaml": "base_url: https://example.org/\n",
         }
     )

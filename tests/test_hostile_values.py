@@ -15,7 +15,7 @@ from lxml import etree
 
 from sitegen.build import build
 from sitegen.cli import cli
-from tests.conftest import MakeSite
+from tests.conftest import MakeSite, tiny_png
 
 EVIL = "<script>alert(1)</script>\"'</script>]]><!-- {{ 7*7 }}{% if true %}x{% endif %} &amp; \x01\x7f\u2028"
 # Control characters (\x01, \x7f) are dropped as front matter is read: XML 1.0 cannot
@@ -32,7 +32,7 @@ def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile") / "site"
     (root / "content").mkdir(parents=True)
     (root / "static/images").mkdir(parents=True)
-    (root / "static/images/a.png").write_bytes(b"not really a png")
+    (root / "static/images/a.png").write_bytes(tiny_png())
     config = {
         "title": EVIL, "description": EVIL, "copyright": EVIL,
         "base_url": "https://example.org/",
@@ -96,7 +96,7 @@ def test_values_show_as_text_where_readers_see_them(hostile_out: Path) -> None:
     )
     caption = next(document.iter("figcaption"))
     assert caption.text.startswith("Caption <script>")
-    img = next(i for i in document.iter("img") if i.get("src") == "/images/a.png")
+    img = next(i for i in document.iter("img") if i.get("src") == "/images/a-16w.png")
     assert img.get("alt").startswith("Alt <script>alert(1)</script>\"'")
     (title,) = document.iter("title")
     assert "<script>alert(1)</script>" in title.text

@@ -10,7 +10,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "sitegen"
 # Top to bottom: a package may import those after it, never one before it.
 LAYERS = [
     "__main__", "cli", "commands", "check", "serve", "importers", "build", "publish",
-    "render", "assemble", "content", "markup", "cache", "runtime", "model", "config",
+    "render", "images", "assemble", "content", "markup", "cache", "runtime", "model", "config",
     "urls", "errors",
 ]  # fmt: skip
 KNOW_NO_MODEL = ("runtime", "cache/store.py")  # they serve any data, not Articles

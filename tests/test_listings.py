@@ -10,7 +10,7 @@ import pytest
 from sitegen.assemble.paginate import page_window
 from sitegen.build import build
 from sitegen.errors import ContentError
-from tests.conftest import BuildSite, MakeSite, article
+from tests.conftest import BuildSite, MakeSite, article, tiny_png
 
 
 def text_of(path: Path, selector_tag: str, class_name: str | None = None) -> list[str]:
@@ -83,12 +83,13 @@ def test_teaser_shows_image_title_date_byline_tags_excerpt_and_continue_link(
                 image_alt="Candles",
                 body=body,
             ),
-            "static/images/v.png": "png",
+            "static/images/v.png": tiny_png(),
         }
     )
     home = (build_site(root) / "index.html").read_text()
     teaser = home[home.index('<article class="teaser">') : home.index("</article>")]
-    assert '<img src="/images/v.png" alt="Candles"' in teaser
+    assert '<img src="/images/v-16w.png" srcset="/images/v-16w.png 16w"' in teaser  # (images/)
+    assert 'alt="Candles" width="16" height="9"' in teaser
     assert '<a href="/vigil/">Vigil</a>' in teaser
     assert '<time datetime="2025-01-02T00:00:00+00:00">2 January 2025</time>' in teaser
     assert 'By <a href="/author/mina/" rel="author">Mina</a>' in teaser

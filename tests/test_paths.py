@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import BuildSite, MakeSite, article
+from conftest import BuildSite, MakeSite, article, tiny_png
 from test_build import tree
 
 from sitegen.errors import ConfigError, ContentError, OutputError
@@ -164,9 +164,9 @@ def test_symlinks_inside_the_site_are_followed_and_folders_reported(
 def test_paths_that_differ_only_in_case_are_errors(
     make_site: MakeSite, build_site: BuildSite, static: str, expected: str
 ) -> None:
-    files = {"content/a.md": article(), static: "x"}
-    if static.endswith(".PNG"):
-        files["static/logo.png"] = "y"
+    files: dict[str, str | bytes] = {"content/a.md": article(), static: "x"}
+    if static.endswith(".PNG"):  # real images: the image stage decodes them
+        files[static], files["static/logo.png"] = tiny_png(), tiny_png(8, 8)
     assert _problems(build_site, make_site(files)) == [expected]
 
 

@@ -16,7 +16,7 @@ from sitegen.content.article import load_article
 from sitegen.content.remote import is_remote
 from sitegen.errors import SitegenError
 from sitegen.markup.engine import MarkdownRenderer
-from tests.conftest import MakeSite
+from tests.conftest import MakeSite, tiny_png
 
 BODY = """\
 ---
@@ -73,7 +73,9 @@ def test_remote_media_are_warnings_at_their_lines_and_shown_as_written(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     config = "base_url: https://example.org/archive/\n"
-    root = make_site({"sitegen.yaml": config, "content/a.md": BODY, "static/images/x.png": "x"})
+    root = make_site(
+        {"sitegen.yaml": config, "content/a.md": BODY, "static/images/x.png": tiny_png()}
+    )
     report = build(root, tmp_path / "out")
     assert remote_warnings(report.warnings) == sorted(line + ADVICE for line in EXPECTED)
     page = (tmp_path / "out/a/index.html").read_text()
@@ -85,7 +87,7 @@ def test_remote_media_are_warnings_at_their_lines_and_shown_as_written(
 
 
 def test_remote_media_are_errors_under_strict(make_site: MakeSite, tmp_path: Path) -> None:
-    root = make_site({"content/a.md": BODY, "static/images/x.png": "x"})
+    root = make_site({"content/a.md": BODY, "static/images/x.png": tiny_png()})
     with pytest.raises(SitegenError) as failed:
         build(root, tmp_path / "out", strict=True)
     errors = [str(p) for p in failed.value.problems if p.is_error and "another host" in str(p)]
@@ -93,7 +95,7 @@ def test_remote_media_are_errors_under_strict(make_site: MakeSite, tmp_path: Pat
 
 
 def test_check_reports_remote_media(make_site: MakeSite) -> None:
-    root = make_site({"content/a.md": BODY, "static/images/x.png": "x"})
+    root = make_site({"content/a.md": BODY, "static/images/x.png": tiny_png()})
     report = check_site(root)
     assert remote_warnings(report.problems) == sorted(line + ADVICE for line in EXPECTED)
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sitegen.markup.engine import MarkdownRenderer
 from sitegen.markup.typography import INLINE, KEPT, smarten
-from tests.conftest import BuildSite, MakeSite, article
+from tests.conftest import BuildSite, MakeSite, article, tiny_png
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_titles_summaries_and_captions_get_the_same_typography(
                 image_alt=json.dumps('A "typed" alt'),
                 image_caption=json.dumps('"Free them" -- a banner'),
             ),
-            "static/i.png": "x",
+            "static/i.png": tiny_png(),
         }
     )
     page = (build_site(root) / "a/index.html").read_text()

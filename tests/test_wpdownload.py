@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from sitegen.build import build
 from sitegen.cli import cli
 from sitegen.importers.wordpress.download import Download, download_all
+from tests.conftest import tiny_jpeg
 from tests.test_wpimport import CONFIG, DATA, front_matter
 
-JPEG = b"\xff\xd8\xff\xe0" + bytes(2000) + b"\xff\xd9"
+JPEG = tiny_jpeg()  # a real one: the build decodes every upload (images/)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -186,7 +187,7 @@ def test_import_downloads_uploads_and_remote_photos_and_the_site_builds(
     report = build(site, out)
     assert not [w for w in report.warnings if "another host" in w.message]
     pages = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
-    assert "/media/127.0.0.1/photos/march.jpg" in pages and other_url not in pages
+    assert "/media/127.0.0.1/photos/march-32w.jpg" in pages and other_url not in pages  # sizes
 
     again = CliRunner().invoke(cli, command, catch_exceptions=False)
     assert "media: downloaded 0 files into static/ (2 there already)" in again.output

@@ -44,6 +44,37 @@ class LeadImage:
     caption: str
 
 
+@dataclass(frozen=True)
+class ImageFile:
+    """One published size of an image: its site URL and pixel size."""
+
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One of the site's own images in the sizes and formats the image stage made (the
+    templates' <picture>): `fallback` in the original format, `sources` in modern ones."""
+
+    width: int  # the largest size made: the aspect ratio for width/height attributes
+    height: int
+    fallback: tuple[ImageFile, ...]  # original format, narrowest first
+    sources: tuple[tuple[str, tuple[ImageFile, ...]], ...] = ()  # (MIME type, sizes), best first
+
+    @property
+    def src(self) -> ImageFile:
+        """The <img src> for browsers without srcset: the size nearest 800 px wide."""
+        return min(self.fallback, key=lambda f: (abs(f.width - 800), f.width))
+
+    @property
+    def share(self) -> ImageFile:
+        """The size for share cards (Open Graph, JSON-LD): the widest up to 1200 px."""
+        fitting = [f for f in self.fallback if f.width <= 1200]
+        return fitting[-1] if fitting else self.fallback[0]
+
+
 # Languages written right to left (primary subtags).
 RTL_LANGUAGES = frozenset(
     {"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "syr", "ku", "prs"}
@@ -150,6 +181,7 @@ class Site:
     periods: tuple[Period, ...]
     related: Mapping[str, tuple[Article, ...]]  # article URL -> related articles
     image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # src -> w, h
+    pictures: Mapping[str, Picture] = field(default_factory=dict)  # src -> sizes (images/)
     pages: tuple[Article, ...] = ()  # standalone pages (content/pages/), by URL
 
     @property

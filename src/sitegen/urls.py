@@ -168,6 +168,21 @@ def asset_url(path: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
+def image_variant_path(path: str, width: int, extension: str) -> str:
+    """Where the image stage publishes one size of a static image, beside it:
+    ('images/a.jpg', 480, 'webp') -> 'images/a-480w.webp'."""
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    return f"{stem}-{width}w.{extension}"
+
+
+_NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9_./-]*")
+
+
+def static_url(path: str) -> str:
+    """An output path as the URL a page links it by ('images/a b.jpg' -> '/images/a%20b.jpg')."""
+    return "/" + (path if _NEEDS_NO_QUOTING.fullmatch(path) else quote(path))
+
+
 def alias_url(alias: str) -> str | None:
     """Where an old address's redirect page goes, decoded as a server looks it up:
     '/2019/x/' and '/2019/x' -> '/2019/x/', '/old.html' stays, '/caf%C3%A9/' -> '/café/';

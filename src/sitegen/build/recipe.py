@@ -103,7 +103,8 @@ def build(
             return unchanged
         previous = _previous_output(job)
         loaded = stages.load(job, inputs)
-        assembled = stages.assemble(job, loaded)
+        images = stages.images(job, loaded)
+        assembled = stages.assemble(job, loaded, images)
         planned = stages.plan(job, assembled, previous)
         made = _render(job, planned, previous, inputs, loaded)
         return _publish(job, made, loaded)

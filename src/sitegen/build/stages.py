@@ -30,6 +30,7 @@ from sitegen.content.loading import Held, LoadResult, load_articles
 from sitegen.content.manifest import Inputs
 from sitegen.content.symlinks import link_problems
 from sitegen.errors import Problem, sort_problems
+from sitegen.images.site import Prepared, prepare_site_images
 from sitegen.model import Site
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
 from sitegen.render.l10n import untranslated_words
@@ -131,7 +132,17 @@ def load(job: Job, inputs: Inputs) -> LoadResult:
     return loaded
 
 
-def assemble(job: Job, loaded: LoadResult, memo: Memo | None = None) -> Assembled:
+def images(job: Job, loaded: LoadResult) -> Prepared:
+    """The static images published without metadata, in sizes for the pages (images/)."""
+    with job.clock("images"):
+        static = collect_static(job.theme)
+        config, cache = job.config, job.cache
+        return prepare_site_images(config, loaded.articles, static, cache, job.options.jobs)
+
+
+def assemble(
+    job: Job, loaded: LoadResult, images: Prepared, memo: Memo | None = None
+) -> Assembled:
     """The Site, its pages and the redirect pages; related articles are chosen by workers
     meanwhile (assemble.related), cached across builds; or, with a long-lived caller's
     `memo` (the preview makes pages on request), one article's when its page asks."""
@@ -145,12 +156,14 @@ def assemble(job: Job, loaded: LoadResult, memo: Memo | None = None) -> Assemble
             job.config, loaded.articles, include_drafts=job.options.include_drafts,
             now=job.now, relate=relate,
         )  # fmt: skip
-        static = collect_static(job.theme)
         lead_images = (a.image.src for a in site.articles if a.image)
-        site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
+        sizes = image_sizes(lead_images, images.static)
+        site = dataclasses.replace(site, image_sizes=sizes, pictures=images.pictures)
+        static = images.static  # the static files, the images as published
         pages = tuple(site_pages(site))
         specs = (*pages, *redirect_specs(site))
-    return Assembled(site, pages, specs, static, [*loaded.problems, *problems])
+    problems = [*loaded.problems, *problems, *images.problems]
+    return Assembled(site, pages, specs, static, problems)
 
 
 def plan(

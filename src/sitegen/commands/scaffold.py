@@ -46,6 +46,10 @@ title: {title}
 # raw_html: keep                     # or sanitize: pip install 'sitegen[sanitize]'
 # search: false                      # true: a search page; pip install 'sitegen[search]'
 # relative_urls: false               # true: links relative to each page, for mirrors
+# image_widths: [480, 800, 1200]     # sizes made of each image a page shows
+# default_image: /images/card.jpg    # share image of articles without one
+# keep_image_metadata: false         # true publishes photos' GPS, serial numbers, names
+# image_variants: true               # false: images at their own size only
 # redirects:                         # old addresses no article owns -> a page here
 #   /category/news/: /tag/news/
 """

@@ -7,11 +7,12 @@ import importlib.util
 import re
 import zoneinfo
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen import urls
+from sitegen.config.images import IMAGE_KEYS, ImageSettings, read_image_settings
 from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
@@ -72,6 +73,7 @@ class Config:
     relative_urls: bool = False  # links relative to each page: the output works anywhere
     explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
     redirects: tuple[Redirect, ...] = ()  # old addresses no article owns (config/redirects.py)
+    images: ImageSettings = field(default_factory=ImageSettings)  # (config/images.py)
 
     @property
     def site_url(self) -> str:
@@ -92,7 +94,7 @@ KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
     "feed_content", "markdown_engine", "raw_html", "search", "relative_urls", "menu",
-    "redirects",
+    "redirects", *IMAGE_KEYS,
 }  # fmt: skip
 
 
@@ -136,6 +138,7 @@ def load_config(site_dir: Path) -> Config:
         relative_urls=reader.boolean("relative_urls", Config.relative_urls),
         search=_search(reader),
         redirects=read_redirects(reader, text),
+        images=read_image_settings(reader),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

@@ -9,6 +9,7 @@ only the files whose fingerprint changed since the last build of the same output
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from jinja2 import meta, nodes
 from sitegen.cache.store import digest
 from sitegen.cache.version import code_version
 from sitegen.content.manifest import stamp_or_unreadable, walk_folders
+from sitegen.images.store import made_images_dir
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
 from sitegen.render.pages import PageSpec
@@ -66,8 +68,9 @@ def plan_outputs(
     `memo` remembers, across builds, which template chains read `site`; `article_keys`,
     kept by a long-lived caller (serve), what each article adds to fingerprints."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
+    made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
     outputs = [
-        Output(rel, constant(_static_key(src)), _bound(read_static, src), "static")
+        Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
         for rel, src in static.items()
     ]
     outputs += [
@@ -222,8 +225,12 @@ class _Keys:
 
 
 def _size(site: Site, article: Article) -> str:
-    """The lead image's pixel size: a replaced image file changes the page's markup."""
-    return repr(site.image_sizes.get(article.image.src) if article.image else None)
+    """The lead image's pixel size and made sizes: a replaced image file changes the
+    page's markup."""
+    if not article.image:
+        return "None"
+    src = article.image.src
+    return repr((site.image_sizes.get(src), site.pictures.get(src)))
 
 
 def _templates_digest(dirs: Iterable[Path]) -> str:
@@ -236,8 +243,13 @@ def _templates_digest(dirs: Iterable[Path]) -> str:
     return digest(*parts)
 
 
-def _static_key(path: Path) -> str:
-    return digest(str(path), stamp_or_unreadable(path))
+def _static_key(path: Path, made_images: str) -> str:
+    """A static file's path and stamp; an image the image stage made is known by its path
+    alone, which holds the hash of what it is made from (12,000 stats fewer at 1,000 photos)."""
+    name = str(path)
+    if name.startswith(made_images):
+        return digest(name)
+    return digest(name, stamp_or_unreadable(path))
 
 
 def _bytes_or_nothing(path: Path) -> bytes:

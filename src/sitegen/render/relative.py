@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 
 _ATTRIBUTE = re.compile(r"""(\s(?:href|src|action|poster)=)(["'])(/(?!/)[^"']*)\2""")
+_SRCSET = re.compile(r"""(\ssrcset=)(["'])([^"']*)\2""")
 _REFRESH = re.compile(
     r"""(<meta\s+http-equiv=["']refresh["']\s+content=["']\d+;\s*url=)(/(?!/)[^"']*)"""
 )  # noqa: E501
@@ -38,7 +40,21 @@ def relative_links(html: str, page_url: str, base_path: str, *, explicit_index: 
     html = _ATTRIBUTE.sub(
         lambda m: m.group(1) + m.group(2) + relative(m.group(3)) + m.group(2), html
     )
+    html = _SRCSET.sub(
+        lambda m: m.group(1) + m.group(2) + _srcset(m.group(3), relative) + m.group(2), html
+    )
     return _REFRESH.sub(lambda m: m.group(1) + relative(m.group(2)), html)
+
+
+def _srcset(value: str, relative: Callable[[str], str]) -> str:
+    """Each site URL of an srcset ('/a-480w.jpg 480w, /a-800w.jpg 800w') made relative."""
+    candidates = []
+    for candidate in value.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        if url.startswith("/") and not url.startswith("//"):
+            url = relative(url)
+        candidates.append(f"{url} {descriptor}".strip())
+    return ", ".join(candidates)
 
 
 def _split(link: str) -> tuple[str, str, str]:

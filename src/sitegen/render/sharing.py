@@ -26,8 +26,11 @@ _SCRIPT_SAFE = {
 }
 
 
-def news_article(article: Article, config: Config) -> dict[str, Any]:
-    """schema.org NewsArticle for one article."""
+def news_article(
+    article: Article, config: Config, image: tuple[str, int, int] | None = None
+) -> dict[str, Any]:
+    """schema.org NewsArticle for one article; `image`: its share image (URL, width,
+    height; render.images.share_image), else its lead image as written."""
     permalink = urls.permalink(config.site_url, article.url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -49,7 +52,11 @@ def news_article(article: Article, config: Config) -> dict[str, Any]:
         "keywords": [tag.name for tag in article.tags],
         "inLanguage": article.lang or config.language,
     }
-    if article.image:
+    if image:
+        url, width, height = image
+        shown = {"@type": "ImageObject", "url": urls.permalink(config.site_url, url)}
+        data["image"] = [{**shown, "width": width, "height": height} if width else shown]
+    elif article.image:
         data["image"] = [urls.permalink(config.site_url, article.image.src)]
     return data
 

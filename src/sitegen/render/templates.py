@@ -25,6 +25,7 @@ from sitegen.config.yamldoc import decode_utf8
 from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import MONTH_NAMES, Article, Site, Tag
 from sitegen.render.i18n import EXTENSIONS, install_filters, install_localization
+from sitegen.render.images import add_image_filters, add_image_helpers, share_image
 from sitegen.render.l10n import Localization, site_localization
 from sitegen.render.pages import PageSpec
 from sitegen.render.relative import relative_links
@@ -48,11 +49,18 @@ def make_environment(
     install_localization(env, localization or site_localization(site.config, theme.template_dirs))
     env.globals.update(page_window=page_window, top_tags=top_tags)
     env.globals.update(
-        feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
+        feed_urls=urls.feed_urls, news_article=functools.partial(_news_article, site=site)
     )
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
+    add_image_helpers(env, site)  # the site's pictures: in bodies, sizes, share cards
     return env
+
+
+def _news_article(article: Article, site: Site) -> dict[str, Any]:
+    card = share_image(article, site)
+    image = (card.url, card.width, card.height) if card else None
+    return news_article(article, site.config, image)
 
 
 class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -111,6 +119,7 @@ def theme_environment(
     env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()
     install_filters(env)
+    add_image_filters(env, config)  # filters must be known when a template is compiled
     return env
 
 
@@ -208,10 +217,11 @@ class _Teasers:
         self.env = env
         self.done: dict[str, Markup] = {}
 
-    def __call__(self, article: Article) -> Markup:
-        html = self.done.get(article.url)
+    def __call__(self, article: Article, first: bool = False) -> Markup:
+        key = f"{first:d}{article.url}"
+        html = self.done.get(key)
         if html is None:
-            html = self.done[article.url] = Markup(self._template.render(article=article))
+            html = self.done[key] = Markup(self._template.render(article=article, first=first))
         return html
 
     @functools.cached_property

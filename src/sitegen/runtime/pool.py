@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 # Below this many pieces of work of a kind, starting processes costs more than it saves
 # (each kind's piece costs differently: a file to parse, a page to render or scan, an
 # article whose related articles are chosen; a helper is one process for one long job).
-MIN_ITEMS = {"parse": 200, "render": 400, "links": 400, "related": 2000, "helper": 1}
+MIN_ITEMS = {
+    "parse": 200, "render": 400, "links": 400, "related": 2000, "helper": 1, "images": 4,
+}  # fmt: skip
 CHUNKS_PER_JOB = 48  # the smallest range: this many per worker would share out all the work
 R = TypeVar("R")
 T = TypeVar("T")

@@ -87,7 +87,8 @@ class LiveSite:
             job = Job(output_dir, options, config, theme, cache, scheduler, now, self.held)
             inputs = survey_inputs(self.site_dir, theme.folders, options.key(job))
             loaded = stages.load(job, inputs)
-            assembled = stages.assemble(job, loaded, self.memo)
+            images = stages.images(job, loaded)
+            assembled = stages.assemble(job, loaded, images, self.memo)
             planned = stages.plan(job, assembled, {}, self.memo)
             found: list[Problem] = []
             stages.check(found, job, planned)

@@ -50,13 +50,25 @@ def trial_build(
             if force or not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-        for name in _static_names(site_dir) | {p.lstrip("/") for p in media if is_safe(p)}:
+        stand_ins = _static_names(site_dir) | {p.lstrip("/") for p in media if is_safe(p)}
+        for name in stand_ins:
             (root / STATIC / name).parent.mkdir(parents=True, exist_ok=True)
             (root / STATIC / name).touch()
         try:
-            return list(build(root, root / "build", use_cache=False, search=False).warnings)
+            found = list(build(root, root / "build", use_cache=False, search=False).warnings)
         except SitegenError as failed:
-            return list(failed.problems)
+            found = list(failed.problems)
+        return [p for p in found if not _about_a_stand_in(p, stand_ins)]
+
+
+def _about_a_stand_in(problem: Problem, stand_ins: Collection[str]) -> bool:
+    """An empty stand-in file is no image the image stage can read: not the site's problem."""
+    path = str(problem.location.path)
+    return (
+        path.startswith(f"{STATIC}/")
+        and path[len(STATIC) + 1 :] in stand_ins
+        and ("cannot read image" in problem.message)
+    )
 
 
 def _static_names(site_dir: Path) -> set[str]:
