@@ -269,7 +269,7 @@ def _assemble(job: _Job, loaded: LoadResult) -> _Assembled:
             now=job.now, relate=relate,
         )  # fmt: skip
         static = collect_static(job.theme)
-        lead_images = (a.image.src for a in site.articles if a.image)
+        lead_images = (a.image.src for a in site.every_article if a.image)
         site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
         pages = tuple(site_pages(site))
         specs = (*pages, *redirect_specs(site))
@@ -301,7 +301,7 @@ def _render(
     checked: list[Problem] = []  # all but rendering's: found while the workers render
     check = functools.partial(_check, checked, job, planned)
     counts = {
-        "articles": len(site.articles),
+        "articles": len(site.every_article),
         "pages": len(planned.assembled.specs),
         "static": len(planned.assembled.static),
     }
@@ -375,7 +375,9 @@ def _check(into: list[Problem], job: _Job, planned: _Planned) -> None:
     assembled, plan = planned.assembled, planned.plan
     found = [*planned.problems, *page_clashes(assembled.pages), *static_clashes(plan)]
     found += link_problems(config.site_dir)
-    found += missing_images((*assembled.site.articles, *assembled.site.pages), assembled.static)
+    found += missing_images(
+        (*assembled.site.every_article, *assembled.site.every_page), assembled.static
+    )
     found += config_warnings(config, strict=strict)
     outputs = {o.path for o in plan}
     found += menu_problems(config, outputs, strict=strict)

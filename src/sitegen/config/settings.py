@@ -7,11 +7,12 @@ import importlib.util
 import re
 import zoneinfo
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen import urls
+from sitegen.config.languages import LanguageSettings, read_languages
 from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
@@ -22,6 +23,7 @@ LOCAL_BASE_URL = "http://localhost:8000/"
 FEED_CONTENT = ("full", "summary")
 MARKDOWN_ENGINES = ("markdown", "cmark")
 RAW_HTML = ("keep", "sanitize")
+SLUGS = ("ascii", "unicode")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")  # whitespace (Unicode too), controls
 
@@ -72,6 +74,13 @@ class Config:
     relative_urls: bool = False  # links relative to each page: the output works anywhere
     explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
     redirects: tuple[Redirect, ...] = ()  # old addresses no article owns (config/redirects.py)
+    slugs: str = "ascii"  # or "unicode": slugs keep their own script ('تجمع', percent-encoded)
+    # tag -> settings; empty: a one-language site (config/languages.py)
+    languages: Mapping[str, LanguageSettings] = field(default_factory=dict)
+
+    @property
+    def is_multilingual(self) -> bool:
+        return bool(self.languages)
 
     @property
     def site_url(self) -> str:
@@ -92,7 +101,7 @@ KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
     "feed_content", "markdown_engine", "raw_html", "search", "relative_urls", "menu",
-    "redirects",
+    "redirects", "slugs", "languages",
 }  # fmt: skip
 
 
@@ -136,7 +145,11 @@ def load_config(site_dir: Path) -> Config:
         relative_urls=reader.boolean("relative_urls", Config.relative_urls),
         search=_search(reader),
         redirects=read_redirects(reader, text),
+        slugs=_choice(reader, "slugs", SLUGS),
     )
+    defaults = {"title": config.title, "description": config.description}
+    languages = read_languages(reader, text, defaults, _menu, base_url_problems)
+    config = dataclasses.replace(config, languages=languages)
     if reader.problems:
         raise ConfigError(reader.problems)
     return config

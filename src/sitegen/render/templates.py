@@ -22,7 +22,7 @@ from sitegen.cache.store import digest
 from sitegen.config.settings import Config
 from sitegen.config.yamldoc import decode_utf8
 from sitegen.errors import Location, Problem, error, shown
-from sitegen.model import MONTH_NAMES, Article, Site, Tag
+from sitegen.model import MONTH_NAMES, Article, Site, Tag, direction
 from sitegen.render.pages import PageSpec
 from sitegen.render.relative import relative_links
 from sitegen.render.sharing import news_article, script_json
@@ -41,7 +41,11 @@ def make_environment(
     env = theme_environment(site.config, theme, compiled_dir)
     env.globals.update(page_window=page_window, top_tags=top_tags, month_name=month_name)
     env.globals.update(
-        feed_urls=urls.feed_urls, news_article=lambda a: news_article(a, site.config)
+        feed_urls=urls.feed_urls,
+        news_article=lambda a, alternates=(), config=site.config: news_article(
+            a, config, alternates
+        ),
+        text_direction=direction,
     )
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
