@@ -107,11 +107,6 @@ def _settings(
     read_menu: Callable[[FieldReader], tuple[Any, ...]],
     check_base_url: Callable[[str], list[str]],
 ) -> LanguageSettings:
-    for key, entry in reader.entries.items():
-        if key not in LANGUAGE_KEYS:
-            where = Location(reader.path, entry.line)
-            message = f"languages: {tag}: unknown key {shown(key)}{suggest(key, LANGUAGE_KEYS)}"
-            reader.problems.append(error(where, message))
     calendar = reader.string("calendar", "gregorian")
     if calendar not in CALENDARS:
         reader.fail("calendar", f"{shown(calendar)} is not one of 'gregorian', 'persian'")
@@ -121,6 +116,11 @@ def _settings(
         for problem in check_base_url(base_url):
             reader.fail("base_url", problem)
         base_url = base_url if base_url.endswith("/") else base_url + "/"
+    for key, entry in reader.entries.items():
+        if key not in LANGUAGE_KEYS:
+            where = Location(reader.path, entry.line)
+            message = f"languages: {tag}: unknown key {shown(key)}{suggest(key, LANGUAGE_KEYS)}"
+            reader.problems.append(error(where, message))
     return LanguageSettings(
         tag=tag,
         title=reader.string("title", defaults["title"]) or defaults["title"],
