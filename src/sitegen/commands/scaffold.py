@@ -48,6 +48,9 @@ title: {title}
 # relative_urls: false               # true: links relative to each page, for mirrors
 # redirects:                         # old addresses no article owns -> a page here
 #   /category/news/: /tag/news/
+# slugs: ascii                       # or unicode: slugs keep their script (/fa/تجمع/)
+# languages:                         # other languages, at /fa/...; translations: NAME.fa.md
+#   fa: {{title: "...", calendar: persian}}
 """
 
 EXAMPLE_ARTICLE = """\
