@@ -246,7 +246,7 @@ def test_two_versions_in_one_language_are_an_error_naming_both_files(
     )
     with pytest.raises(ContentError) as caught:
         build_site(root)
-    assert [str(p) for p in caught.value.problems] == [
+    assert [str(p) for p in caught.value.problems if p.is_error] == [
         "content/vigil.fa.md:1: translation: a second 'fa' version of 'content/vigil'; the "
         "first is content/other.md:1; give one of them another translation_key or language"
     ]
@@ -291,3 +291,25 @@ def test_a_site_without_languages_has_no_alternates(
     assert (out / "vigil-fa" / "index.html").is_file()  # a name like any other
     assert hreflang(parse(out / "vigil" / "index.html")) == {}
     assert "xhtml" not in (out / "sitemap.xml").read_text()
+
+
+def test_a_languages_menu_link_to_no_page_is_a_warning_at_its_line(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    config = CONFIG.replace("/fr/about/", "/fr/a-propos/")
+    root = make_site({"sitegen.yaml": config, "content/vigil.md": article("Vigil")})
+    report = build(root, root / "out")
+    assert [str(p) for p in report.warnings if "menu" in p.message] == [
+        "sitegen.yaml:11: warning: languages: fr: menu: '/fr/a-propos/' is not a page of this site"
+    ]
+
+
+def test_a_default_language_slug_taking_a_languages_home_is_a_clash(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    root = make_site(
+        {"sitegen.yaml": CONFIG, "content/fa.md": article("FA"), "content/x.fa.md": article("X")}
+    )
+    with pytest.raises(ContentError) as caught:
+        build_site(root)
+    assert any("/fa/" in str(p) for p in caught.value.problems), caught.value.problems

@@ -31,6 +31,7 @@ class LanguageSettings:
     strings: Mapping[str, str] = field(default_factory=dict)  # theme msgid -> this text
     calendar: str = "gregorian"
     line: int = 1  # where sitegen.yaml names the language, for its problems
+    menu_line: int = 1  # where it gives its menu (its own line if it gives none)
 
 
 def is_known_language(tag: str) -> bool:
@@ -130,6 +131,7 @@ def _settings(
         strings=_strings(reader),
         calendar=calendar,
         line=line,
+        menu_line=reader.entries["menu"].line if "menu" in reader.entries else line,
     )
 
 

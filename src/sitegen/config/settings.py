@@ -359,15 +359,17 @@ def menu_problems(
 ) -> list[Problem]:
     """A menu link to a path this build makes no file for (a typo, a page not written yet)."""
     make = error if strict else warning
-    where = Location(PurePosixPath(CONFIG_NAME), config.menu_line)
+    menus = [(config.menu, config.menu_line, "")]  # and each language's own, at its line
+    menus += [(s.menu, s.menu_line, f"languages: {s.tag}: ") for s in config.languages.values()]
     problems = []
-    for link in config.menu:
-        if not link.internal:
-            continue
-        path = urlsplit(link.url).path.lstrip("/")
-        if not path or path in outputs or f"{path.rstrip('/')}/index.html" in outputs:
-            continue
-        problems.append(make(where, f"menu: {shown(link.url)} is not a page of this site"))
+    for menu, line, key in menus:
+        for link in menu:
+            path = urlsplit(link.url).path.lstrip("/")
+            if not link.internal or not path or path in outputs:
+                continue
+            if f"{path.rstrip('/')}/index.html" not in outputs:
+                message = f"{key}menu: {shown(link.url)} is not a page of this site"
+                problems.append(make(Location(PurePosixPath(CONFIG_NAME), line), message))
     return problems
 
 
