@@ -313,3 +313,28 @@ def test_a_default_language_slug_taking_a_languages_home_is_a_clash(
     with pytest.raises(ContentError) as caught:
         build_site(root)
     assert any("/fa/" in str(p) for p in caught.value.problems), caught.value.problems
+
+
+def test_a_new_or_removed_translation_rebuilds_the_other_versions_switchers(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site(
+        {
+            "sitegen.yaml": CONFIG,
+            "content/vigil.md": article("Vigil"),
+            "content/vigil.fa.md": article("شب"),
+            "content/other.md": article("Other", "2024-01-01"),
+        }
+    )
+    out = tmp_path / "out"
+    build(root, out)
+    (root / "content/vigil.fr.md").write_text(article("Veillée"), encoding="utf-8")
+    report = build(root, out)
+    assert report.parsed == 1
+    for rel in ("vigil", "fa/vigil"):
+        assert hreflang(parse(out / rel / "index.html"))["fr"] == "/fr/vigil/", rel
+    assert hreflang(parse(out / "other" / "index.html")) == {}
+    (root / "content/vigil.fa.md").unlink()
+    build(root, out)
+    assert set(hreflang(parse(out / "vigil" / "index.html"))) == {"en", "fr", "x-default"}
+    assert not (out / "fa" / "vigil").exists()
