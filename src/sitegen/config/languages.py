@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text
-from sitegen.errors import Location, error, shown, suggest
+from sitegen.errors import Location, Problem, error, shown, suggest
 
 CALENDARS = ("gregorian", "persian")
 LANGUAGE_KEYS = {"title", "description", "menu", "base_url", "strings", "calendar"}
@@ -133,6 +133,23 @@ def _settings(
         line=line,
         menu_line=reader.entries["menu"].line if "menu" in reader.entries else line,
     )
+
+
+def language_warnings(
+    languages: Mapping[str, LanguageSettings],
+    make: Callable[[Location, str], Problem],
+    config_name: str,
+) -> list[Problem]:
+    """Settings read but not acted on yet: a language's own domain (`base_url`)."""
+    return [
+        make(
+            Location(PurePosixPath(config_name), settings.line),
+            f"languages: {tag}: base_url: a language on its own domain is not supported "
+            f"yet; its pages are under the site's base_url, at /{tag}/",
+        )
+        for tag, settings in languages.items()
+        if settings.base_url
+    ]
 
 
 def _strings(reader: FieldReader) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from sitegen import urls
-from sitegen.config.languages import LanguageSettings, read_languages
+from sitegen.config.languages import LanguageSettings, language_warnings, read_languages
 from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
@@ -157,14 +157,15 @@ def load_config(site_dir: Path) -> Config:
 
 def config_warnings(config: Config, *, strict: bool = False) -> list[Problem]:
     """Settings that build, but not the site the editor wants to publish."""
-    if config.base_url:
-        return []
     make = error if strict else warning
+    found = language_warnings(config.languages, make, CONFIG_NAME)
+    if config.base_url:
+        return found
     message = (
         f"base_url: not set, so feeds, the sitemap and canonical links point at "
         f"{LOCAL_BASE_URL!r}; set it to the address the site is published at"
     )
-    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message)]
+    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message), *found]
 
 
 def _base_url(reader: FieldReader) -> str:
