@@ -98,7 +98,7 @@ def test_builds_leave_the_garbage_collector_as_they_found_it(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr("sitegen.build.site_pages", interrupted)
+        patch.setattr("sitegen.build.stages.site_pages", interrupted)
         with pytest.raises(KeyboardInterrupt):
             build_site(root)
     assert gc.get_freeze_count() == 0 and gc.isenabled()
@@ -246,18 +246,18 @@ def test_a_first_rebuild_has_its_spare_made_while_it_loads(
     """After a first build there is no spare to write a rebuild into; a forked process
     makes one while the rebuild loads (big sites only), and the site comes out exactly as a
     clean build makes it."""
-    import sitegen.build
+    import sitegen.build.recipe
 
     root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(400)})
     out = tmp_path / "out"
     build(root, out, jobs=2)
-    made, real = tmp_path / "made", sitegen.build.make_spare
+    made, real = tmp_path / "made", sitegen.build.recipe.make_spare
 
     def spy(output_dir: Path, files: list[str]) -> None:  # runs in the forked process
         real(output_dir, files)
         made.write_text(str(len(files)))
 
-    monkeypatch.setattr(sitegen.build, "make_spare", spy)
+    monkeypatch.setattr(sitegen.build.recipe, "make_spare", spy)
     (root / "content/a7.md").write_text(article("A7, revised"))
     report = build(root, out, jobs=2)
     assert int(made.read_text()) > 400  # every file of the output
@@ -271,13 +271,13 @@ def test_parse_results_held_in_memory_are_used_before_the_cache(
 ) -> None:
     """`serve` keeps the articles it parsed from rebuild to rebuild (`held`): after an edit
     only the edited file is looked up in the cache, and the site is still a clean build's."""
-    from sitegen.cache.codec import Loaded
     from sitegen.cache.store import BuildCache
+    from sitegen.content.loading import Held
 
     root = make_site({f"content/a{i}.md": article(f"A{i}", slug=f"a{i}") for i in range(5)})
-    held: dict[str, Loaded] = {}
+    held = Held()
     build(root, tmp_path / "out", held=held)
-    assert len(held) == 5
+    assert len(held.loaded) == 5
     asked: list[int] = []
     looked_up = BuildCache.articles
 
@@ -295,3 +295,38 @@ def test_parse_results_held_in_memory_are_used_before_the_cache(
         if (tmp_path / "out" / rel).is_file():
             assert (tmp_path / "out" / rel).read_bytes() == (tmp_path / "clean" / rel).read_bytes()
     assert "A1, edited" in (tmp_path / "out/a1/index.html").read_text()
+
+
+def test_held_loads_leave_the_cache_as_a_build_does(make_site: MakeSite, tmp_path: Path) -> None:
+    """With `held` (serve), a load after a save updates only the cache rows it changed;
+    the file hashes and parse results it leaves are what a plain build leaves."""
+    import sqlite3
+
+    from sitegen.cache.store import BuildCache
+    from sitegen.content.loading import Held
+
+    root = make_site({f"content/a{i}.md": article(f"A{i}", slug=f"a{i}") for i in range(5)})
+    held = Held()
+    for _ in range(2):  # the second load knows what the cache holds
+        build(root, tmp_path / "out", held=held, skip_unchanged=False)
+    (root / "content/a1.md").write_text(article("A1, edited", slug="a1"))
+    (root / "content/a2.md").unlink()
+    (root / "content/a9.md").write_text(article("A9", slug="a9"))
+    build(root, tmp_path / "out", held=held)
+
+    def cached() -> tuple[dict[str, tuple[str, str]], int]:
+        cache = BuildCache(root)
+        try:
+            assert cache.db is not None
+            rows = cache.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            return cache.file_hashes(), rows
+        finally:
+            cache.close()
+
+    after_held = cached()
+    assert sorted(after_held[0]) == [f"content/a{i}.md" for i in (0, 1, 3, 4, 9)]
+    assert after_held[1] == 5  # a2's and a1's old parse results are gone
+    with sqlite3.connect(root / ".sitegen-cache/cache.sqlite") as db:
+        db.execute("DELETE FROM files")  # a plain build stores every hash again
+    build(root, tmp_path / "plain", skip_unchanged=False)
+    assert cached() == after_held

@@ -524,7 +524,7 @@ def test_related_articles_are_chosen_again_only_when_tags_or_dates_change(
         chosen.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("sitegen.build.find_related", counted)
+    monkeypatch.setattr("sitegen.build.stages.find_related", counted)
     (root / "content/a1.md").write_text(article("A1 edited", "2025-01-02", tags="[X, Y]"))
     build(root, out)
     assert chosen == []

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import build as build_module
+from sitegen.build import stages as build_module
 from sitegen.cli import cli
 from sitegen.config.settings import KNOWN_KEYS
 from sitegen.content import article, loading
@@ -22,6 +22,7 @@ from sitegen.markup.engine import MarkdownRenderer
 from sitegen.serve.preview import Preview
 from sitegen.serve.server import BuildState
 from tests.conftest import MakeSite, running_preview, wait_for
+from tests.served import page_text
 from tests.test_fuzz_input import EXAMPLES, yaml_value
 
 HEAD = "---\ntitle: A\ndate: 2025-01-01\n---\n"
@@ -135,10 +136,9 @@ def test_serve_survives_hostile_saves(preview: tuple[Preview, Path]) -> None:
     """Deep nesting, a name that is not UTF-8, and a bug (simulated) in a rebuild: each is
     shown over the last good site, and the next good save is served."""
     running, root = preview
-    page = running.output_dir / "a/index.html"
     (root / "content/a.md").write_text(HEAD + "*" * 3000 + "deep" + "*" * 3000 + "\n")
     wait_for(lambda: running.server.state.epoch == 2)
-    assert "deep" in page.read_text()
+    assert "deep" in page_text(running, "/a/")
     write_named(root, b"content/caf\xe9.md", HEAD.encode() + b"Body\n")
     wait_for(lambda: running.server.state.problems != ())
     assert running.server.state.problems[0] == (
@@ -146,22 +146,22 @@ def test_serve_survives_hostile_saves(preview: tuple[Preview, Path]) -> None:
     )
     os.remove(os.path.join(os.fsencode(root), b"content/caf\xe9.md"))
     wait_for(lambda: running.server.state == BuildState(3, ()))
-    real = running.rebuild
+    real = running.source.refresh
 
     def broken() -> object:
         raise RuntimeError("bug\udce9")
 
-    running.rebuild = broken  # type: ignore[method-assign]
+    running.source.refresh = broken  # type: ignore[method-assign,assignment]
     (root / "content/a.md").write_text(HEAD + "Again\n")
     wait_for(lambda: running.server.state.problems != ())
     assert running.server.state.problems == (
         "error: internal error: RuntimeError: bug\\udce9; please report it",
     )
-    assert "deep" in page.read_text()  # the last good site is still served
-    running.rebuild = real  # type: ignore[method-assign]
+    assert "deep" in page_text(running, "/a/")  # the last good site is still served
+    running.source.refresh = real  # type: ignore[method-assign]
     (root / "content/a.md").write_text(HEAD + "Fixed\n")
     wait_for(lambda: running.server.state == BuildState(4, ()))
-    assert "Fixed" in page.read_text()
+    assert "Fixed" in page_text(running, "/a/")
 
 
 LONG = "a" * 300
@@ -423,7 +423,7 @@ def test_a_template_that_cannot_be_read_or_run_is_an_error_at_its_line(
 
 def test_serve_shows_a_broken_template_and_goes_on(preview: tuple[Preview, Path]) -> None:
     running, root = preview
-    page = running.output_dir / "a/index.html"
+    assert "First title" in page_text(running, "/a/")
     (root / "templates").mkdir()
     (root / "templates/article.html").write_bytes(MAIN.encode() + b"caf\xe9\n{% endblock %}\n")
     wait_for(lambda: running.server.state.problems != ())
@@ -432,11 +432,12 @@ def test_serve_shows_a_broken_template_and_goes_on(preview: tuple[Preview, Path]
     )
     (root / "templates/article.html").write_text(MAIN + "{{ article.nope }}\n{% endblock %}\n")
     wait_for(lambda: "has no attribute 'nope'" in str(running.server.state.problems))
-    assert "First title" in page.read_text()  # the last good site is still served
+    assert "First title" in page_text(running, "/a/")  # the last good page is still served
     (root / "templates/article.html").write_text(
         MAIN + "Fixed {{ article.title }}\n{% endblock %}\n"
     )
-    wait_for(lambda: running.server.state.problems == () and "Fixed" in page.read_text())
+    wait_for(lambda: running.server.state.problems == ())
+    assert "Fixed" in page_text(running, "/a/")
 
 
 def test_files_that_cannot_be_read_are_their_errors_reported_together(

@@ -34,12 +34,19 @@ def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_
         names = archive.namelist()
         archive.extractall(installed)
     assert "sitegen/theme/templates/base.html" in names
+    for language in ("en", "fa", "ar", "fr", "de"):  # the theme's catalogs (test_catalogs)
+        assert f"sitegen/theme/templates/locales/{language}/LC_MESSAGES/sitegen.po" in names
     assert "sitegen/theme/static/css/site.css" in names
     assert not any(name.startswith("sitegen/theme/static/images") for name in names)
     for recipe in ("github.yml", "gitlab-ci.yml", "publish.sh"):  # sitegen init --ci
         assert f"sitegen/commands/workflows/{recipe}" in names
 
-    root = make_site({"content/from-the-wheel.md": article("From the wheel")})
+    root = make_site(
+        {
+            "sitegen.yaml": "base_url: https://example.org/\nlanguage: fa\n",
+            "content/from-the-wheel.md": article("From the wheel"),
+        }
+    )
     env = {**os.environ, "PYTHONPATH": str(installed)}
     result = subprocess.run(
         [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(tmp_path / "out")],
@@ -49,7 +56,9 @@ def test_wheel_carries_default_theme_and_builds_a_site(make_site: MakeSite, tmp_
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert "<h1>From the wheel</h1>" in (tmp_path / "out/from-the-wheel/index.html").read_text()
+    page = (tmp_path / "out/from-the-wheel/index.html").read_text()
+    assert "<h1>From the wheel</h1>" in page
+    assert "پرش به محتوای اصلی" in page  # "Skip to main content", from the wheel's catalog
     assert (tmp_path / "out/css/site.css").is_file()
     # and it really ran the wheel's code, with the wheel's theme
     probe = subprocess.run(

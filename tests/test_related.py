@@ -5,7 +5,12 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
-from sitegen.assemble.related import RelatedResult, find_related, remembered_related
+from sitegen.assemble.related import (
+    RelatedMemo,
+    RelatedResult,
+    find_related,
+    remembered_related,
+)
 from sitegen.cache.store import BuildCache
 from sitegen.model import Article
 from sitegen.runtime.pool import can_fork
@@ -77,6 +82,37 @@ def test_related_is_deterministic_on_a_large_archive() -> None:
     assert can_fork(2, len(ordered), "related")  # so the next line does use workers
     in_workers, _ = find_related(ordered, 3, jobs=2)
     assert list(in_workers.items()) == list(first.items())
+    one_by_one, _ = find_related(ordered, 3, lazily=RelatedMemo())  # as `serve` chooses them
+    assert one_by_one[ordered[4321].url] == first[ordered[4321].url]
+    assert list(one_by_one.items()) == list(first.items())
+
+
+def test_related_chosen_one_by_one_are_the_same_with_listed_ones_and_none() -> None:
+    target = dataclasses.replace(make_article("target", 5, ("A",)), related_slugs=("other",))
+    articles = [target, make_article("other", 1, ("A",)), make_article("third", 4, ("A",))]
+    for count in (0, 1, 3):
+        eager, eager_problems = find_related(articles, count)
+        lazy, lazy_problems = find_related(articles, count, lazily=RelatedMemo())
+        assert dict(lazy) == dict(eager) and len(lazy) == len(eager)
+        assert lazy_problems == eager_problems
+    assert "/nowhere/" not in find_related(articles, 3, lazily=RelatedMemo())[0]
+
+
+def test_the_kept_tag_index_serves_while_tags_and_dates_stay() -> None:
+    """serve keeps the tag index from save to save; a body edit reuses it, a change of
+    tags makes it again, and the choice is always the one made from scratch."""
+    articles = [make_article(f"a{i}", 1 + i % 28, (f"t{i % 3}", f"u{i % 5}")) for i in range(40)]
+    memo = RelatedMemo()
+    find_related(articles, 3, lazily=memo)
+    index = memo.index(articles)
+    edited = [*articles]
+    edited[7] = dataclasses.replace(articles[7], body=b"<p>new words</p>")
+    assert memo.index(edited) is index
+    edited[9] = dataclasses.replace(articles[9], tags=articles[0].tags)
+    for version in (edited, articles):
+        lazy, _ = find_related(version, 3, lazily=memo)
+        assert dict(lazy) == dict(find_related(version, 3)[0])
+    assert memo.index(edited) is not index
 
 
 def test_related_window_bounds_candidates_of_very_common_tags() -> None:

@@ -17,7 +17,8 @@ from sitegen.cache.store import CACHE_DIR
 from sitegen.check.checks import check_site
 from sitegen.cli import cli
 from sitegen.config import settings as config_module
-from tests.conftest import BuildSite, MakeSite, article, copy_site, running_preview
+from tests.conftest import BuildSite, MakeSite, article, copy_site, running_preview, wait_for
+from tests.served import fetch, page_text, served_files
 from tests.test_browser import open_page, screenshot
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,10 +106,28 @@ def test_the_preview_and_check_leave_the_slow_index_out(make_site: MakeSite) -> 
         }
     )
     with running_preview(root) as preview:
-        assert (preview.output_dir / "a" / "index.html").is_file()
-        assert not (preview.output_dir / "pagefind").exists()
+        assert fetch(preview.server.port, "/a/")[0] == 200
+        assert not any(path.startswith("pagefind/") for path in served_files(preview))
     assert [p.severity.value for p in check_site(root).problems] == ["warning"]  # no tags
     assert not list((root / CACHE_DIR).rglob("pagefind"))
+
+
+def test_serve_with_search_builds_the_site_and_its_index_on_disk(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Pagefind indexes files: `serve --search` builds into a private folder, rebuilt on
+    every save, instead of making pages in memory; what it serves is still a clean build."""
+    root = make_site({"content/a.md": article("A", slug="a"), "content/b.md": article("B")})
+    with running_preview(root, search=True) as preview:
+        folder = preview.source.files.root  # type: ignore[attr-defined]
+        assert (folder / "a/index.html").is_file()
+        assert fetch(preview.server.port, "/pagefind/pagefind.js")[0] == 200
+        (root / "content/a.md").write_text(article("A, edited", slug="a"))
+        wait_for(lambda: preview.server.state.epoch == 2)
+        assert "A, edited" in page_text(preview, "/a/")
+        index = [path for path in served_files(preview) if path.startswith("pagefind/")]
+        assert index
+    assert not folder.exists()  # removed when the preview stops
 
 
 def test_two_builds_with_search_are_identical(make_site: MakeSite, tmp_path: Path) -> None:

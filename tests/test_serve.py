@@ -18,11 +18,17 @@ from urllib.parse import quote
 
 import pytest
 
-from sitegen.build import BuildReport
 from sitegen.serve.preview import Preview, PreviewOptions, rebuilt_line
-from sitegen.serve.server import BuildState, DevServer, inject_script, resolve_request
+from sitegen.serve.server import (
+    BuildState,
+    DevServer,
+    FolderFiles,
+    inject_script,
+    resolve_request,
+)
 from sitegen.serve.watch import ChangeCollector, ChangeKind, classify
 from tests.conftest import MakeSite, article, running_preview, wait_for
+from tests.served import fetch, page_text
 
 SITE = PurePath("/site")
 
@@ -81,7 +87,7 @@ def served(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
     (root / "style.css").write_text("p{}")
     (tmp_path / "secret.txt").write_text("secret")
     (root / "link-out").symlink_to(tmp_path / "secret.txt")
-    server = DevServer(root, "127.0.0.1", 0)
+    server = DevServer(FolderFiles(root), "127.0.0.1", 0)
     server.start()
     yield server, root
     server.stop()
@@ -165,7 +171,7 @@ def test_server_takes_next_port_when_busy(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        server = DevServer(tmp_path, "127.0.0.1", port)
+        server = DevServer(FolderFiles(tmp_path), "127.0.0.1", port)
         assert port < server.port < port + 10
         server.httpd.server_close()
 
@@ -215,22 +221,21 @@ def test_cli_serve_reports_busy_ports(
 
 def test_preview_rebuilds_on_save_and_survives_a_bad_edit(preview: tuple[Preview, Path]) -> None:
     running, root = preview
-    page = running.output_dir / "a/index.html"
-    assert "<h1>First title</h1>" in page.read_text()
-    assert "127.0.0.1" in page.read_text()  # canonical links point at the preview server
+    assert "<h1>First title</h1>" in page_text(running, "/a/")
+    assert "127.0.0.1" in page_text(running, "/a/")  # canonical links point at the preview
     (root / "content/a.md").write_text(article("Second title", slug="a"))
     wait_for(lambda: running.server.state.epoch == 2)
-    assert "<h1>Second title</h1>" in page.read_text()
+    assert "<h1>Second title</h1>" in page_text(running, "/a/")
     (root / "content/a.md").write_text("---\ntitle: Broken\n")
     wait_for(lambda: running.server.state.problems != ())
     assert (
         running.server.state.problems[0]
         == "content/a.md:1: front matter is not closed; add a line '---' after the last field"
     )
-    assert "<h1>Second title</h1>" in page.read_text()  # the last good site is still served
+    assert "<h1>Second title</h1>" in page_text(running, "/a/")  # the last good site
     (root / "content/a.md").write_text(article("Third title", slug="a"))
     wait_for(lambda: running.server.state == BuildState(3, ()))
-    assert "<h1>Third title</h1>" in page.read_text()
+    assert "<h1>Third title</h1>" in page_text(running, "/a/")
 
 
 def test_preview_ignores_editor_swap_files(preview: tuple[Preview, Path]) -> None:
@@ -248,7 +253,7 @@ def test_preview_css_change_is_announced_as_css_only(preview: tuple[Preview, Pat
     (root / "static/css/extra.css").write_text("p{color:red}")
     wait_for(lambda: running.server.state.epoch == 3)
     assert running.server.state.css_only
-    assert (running.output_dir / "css/extra.css").read_text() == "p{color:red}"
+    assert fetch(running.server.port, "/css/extra.css") == (200, b"p{color:red}")
     (root / "content/a.md").write_text(article("Changed", slug="a"))
     wait_for(lambda: running.server.state.epoch == 4)
     assert not running.server.state.css_only
@@ -272,25 +277,21 @@ def test_preview_says_what_a_rebuild_changed_not_site_totals(make_site: MakeSite
     rebuilt = [line for line in lines if line.startswith("rebuilt")]
     assert len(rebuilt) == 1, lines
     assert re.fullmatch(
-        r"rebuilt after a change to content/a\.md: \d+ files written \(\d+\.\d\d s\)", rebuilt[0]
+        r"rebuilt after a change to content/a\.md: 1 article read again \(\d+\.\d\d s\)", rebuilt[0]
     ), rebuilt
 
 
 @pytest.mark.parametrize(
-    ("changed", "written", "removed", "expected"),
+    ("changed", "expected"),
     [
-        (["content/a.md"], 1, 0, "a change to content/a.md: 1 file written"),
-        (["content/a.md", "content/b.md"], 5, 2, "2 changes (content/a.md, content/b.md): "
-         "5 files written, 2 removed"),
-        (["a", "b", "c", "d", "e"], 3, 0, "5 changes (a, b, c and 2 more): 3 files written"),
-        (["content/a.md"], 0, 0, "a change to content/a.md: no output file changed"),
+        (["content/a.md"], "a change to content/a.md"),
+        (["content/a.md", "content/b.md"], "2 changes (content/a.md, content/b.md)"),
+        (["a", "b", "c", "d", "e"], "5 changes (a, b, c and 2 more)"),
     ],
-)  # fmt: skip
-def test_rebuilt_line_names_the_changes_and_counts_what_was_written(
-    changed: list[str], written: int, removed: int, expected: str, tmp_path: Path
-) -> None:
-    report = BuildReport(tmp_path, 10, 40, 3, (), written=written, removed=removed)
-    assert rebuilt_line(changed, report, 0.1234) == f"rebuilt after {expected} (0.12 s)"
+)
+def test_rebuilt_line_names_the_changes(changed: list[str], expected: str) -> None:
+    line = rebuilt_line(changed, "1 article read again", 0.1234)
+    assert line == f"rebuilt after {expected}: 1 article read again (0.12 s)"
 
 
 def _as_from_a_terminal() -> None:
@@ -343,3 +344,23 @@ def test_preview_shows_a_warning_once_not_on_every_save(make_site: MakeSite) -> 
         wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) == 2)
         new = [line for line in lines if ": warning: " in line][len(first) :]
         assert new and all("content/b.md" in line for line in new)  # only what is new
+
+
+def test_a_broken_template_of_a_page_nobody_opened_is_reported(
+    preview: tuple[Preview, Path],
+) -> None:
+    """Pages are made when asked for; the others are made in the background after each
+    rebuild, so a template error only the tags page meets is shown as a build shows it."""
+    running, root = preview
+    lines: list[str] = running.report.__self__  # type: ignore[attr-defined]
+    (root / "templates").mkdir()
+    (root / "templates/tags.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ nope.nope }}{% endblock %}"
+    )
+    wait_for(lambda: running.server.state.problems != ())
+    assert running.server.state.problems == (
+        "templates/tags.html:1: 'nope' is undefined (template error)",
+    )
+    assert running.server.state.problems[0] in lines
+    (root / "templates/tags.html").unlink()
+    wait_for(lambda: running.server.state.problems == () and running.server.state.epoch == 3)

@@ -4,7 +4,6 @@ of the same sources makes (issue 27 part 1's acceptance test for an in-memory pr
 
 from __future__ import annotations
 
-import http.client
 import time
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.build import build
 from sitegen.serve.preview import Preview
-from sitegen.serve.server import BuildState, inject_script
-from tests.conftest import REPO_ROOT, MakeSite, article, copy_site, running_preview, wait_for
+from sitegen.serve.server import BuildState
+from tests.conftest import REPO_ROOT, MakeSite, article, running_preview, wait_for
+from tests.served import assert_served_as_built, fetch
 
 pytestmark = pytest.mark.browser
 
@@ -39,46 +38,6 @@ ARTICLES = {
         start=1,
     )
 }
-
-
-def served_files(preview: Preview) -> list[str]:
-    return sorted(
-        path.relative_to(preview.output_dir).as_posix()
-        for path in preview.output_dir.rglob("*")
-        if path.is_file()
-    )
-
-
-def fetch(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def assert_served_as_built(preview: Preview, root: Path, tmp_path: Path, step: str) -> None:
-    """Every file of a clean build of `root` (its own copy, no cache, built with the
-    preview's base_url) is served with the same bytes (HTML: plus the live-reload script),
-    and the preview has no other file."""
-    reference = tmp_path / f"reference-{step}"
-    build(copy_site(root, reference / "site"), reference / "out", base_url=preview.server.url)
-    out = reference / "out"
-    expected = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert served_files(preview) == expected, step
-    different = []
-    for rel in expected:
-        url = "/" + (rel.removesuffix("index.html") if rel.endswith("/index.html") else rel)
-        url = "/" if rel == "index.html" else url
-        status, body = fetch(preview.server.port, url)
-        built = (out / rel).read_bytes()
-        if rel.endswith(".html"):
-            built = inject_script(built)
-        if status != 200 or body != built:
-            different.append(f"{url} ({status})")
-    assert different == [], f"after {step}, served differently from a clean build"
 
 
 def reloaded(page: Any, edit: Any, preview: Preview) -> None:

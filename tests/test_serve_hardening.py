@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.serve.guard import allowed_names, host_allowed, host_name, url_path
-from sitegen.serve.server import BuildState, DevServer
+from sitegen.serve.server import BuildState, DevServer, FolderFiles
 
 IDLE = 1.0  # the servers' idle timeout here, in seconds
 SLOTS = 4  # their bound on handler threads
@@ -30,7 +30,7 @@ def server(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[DevServ
     (root / "index.html").write_text("<html><body>home</body></html>")
     (root / "404.html").write_text("<html><body>custom not found</body></html>")
     caplog.set_level(logging.DEBUG, logger="sitegen")
-    dev = DevServer(root, "127.0.0.1", 0, idle_timeout=IDLE, max_connections=SLOTS)
+    dev = DevServer(FolderFiles(root), "127.0.0.1", 0, idle_timeout=IDLE, max_connections=SLOTS)
     dev.start()
     yield dev
     dev.stop()

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from sitegen.importers.wordpress.addresses import keep_aliases, unique_slug
-from sitegen.serve.server import DevServer
+from sitegen.serve.server import DevServer, FolderFiles
 from tests.test_aliases import redirect_of
 from tests.test_serve import get
 from tests.test_wpimport import run
@@ -82,7 +82,7 @@ def test_an_import_builds_and_every_old_address_leads_to_its_page(
         assert f"/ {post_id} {url} 301!" in rules
         assert f'"/?{post_id}" "{url}";' in (out / "nginx-redirects.conf").read_text()
     assert "/tag/%D8%AD%D9%82%D9%88%D9%82/ /tag/hqwq/ 301" in rules
-    server = DevServer(out, port=0)  # the preview answers /?p=ID as the host will
+    server = DevServer(FolderFiles(out), port=0)  # the preview answers /?p=ID as the host will
     server.start()
     try:
         for address, url in (("/?p=10", "/hello/"), ("/?page_id=20", "/tags-2/")):

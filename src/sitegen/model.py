@@ -100,7 +100,7 @@ class Article:
 
 def newest(articles: Iterable[Article]) -> dt.datetime | None:
     """The latest change among articles (`Article.modified`): a listing's or feed's date."""
-    return max((article.modified for article in articles), default=None)
+    return max((a.updated or a.date for a in articles), default=None)  # (a.modified, inlined)
 
 
 @dataclass(frozen=True)

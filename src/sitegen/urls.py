@@ -112,14 +112,18 @@ def article_url(pattern: str, slug: str, date: dt.datetime) -> str:
 SUMS_PATH = "SHA256SUMS"
 OWN_PREFIX = ".sitegen-"  # the marker '.sitegen-output', a build's temporary files, ...
 MARKER_PATH = f"{OWN_PREFIX}output"
+_SUMS_FOLDED = SUMS_PATH.casefold()
 
 
 def sitegen_name(output_path: str) -> str | None:
     """The part of `output_path` that is a name sitegen writes itself, or None: a first
     part 'SHA256SUMS', or a part starting '.' with '.sitegen-' in it. Compared without
     case, since a copy on macOS or Windows cannot hold both spellings."""
-    parts = output_path.casefold().split("/")
-    if parts[0] == SUMS_PATH.casefold():
+    folded = output_path.casefold()
+    if OWN_PREFIX not in folded and not folded.startswith(_SUMS_FOLDED):
+        return None  # (nearly every path: this runs for each of them in each build)
+    parts = folded.split("/")
+    if parts[0] == _SUMS_FOLDED:
         return output_path.split("/")[0]
     for original, part in zip(output_path.split("/"), parts, strict=True):
         if part.startswith(".") and OWN_PREFIX in part:

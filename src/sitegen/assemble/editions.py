@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from sitegen import urls
 from sitegen.config.settings import Config
@@ -73,15 +73,27 @@ def translation_groups(
 
 def same_language_related(
     related: Mapping[str, tuple[Article, ...]], config: Config
-) -> dict[str, tuple[Article, ...]]:
+) -> Mapping[str, tuple[Article, ...]]:
     """Related articles chosen over every language, kept to the article's own language
-    (tags are per language, so nearly all already are)."""
-    language = {a.url: edition(a.lang, config) for items in related.values() for a in items}
-    kept: dict[str, tuple[Article, ...]] = {}
-    for url, items in related.items():
-        own = _edition_of_url(url, config)
-        kept[url] = tuple(a for a in items if language[a.url] == own)
-    return kept
+    (tags are per language, so nearly all already are). Looked up when asked for, so a
+    choice made lazily (`serve`, one page at a time) stays lazy."""
+    return _SameLanguage(related, config)
+
+
+class _SameLanguage(Mapping[str, tuple[Article, ...]]):
+    def __init__(self, related: Mapping[str, tuple[Article, ...]], config: Config) -> None:
+        self._related, self._config = related, config
+
+    def __getitem__(self, url: str) -> tuple[Article, ...]:
+        own = _edition_of_url(url, self._config)
+        items = self._related[url]
+        return tuple(a for a in items if _edition_of_url(a.url, self._config) == own)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._related)
+
+    def __len__(self) -> int:
+        return len(self._related)
 
 
 def _edition_of_url(url: str, config: Config) -> str:

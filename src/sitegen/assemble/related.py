@@ -17,7 +17,7 @@ import heapq
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import MALFORMED, BuildCache, digest
@@ -33,12 +33,20 @@ RelateFn = Callable[[Sequence[Article], int], RelatedResult]  # find_related, or
 
 
 def find_related(
-    articles: Sequence[Article], count: int, window: int = WINDOW, jobs: int | None = 1
+    articles: Sequence[Article],
+    count: int,
+    window: int = WINDOW,
+    jobs: int | None = 1,
+    *,
+    lazily: RelatedMemo | None = None,
 ) -> RelatedResult:
     """Article URL -> its related articles; front matter `related:` lists win when given.
     With `jobs` > 1 and a big archive, the choosing by tags is shared by forked workers
     (4.9 s in one process at 50,000 articles) while this process goes on planning the
-    site: the mapping returned waits for them when first read (runtime.pool.Awaited). The
+    site: the mapping returned waits for them when first read (runtime.pool.Awaited).
+    `lazily`: each article's are chosen when first asked for (`serve`, which makes the
+    pages a browser asks for: after a change of tags, the open page's, not 5,000), with
+    the tag index kept in the memo given while no article's tags, date or URL change. The
     problems, of `related:` lists only, are known at once."""
     by_slug: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
@@ -49,13 +57,15 @@ def find_related(
         if article.related_slugs:
             listed[article.url], found = _chosen(article, by_slug)
             problems += found
-    index = _TagIndex(articles)
+    index = lazily.index(articles) if lazily else _TagIndex(articles)
 
     def by_tags(position: int) -> list[int]:
         if articles[position].related_slugs or count <= 0:
             return []
         return index.best(position, count, window)
 
+    if lazily:
+        return _OneByOne(articles, listed, by_tags, count), problems
     chosen_by_tags = start_map(by_tags, len(articles), jobs, "related")
 
     def related() -> dict[str, tuple[Article, ...]]:
@@ -68,6 +78,59 @@ def find_related(
         return chosen
 
     return Awaited(related), problems
+
+
+class RelatedMemo:
+    """The tag index of the last choice (serve's, from save to save): made again only
+    when an article's URL, slug, date or tags changed, or one came or went (45 ms at
+    5,000 articles, the most of planning the site after a one-word edit)."""
+
+    def __init__(self) -> None:
+        self._shape: list[tuple[object, ...]] | None = None
+        self._index: _TagIndex | None = None
+
+    def index(self, articles: Sequence[Article]) -> _TagIndex:
+        shape = [(a.url, a.slug, a.date, *(t.slug for t in a.tags)) for a in articles]
+        if self._index is None or shape != self._shape:
+            self._index, self._shape = _TagIndex(articles), shape
+        return self._index
+
+
+class _OneByOne(Mapping[str, tuple[Article, ...]]):
+    """find_related's mapping, each article's choice made when first looked up: the same
+    keys (every article's when `count` > 0, else only those with a `related:` list), and
+    the same values, as tests/test_related.py checks."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        listed: Mapping[str, tuple[Article, ...]],
+        by_tags: Callable[[int], list[int]],
+        count: int,
+    ) -> None:
+        self._articles, self._listed, self._by_tags = articles, listed, by_tags
+        self._position = {article.url: n for n, article in enumerate(articles)}
+        self._urls = [a.url for a in articles if a.related_slugs or count > 0]
+        self._count = count
+        self._chosen: dict[str, tuple[Article, ...]] = {}
+
+    def __getitem__(self, url: str) -> tuple[Article, ...]:
+        found = self._chosen.get(url)
+        if found is None:
+            if url in self._listed:
+                found = self._listed[url]
+            elif self._count > 0 and url in self._position:
+                found = tuple(self._articles[n] for n in self._by_tags(self._position[url]))
+            else:
+                raise KeyError(url)
+            self._chosen[url] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self._urls))  # (two articles at one URL: one key)
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(self._urls))
 
 
 def remembered_related(cache: BuildCache, relate: RelateFn) -> RelateFn:

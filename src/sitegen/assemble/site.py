@@ -104,8 +104,7 @@ def _multilingual_site(
     for tag, articles in split.items():
         own = edition_config(config, tag) if tag else config
         prefix = urls.language_prefix(tag)
-        mine = {a.url: related.get(a.url, ()) for a in articles}
-        site = _one_language_site(own, tuple(articles), tuple(pages_by[tag]), mine, prefix)
+        site = _one_language_site(own, tuple(articles), tuple(pages_by[tag]), related, prefix)
         sites.append(dataclasses.replace(site, translations=translations))
     site = dataclasses.replace(sites[0], editions=tuple(sites[1:]))
     return site, problems + related_problems + conflicts

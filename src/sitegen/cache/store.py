@@ -167,6 +167,11 @@ class BuildCache:
 
         self._write(work)
 
+    def forget_articles(self, keys: Iterable[str]) -> None:
+        """Forget these parse results (as keep_articles, for a caller that knows which)."""
+        gone = [(key,) for key in keys]
+        self._write(lambda db: db.executemany("DELETE FROM articles WHERE key = ?", gone))
+
     # content files ---------------------------------------------------------------------
     def file_hashes(self) -> dict[str, tuple[str, str]]:
         """Path -> ("size:mtime_ns", content hash) as last seen."""
@@ -184,6 +189,20 @@ class BuildCache:
             db.execute("DELETE FROM files")
             rows = ((path, stat, content) for path, (stat, content) in hashes.items())
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", rows)
+
+        self._later.append(lambda: self._write(work))
+
+    def update_file_hashes(
+        self, changed: Mapping[str, tuple[str, str]], removed: Iterable[str]
+    ) -> None:
+        """As store_file_hashes, for a caller that knows what the table holds (`serve`):
+        only the rows that changed, not all 5,000 after one save."""
+        gone = [(path,) for path in removed]
+
+        def work(db: sqlite3.Connection) -> None:
+            db.executemany("DELETE FROM files WHERE path = ?", gone)
+            rows = ((path, stat, content) for path, (stat, content) in changed.items())
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", rows)
 
         self._later.append(lambda: self._write(work))
 

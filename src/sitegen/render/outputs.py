@@ -60,10 +60,12 @@ def plan_outputs(
     memo: MutableMapping[str, bool] | None = None,
     *,
     read_static: Callable[[Path], bytes],
+    article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
-    `memo` remembers, across builds, which template chains read `site`."""
-    keys = _Keys(site, env, theme_dirs, {} if memo is None else memo)
+    `memo` remembers, across builds, which template chains read `site`; `article_keys`,
+    kept by a long-lived caller (serve), what each article adds to fingerprints."""
+    keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
     outputs = [
         Output(rel, constant(_static_key(src)), _bound(read_static, src), "static")
         for rel, src in static.items()
@@ -112,8 +114,10 @@ class _Keys:
         env: jinja2.Environment,
         theme_dirs: Sequence[Path],
         memo: MutableMapping[str, bool],
+        article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
     ) -> None:
         self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
+        self._article_keys = {} if article_keys is None else article_keys
         self._template_keys: dict[tuple[str, ...], str] = {}
         self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
 
@@ -123,22 +127,23 @@ class _Keys:
 
     @functools.cached_property
     def articles(self) -> dict[str, str]:
-        site = self._site
-        return {
-            a.url: digest(a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
-            for edition in site.all_editions
-            for a in (*edition.articles, *edition.pages)
-        }
+        site, memo = self._site, self._article_keys
+        found = {}
+        for edition in site.all_editions:  # every language's (a multilingual site)
+            for a in (*edition.articles, *edition.pages):
+                parts = (a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
+                key = memo.get(parts)
+                if key is None:
+                    key = memo[parts] = digest(*parts)
+                found[a.url] = key
+        return found
 
     @functools.cached_property
     def site(self) -> str:
-        keys = self.articles
-        related = {
-            url: tuple(keys[r.url] for r in rs)
-            for edition in self._site.all_editions
-            for url, rs in edition.related.items()
-        }
-        return digest(self.base, *keys.values(), repr(related))
+        """What a page that reads `site` depends on: every article (and the config, in
+        `base`). Not the related articles, which follow from these: looking at them would
+        choose them all, which the preview does one page at a time (assemble.related)."""
+        return digest(self.base, *self.articles.values())
 
     def page(self, spec: PageSpec) -> str:
         context = [(name, self._key(value)) for name, value in spec.context.items()]

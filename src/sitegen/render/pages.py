@@ -79,13 +79,15 @@ def _edition_pages(
     for index, article in enumerate(articles):
         newer = articles[index - 1] if index > 0 else None
         older = articles[index + 1] if index + 1 < len(articles) else None
-        values = {**own, "alternates": versions.get(article.url, ())}
+        values = {**own, "lang": article.lang or site.lang}  # (a language not listed)
+        values["alternates"] = versions.get(article.url, ())
         context = _ArticleContext(site, article, newer, older, values)
         yield PageSpec(article.url, ("article.html",), context, article.source, article.modified)
     for standalone in site.pages:
         dated = "date" in standalone.field_lines
         lastmod = standalone.updated or (standalone.date if dated else None)
         values = {**own, "page": standalone, "url": standalone.url}
+        values["lang"] = standalone.lang or site.lang
         values["alternates"] = versions.get(standalone.url, ())
         yield PageSpec(standalone.url, ("page.html",), values, standalone.source, lastmod)
     for listing in site.listings:

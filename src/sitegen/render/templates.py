@@ -19,10 +19,13 @@ from markupsafe import Markup
 from sitegen import urls
 from sitegen.assemble.paginate import page_window
 from sitegen.cache.store import digest
+from sitegen.cache.version import code_version
 from sitegen.config.settings import Config
 from sitegen.config.yamldoc import decode_utf8
 from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import MONTH_NAMES, Article, Site, Tag, direction
+from sitegen.render.i18n import EXTENSIONS, install_filters, install_localization
+from sitegen.render.l10n import Localization, site_localization
 from sitegen.render.pages import PageSpec
 from sitegen.render.relative import relative_links
 from sitegen.render.sharing import news_article, script_json
@@ -34,12 +37,16 @@ SPEEDUPS = check_jinja()
 
 
 def make_environment(
-    site: Site, theme: Theme, compiled_dir: Path | None = None
+    site: Site,
+    theme: Theme,
+    compiled_dir: Path | None = None,
+    localization: Localization | None = None,
 ) -> jinja2.Environment:
     """Autoescaping, strict Jinja: an undefined name is an error, not an empty string.
     With `compiled_dir`, compiled templates are kept there between builds."""
     env = theme_environment(site.config, theme, compiled_dir)
-    env.globals.update(page_window=page_window, top_tags=top_tags, month_name=month_name)
+    install_localization(env, localization or site_localization(site.config, theme.template_dirs))
+    env.globals.update(page_window=page_window, top_tags=top_tags)
     env.globals.update(
         feed_urls=urls.feed_urls,
         news_article=lambda a, alternates=(), config=site.config: news_article(
@@ -98,13 +105,16 @@ def theme_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=EXTENSIONS,
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # the i18n extension's setting
+    env.policies["ext.i18n.trimmed"] = True  # a message's line breaks are not the translator's
     base_path = config.base_path
     env.filters["url"] = lambda url: urls.under_base(url, base_path)
     env.filters["permalink"] = lambda url: urls.permalink(config.site_url, url)
     env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()
-    env.filters["display_date"] = display_date
+    install_filters(env)
     return env
 
 
@@ -188,8 +198,10 @@ def compile_theme(config: Config, theme: Theme, compiled_dir: Path) -> None:
 def folded_settings(config: Config) -> str:
     """What compiled templates hold of the config: Jinja works out a filter of a constant
     when it compiles (`'/css/site.css' | url` becomes the URL under the base path), so
-    templates compiled for one base URL are not those of another (`serve` has its own)."""
-    return digest(config.base_path, config.site_url)
+    templates compiled for one base URL are not those of another (`serve` has its own).
+    sitegen's own code too: which extensions run and which filters are passed the page's
+    context (the language) are compiled in."""
+    return digest(config.base_path, config.site_url, code_version(), *EXTENSIONS)
 
 
 class _Teasers:
@@ -213,12 +225,9 @@ class _Teasers:
 
 
 def display_date(when: dt.date) -> str:
-    """'14 March 2025', the same on every machine (no locale involved)."""
+    """'14 March 2025', the same on every machine (no locale involved): the search
+    index's dates; pages' dates are in their language (render/l10n.py)."""
     return f"{when.day} {MONTH_NAMES[when.month - 1]} {when.year}"
-
-
-def month_name(month: int) -> str:
-    return MONTH_NAMES[month - 1]
 
 
 def top_tags(
@@ -232,15 +241,17 @@ class PageRenderer:
     """Renders pages one by one; a template failure becomes a problem and empty bytes."""
 
     def __init__(self, site: Site, theme: Theme, compiled_dir: Path | None = None) -> None:
-        self.env = make_environment(site, theme, compiled_dir)
+        self.localization = site_localization(site.config, theme.template_dirs)
+        self.env = make_environment(site, theme, compiled_dir, self.localization)
         self.theme = theme
         self.site_dir = site.config.site_dir
         self.config = site.config
         self.problems: dict[str, Problem] = {}
+        self.failures = 0  # pages and files that failed (each problem is kept once only)
         self._templates: dict[tuple[str, ...], jinja2.Template] = {}
 
     def found(self) -> list[Problem]:
-        return list(self.problems.values())
+        return [*self.problems.values(), *self.localization.problems.values()]
 
     def __call__(self, spec: PageSpec) -> bytes:
         try:
@@ -253,6 +264,7 @@ class PageRenderer:
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
             problem = template_problem(exc, self.theme, self.site_dir)
             self.problems.setdefault(str(problem), problem)  # once, not once per page
+            self.failures += 1
             return b""
 
     def read_static(self, path: Path) -> bytes:
@@ -264,6 +276,7 @@ class PageRenderer:
             where = Location(_site_path(path, self.site_dir))
             problem = error(where, f"cannot read: {exc.strerror or exc}")
             self.problems.setdefault(str(problem), problem)
+            self.failures += 1
             return b""
 
     def _template(self, names: tuple[str, ...]) -> jinja2.Template:

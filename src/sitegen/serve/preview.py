@@ -1,7 +1,10 @@
-"""`sitegen serve`: build into a private folder, serve it, rebuild on every save.
+"""`sitegen serve`: plan the site in memory, serve it, plan again on every save.
 
-The loop never exits on a bad edit: a failed rebuild keeps the last good site online and
-shows the problems in the terminal and over the open pages until the next good save.
+Pages are made when they are asked for (serve.live), so a save is visible as soon as the
+site is planned again; with `--search` the site is built into a private folder instead,
+since Pagefind indexes files. The loop never exits on a bad edit: a failed rebuild keeps
+the last good site online and shows the problems in the terminal and over the open pages
+until the next good save.
 """
 
 from __future__ import annotations
@@ -13,15 +16,19 @@ import webbrowser
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from sitegen.build import BuildReport, build
-from sitegen.cache.codec import Loaded
+from sitegen.build import build
+from sitegen.build.stages import BuildOptions
+from sitegen.content.loading import Held
 from sitegen.content.manifest import remove_tree
-from sitegen.errors import SitegenError
-from sitegen.serve.server import BuildState, DevServer
+from sitegen.errors import Problem, SitegenError
+from sitegen.serve.live import LiveSite, Refreshed
+from sitegen.serve.server import BuildState, DevServer, Files, FolderFiles
 from sitegen.serve.watch import ChangeCollector, ChangeKind, Watcher
 
 Report = Callable[[str], None]
+CATCH_UP_DELAY = 0.5  # seconds after a rebuild before the other pages are made
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,43 @@ class PreviewOptions:
     search: bool = False  # the index takes seconds per 1,000 articles: only when asked
 
 
+class Source(Protocol):
+    """What the preview serves: planned in memory (LiveSite), or built to disk (_Built)."""
+
+    def refresh(self) -> Refreshed: ...
+
+    def read(self, path: str) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+class _Built:
+    """The site built into a private folder by `build()`, for `serve --search`."""
+
+    def __init__(self, site_dir: Path, options: BuildOptions) -> None:
+        self.site_dir, self.options = site_dir, options
+        folder = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
+        folder.mkdir()
+        self.files = FolderFiles(folder)
+        self.held = Held()  # parse results and file hashes, from rebuild to rebuild
+
+    def refresh(self) -> Refreshed:
+        options = self.options
+        report = build(
+            self.site_dir, self.files.root, include_drafts=options.include_drafts,
+            include_future=options.include_future, base_url=options.base_url, search=True,
+            held=self.held,
+        )  # fmt: skip
+        done = _files_done(report.written, report.removed)
+        return Refreshed(report.warnings, report.parsed, report.articles, done)
+
+    def read(self, path: str) -> bytes | None:
+        return self.files.read(path)
+
+    def close(self) -> None:
+        remove_tree(self.files.root.parent, ignore_errors=True)
+
+
 class Preview:
     """One running preview: server, watcher and the rebuild loop that connects them."""
 
@@ -41,33 +85,28 @@ class Preview:
         self.site_dir = site_dir
         self.options = options
         self.report = report
-        self.output_dir = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
-        try:
-            self.server = DevServer(self.output_dir, options.host, options.port)
-        except BaseException:  # cannot listen: run() will never clean the folder up
-            remove_tree(self.output_dir.parent, ignore_errors=True)
-            raise
+        self.server = DevServer(_NOTHING, options.host, options.port)
+        build_options = BuildOptions(
+            options.include_drafts, options.include_future, strict=False,
+            base_url=self.server.url, jobs=None, search=False, relative_urls=False,
+            offline=False,
+        )  # fmt: skip
+        self.source: Source
+        if options.search:
+            self.source = _Built(site_dir, build_options)
+        else:
+            self.source = live = LiveSite(site_dir, build_options)
+            live.on_problems = self._rendering_failed
+        self.server.files = self.source
         self.changes = ChangeCollector()
         self.warned: set[str] = set()  # the last build's warnings, shown already
-        self.held: dict[str, Loaded] = {}  # parse results, from rebuild to rebuild
         self.watcher = Watcher(site_dir, self.changes.add)
         self.stop_event = threading.Event()
-
-    def rebuild(self) -> BuildReport:
-        return build(
-            self.site_dir,
-            self.output_dir,
-            include_drafts=self.options.include_drafts,
-            include_future=self.options.include_future,
-            base_url=self.server.url,
-            search=self.options.search,
-            held=self.held,
-        )
+        self._catching_up: threading.Thread | None = None
 
     def run(self) -> None:
         """Serve until stop() or Ctrl-C; always cleans up its threads and folder."""
         try:
-            self.output_dir.mkdir()
             self._build_and_publish(changed=(), css_only=False)
             self.server.start()
             for warning in self.watcher.start():
@@ -88,7 +127,7 @@ class Preview:
         finally:
             self.watcher.stop()
             self.server.stop()
-            remove_tree(self.output_dir.parent, ignore_errors=True)
+            self.source.close()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -109,7 +148,7 @@ class Preview:
         previous = self.server.state
         started = time.monotonic()
         try:
-            result = self.rebuild()
+            result = self.source.refresh()
         except SitegenError as exc:
             self._failed(previous, (*(str(p) for p in exc.problems), f"error: {exc.message}"))
             return
@@ -128,14 +167,40 @@ class Preview:
                 self.report(line)
         self.warned = set(lines)
         if previous.epoch:
-            self.report(rebuilt_line(changed, result, time.monotonic() - started))
+            self.report(rebuilt_line(changed, result.done, time.monotonic() - started))
+        if isinstance(self.source, LiveSite):
+            self._catch_up(self.source)
+
+    def _catch_up(self, live: LiveSite) -> None:
+        """Make the pages nobody has opened yet, in the background, as a build would: a
+        template error on a page no browser shows is reported all the same."""
+        epoch = self.server.state.epoch
+
+        def work() -> None:
+            if self.stop_event.wait(CATCH_UP_DELAY):
+                return
+            live.catch_up(lambda: self.stop_event.is_set() or self.server.state.epoch != epoch)
+
+        self._catching_up = threading.Thread(target=work, name="sitegen-catch-up", daemon=True)
+        self._catching_up.start()
+
+    def _rendering_failed(self, problems: list[Problem]) -> None:
+        """A page could not be made (a template error): as a failed rebuild, the problems
+        show in the terminal and over the open pages, until the next good save."""
+        state = self.server.state
+        lines = tuple(str(problem) for problem in problems)
+        if state.problems != lines:
+            for line in lines:
+                if line not in state.problems:
+                    self.report(line)
+            self.server.publish(BuildState(state.epoch, lines))
 
 
 SHOWN_CHANGES = 3  # file names in a rebuild's line; more are counted
 
 
-def rebuilt_line(changed: Sequence[str], report: BuildReport, seconds: float) -> str:
-    """What one rebuild did, for the terminal: the saved files and the output files written,
+def rebuilt_line(changed: Sequence[str], done: str, seconds: float) -> str:
+    """What one rebuild did, for the terminal: the saved files and what was made of them,
     not site totals (which read as if a one-article edit had rebuilt everything)."""
     if len(changed) == 1:
         cause = f"a change to {changed[0]}"
@@ -143,9 +208,21 @@ def rebuilt_line(changed: Sequence[str], report: BuildReport, seconds: float) ->
         names = ", ".join(changed[:SHOWN_CHANGES])
         more = len(changed) - SHOWN_CHANGES
         cause = f"{len(changed)} changes ({names}{f' and {more} more' if more > 0 else ''})"
-    if report.written or report.removed:
-        done = f"{report.written} file{'' if report.written == 1 else 's'} written"
-        done += f", {report.removed} removed" if report.removed else ""
-    else:
-        done = "no output file changed"
     return f"rebuilt after {cause}: {done} ({seconds:.2f} s)"
+
+
+def _files_done(written: int, removed: int) -> str:
+    if written or removed:
+        done = f"{written} file{'' if written == 1 else 's'} written"
+        return done + (f", {removed} removed" if removed else "")
+    return "no output file changed"
+
+
+class _Nothing:
+    """What the server answers before the first plan: nothing."""
+
+    def read(self, path: str) -> bytes | None:
+        return None
+
+
+_NOTHING: Files = _Nothing()

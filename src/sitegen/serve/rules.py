@@ -2,27 +2,32 @@
 query (`/?p=123`), as Netlify would: no static file can answer one, and the build's
 redirect pages answer the paths already.
 
-It reads the file the build wrote, so it knows nothing about articles; the parsed rules
+It reads the file the build made, so it knows nothing about articles; the parsed rules
 are kept until the file changes (a rebuild).
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from collections.abc import Callable
+from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 NETLIFY = "_redirects"  # (render/redirects.py writes it; serve/ does not import render/)
 Rule = tuple[str, frozenset[tuple[str, str]], str]  # path, query pairs, new URL
 
 
-class QueryRedirects:
-    """The query rules of one output folder's `_redirects`, read again when it changes."""
+class Readable(Protocol):
+    def read(self, path: str) -> bytes | None: ...
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+
+class QueryRedirects:
+    """The query rules of the served site's `_redirects`, read again when it changes."""
+
+    def __init__(self, files: Callable[[], Readable]) -> None:
+        self.files = files
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._text: bytes | None = None
         self._rules: list[Rule] = []
 
     def target(self, raw_path: str) -> str | None:
@@ -38,24 +43,19 @@ class QueryRedirects:
         return None
 
     def _current(self) -> list[Rule]:
-        path = self.root / NETLIFY
-        try:
-            status = path.stat()
-        except OSError:
-            return []
-        stamp = (status.st_mtime_ns, status.st_size)
+        text = self.files().read(NETLIFY)
         with self._lock:
-            if stamp != self._stamp:
-                self._rules = read_rules(path)
-                self._stamp = stamp
+            if text != self._text:
+                self._rules = read_rules(text or b"")
+                self._text = text
             return self._rules
 
 
-def read_rules(path: Path) -> list[Rule]:
+def read_rules(data: bytes) -> list[Rule]:
     """The query lines of a `_redirects` file: `PATH key=value ... NEW 301!`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         return []
     rules = []
     for line in text.splitlines():

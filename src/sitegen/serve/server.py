@@ -17,8 +17,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sitegen.serve.guard import MAX_REQUEST_LINE, host_allowed, refusal, url_path
@@ -37,6 +37,7 @@ _TYPES = {
     ".svg": "image/svg+xml", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
     ".woff2": "font/woff2", ".pdf": "application/pdf",
 }  # fmt: skip
+_OTHER = "application/octet-stream"
 PORT_TRIES = 10
 IDLE_TIMEOUT = 10.0  # seconds a connection may wait between reads of a request
 MAX_CONNECTIONS = 64  # handler threads; more connections wait in the listen queue
@@ -51,24 +52,57 @@ def inject_script(html: bytes) -> bytes:
     return html + tag if at < 0 else html[:at] + tag + html[at:]
 
 
-def resolve_request(root: Path, raw_path: str) -> Path | None:
-    """The file a URL path names inside `root`, or None. Never a path outside `root`:
-    '..' (also percent-encoded), absolute paths, NUL bytes and symlinks out are refused,
-    and so is a path no file can have (broken escapes, a segment too long)."""
+def request_path(raw_path: str) -> str | None:
+    """The output path a request names ('/'-separated, relative, "" for the root), or
+    None for one no file can have: '..' (also percent-encoded), NUL bytes, broken
+    escapes, a segment too long."""
     path = url_path(urlsplit(raw_path).path)
     if path is None:
         return None
     normal = posixpath.normpath("/" + path.lstrip("/"))
     if any(part == ".." for part in normal.split("/")):
         return None
-    candidate = root / normal.lstrip("/")
+    return normal.lstrip("/")
+
+
+def resolve_request(root: Path, raw_path: str) -> Path | None:
+    """The file a URL path names inside `root` (a folder: its index.html), or None. Never
+    a path outside `root`: besides what request_path refuses, symlinks out are refused."""
+    path = request_path(raw_path)
+    if path is None:
+        return None
+    candidate = root / path
     try:
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
+        return _inside(root, candidate / "index.html" if candidate.is_dir() else candidate)
+    except OSError:
+        return None
+
+
+def _inside(root: Path, candidate: Path) -> Path | None:
+    """`candidate` with its links followed, if that is a file inside `root`."""
+    try:
         real = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
     return real if real.is_file() and real.is_relative_to(root.resolve()) else None
+
+
+class Files(Protocol):
+    """Where the served files come from: a folder, or the preview's site in memory."""
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of the file at `path` (from request_path), or None if there is none."""
+
+
+class FolderFiles:
+    """The files of a folder on disk (the output of a build)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def read(self, path: str) -> bytes | None:
+        found = _inside(self.root, self.root / path) if path else None
+        return _read(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -81,22 +115,22 @@ class BuildState:
 
 
 class DevServer:
-    """Serves `root` on host:port (port 0: any free port) in a background thread.
+    """Serves `files` on host:port (port 0: any free port) in a background thread.
 
     A connection that sends nothing for `idle_timeout` seconds is closed; at most
     `max_connections` are handled at once, and further ones wait to be accepted."""
 
     def __init__(
         self,
-        root: Path,
+        files: Files,
         host: str = "127.0.0.1",
         port: int = 8000,
         *,
         idle_timeout: float = IDLE_TIMEOUT,
         max_connections: int = MAX_CONNECTIONS,
     ) -> None:
-        self.root = root
-        self.query_redirects = QueryRedirects(root)  # `/?p=123`: the build's _redirects
+        self.files = files  # replaceable: the preview sets its own once it knows the URL
+        self.query_redirects = QueryRedirects(lambda: self.files)  # `/?p=123`: _redirects
         self.idle_timeout = idle_timeout
         self.max_connections = max_connections
         self.state = BuildState()
@@ -272,24 +306,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if urlsplit(self.path).path == EVENTS_PATH:
             self._stream_events()
             return
-        root = self.server.dev.root
-        if moved := self.server.dev.query_redirects.target(self.path):
+        dev = self.server.dev
+        if moved := dev.query_redirects.target(self.path):
             self._send(301, b"", "text/plain", send_body, {"Location": moved})
             return
-        target = resolve_request(root, self.path)
-        path = urlsplit(self.path).path
-        if (
-            target is not None
-            and not path.endswith("/")
-            and target.name == "index.html"
-            and not path.endswith("index.html")
-        ):
-            self._send(301, b"", "text/plain", send_body, {"Location": path + "/"})
-        elif target is not None and (content := _read(target)) is not None:
-            content_type = _TYPES.get(target.suffix.lower(), "application/octet-stream")
+        path, files = request_path(self.path), dev.files
+        content = None if path is None else files.read(path)
+        if content is None and path is not None:
+            content = files.read(posixpath.join(path, "index.html"))
+            asked = urlsplit(self.path).path
+            if content is not None and not asked.endswith("/"):  # a folder: as web servers do
+                self._send(301, b"", "text/plain", send_body, {"Location": asked + "/"})
+                return
+            path = "index.html"  # (its type)
+        if content is not None and path is not None:
+            content_type = _TYPES.get(PurePosixPath(path).suffix.lower(), _OTHER)
             self._send(200, content, content_type, send_body)
         else:
-            body = _read(root / "404.html") or b"<h1>Not found</h1></body>"
+            body = files.read("404.html") or b"<h1>Not found</h1></body>"
             self._send(404, body, _TYPES[".html"], send_body)
 
     def _send(

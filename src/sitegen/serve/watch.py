@@ -55,7 +55,7 @@ class ChangeCollector:
     """Gathers changes from watcher threads; `wait` returns a batch once events stop coming
     for `quiet` seconds, so a save through temp file + rename is one rebuild, not three."""
 
-    def __init__(self, quiet: float = 0.15) -> None:
+    def __init__(self, quiet: float = 0.05) -> None:
         self.quiet = quiet
         self._changes: dict[Path, ChangeKind] = {}
         self._last = 0.0

@@ -16,23 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.assemble.related import find_related, remembered_related
-from sitegen.assemble.site import assemble_site
-from sitegen.cache.codec import Loaded, decode_problems, encode_problems
+from sitegen.build import stages
+from sitegen.build.stages import BuildOptions, Job, Planned
+from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import MALFORMED, BuildCache
-from sitegen.config.redirects import redirect_problems
-from sitegen.config.settings import (
-    Config,
-    config_warnings,
-    enable_search,
-    load_config,
-    menu_problems,
-)
-from sitegen.content.article import missing_images
-from sitegen.content.images import image_sizes
-from sitegen.content.loading import LoadResult, load_articles
+from sitegen.config.settings import load_config
+from sitegen.content.loading import Held, LoadResult
 from sitegen.content.manifest import Inputs, next_due, survey_inputs
-from sitegen.content.symlinks import link_problems
 from sitegen.errors import ContentError, OutputError, Problem, sort_problems
 from sitegen.model import Site
 from sitegen.publish.pending import Pending, make_outdated
@@ -43,14 +33,10 @@ from sitegen.publish.staging import (
     remove_leftovers,
     spare_dir,
 )
-from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
-from sitegen.render.outputs import Output, plan_outputs
-from sitegen.render.pages import PageSpec, site_pages
-from sitegen.render.redirects import redirect_specs
-from sitegen.render.search import search_outputs
-from sitegen.render.templates import PageRenderer, compile_theme, compiled_folder
-from sitegen.render.theme import Theme, collect_static, resolve_theme
-from sitegen.runtime.clock import Stopwatch, build_time
+from sitegen.render.outputs import Output
+from sitegen.render.templates import compile_theme, compiled_folder
+from sitegen.render.theme import resolve_theme
+from sitegen.runtime.clock import build_time
 from sitegen.runtime.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -86,7 +72,7 @@ def build(
     search: bool | None = None,
     relative_urls: bool = False,
     offline: bool = False,
-    held: dict[str, Loaded] | None = None,
+    held: Held | None = None,
 ) -> BuildReport:
     """Build the site in memory; only if nothing is wrong, bring `output_dir` up to date.
 
@@ -96,9 +82,9 @@ def build(
     `relative_urls` makes every internal link relative to its page (as the config can);
     `offline` also makes links to folders name their index.html, for `file://` copies.
     Unless `skip_unchanged` is off, a build whose inputs did not change since the last one
-    returns at once, without the site (`report.site` is None). `held`: parse results kept
-    in memory from build to build by a long-lived caller (`serve`), looked up before the
-    cache (decoding 5,000 cached articles was a third of a preview's rebuild).
+    returns at once, without the site (`report.site` is None). `held`: what a long-lived
+    caller (`serve --search`) keeps in memory from build to build (content.loading.Held):
+    decoding 5,000 cached articles was a third of a preview's rebuild.
     """
     options = BuildOptions(
         include_drafts, include_future, strict, base_url, jobs, search, relative_urls, offline
@@ -110,84 +96,17 @@ def build(
     with contextlib.closing(cache), Scheduler(jobs) as scheduler:
         now = None if include_future else build_time()
         theme = resolve_theme(site_dir)
-        job = _Job(output_dir, options, config, theme, cache, scheduler, now, held)
+        job = Job(output_dir, options, config, theme, cache, scheduler, now, held)
         scheduler.helper(_theme_to_compile(job), 1, "helper")
         inputs = survey_inputs(site_dir, job.theme.folders, options.key(job))
         if skip_unchanged and (unchanged := _unchanged_build(job, inputs)):
             return unchanged
         previous = _previous_output(job)
-        loaded = _load(job, inputs)
-        assembled = _assemble(job, loaded)
-        planned = _plan(job, assembled, previous)
+        loaded = stages.load(job, inputs)
+        assembled = stages.assemble(job, loaded)
+        planned = stages.plan(job, assembled, previous)
         made = _render(job, planned, previous, inputs, loaded)
         return _publish(job, made, loaded)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How `build()` was asked to build, besides the site's own config."""
-
-    include_drafts: bool
-    include_future: bool
-    strict: bool
-    base_url: str | None
-    jobs: int | None
-    search: bool | None
-    relative_urls: bool
-    offline: bool
-
-    def applied_to(self, config: Config) -> Config:
-        """The config as these options change it."""
-        if self.base_url is not None:
-            config = dataclasses.replace(config, base_url=self.base_url)
-        if self.search:
-            config = enable_search(config)
-        elif self.search is False:
-            config = dataclasses.replace(config, search=False)
-        if self.relative_urls or self.offline:
-            config = dataclasses.replace(config, relative_urls=True, explicit_index=self.offline)
-        return config
-
-    def key(self, job: _Job) -> str:
-        """What of these options makes a different output (part of the inputs' signature)."""
-        config = job.config
-        return repr(
-            (self.include_drafts, self.include_future, self.strict, self.base_url, config.search,
-             config.relative_urls, config.explicit_index, str(job.output_dir.resolve()))
-        )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What every stage of one build reads: what to build, and what the build holds."""
-
-    output_dir: Path
-    options: BuildOptions
-    config: Config
-    theme: Theme
-    cache: BuildCache
-    scheduler: Scheduler
-    now: dt.datetime | None  # what is future (left out); None: every date is published
-    held: dict[str, Loaded] | None  # parse results kept by the caller (see build())
-    clock: Stopwatch = dataclasses.field(default_factory=Stopwatch)
-
-
-@dataclass(frozen=True)
-class _Assembled:
-    site: Site
-    pages: tuple[PageSpec, ...]  # the site's pages (redirects are in `specs` too)
-    specs: tuple[PageSpec, ...]
-    static: Mapping[str, Path]
-    problems: list[Problem]  # of the articles and the site, found so far
-
-
-@dataclass(frozen=True)
-class _Planned:
-    assembled: _Assembled
-    plan: list[Output]
-    renderer: PageRenderer
-    memo: dict[str, bool]  # which templates use the whole site (render.outputs)
-    problems: list[Problem]  # the articles', the site's, and the URL clashes'
 
 
 @dataclass(frozen=True)
@@ -206,7 +125,7 @@ def _prepare_output(output_dir: Path, site_dir: Path) -> None:
     remove_leftovers(output_dir)
 
 
-def _theme_to_compile(job: _Job) -> Callable[[], None] | None:
+def _theme_to_compile(job: Job) -> Callable[[], None] | None:
     """The theme's templates compiled into the cache (render.compile_theme), for a helper
     while this process surveys the inputs and starts the parsing: each rendering worker of
     a first build compiled them all itself, 60 ms before its first page. Only when the cache
@@ -218,7 +137,7 @@ def _theme_to_compile(job: _Job) -> Callable[[], None] | None:
     return functools.partial(compile_theme, job.config, job.theme, compiled_dir)
 
 
-def _unchanged_build(job: _Job, inputs: Inputs) -> BuildReport | None:
+def _unchanged_build(job: Job, inputs: Inputs) -> BuildReport | None:
     """The last build's report again, if the output is ours and no input changed since."""
     if not (job.output_dir / MARKER).is_file():
         return None
@@ -235,7 +154,7 @@ def _unchanged_build(job: _Job, inputs: Inputs) -> BuildReport | None:
     return BuildReport(job.output_dir, *counts, warnings)  # touching nothing
 
 
-def _previous_output(job: _Job) -> dict[str, str]:
+def _previous_output(job: Job) -> dict[str, str]:
     """The output's files and fingerprints as the cache knows them (none if no build of
     ours made it). A rebuild writes into the output's spare: if there is none, a helper
     makes it while this process loads and plans (when the output is big enough)."""
@@ -248,58 +167,15 @@ def _previous_output(job: _Job) -> dict[str, str]:
     return previous
 
 
-def _load(job: _Job, inputs: Inputs) -> LoadResult:
-    with job.clock("load"):
-        loaded = load_articles(
-            job.config, strict=job.options.strict, cache=job.cache, jobs=job.options.jobs,
-            stamps=inputs.stamps, keep=job.scheduler.keep, held=job.held,
-        )  # fmt: skip
-    job.scheduler.pause()
-    return loaded
-
-
-def _assemble(job: _Job, loaded: LoadResult) -> _Assembled:
-    """The Site, its pages and the redirect pages; related articles are chosen by workers
-    meanwhile (assemble.related), cached across builds."""
-    with job.clock("assemble"):
-        find = functools.partial(find_related, jobs=job.options.jobs)
-        relate = remembered_related(job.cache, find)  # most edits change no choice
-        site, problems = assemble_site(
-            job.config, loaded.articles, include_drafts=job.options.include_drafts,
-            now=job.now, relate=relate,
-        )  # fmt: skip
-        static = collect_static(job.theme)
-        lead_images = (a.image.src for a in site.every_article if a.image)
-        site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
-        pages = tuple(site_pages(site))
-        specs = (*pages, *redirect_specs(site))
-    return _Assembled(site, pages, specs, static, [*loaded.problems, *problems])
-
-
-def _plan(job: _Job, assembled: _Assembled, previous: Mapping[str, str]) -> _Planned:
-    """Every output file with its fingerprint, but those a URL clash stops."""
-    site, theme = assembled.site, job.theme
-    with job.clock("render"):
-        renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
-        memo = job.cache.template_memo()
-        plan = plan_outputs(
-            site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
-            renderer, memo, read_static=renderer.read_static,
-        )  # fmt: skip
-        plan += search_outputs(site, previous, job.output_dir)  # none unless search is on
-        clashes, plan = blocking_clashes(site, assembled.pages, plan)
-    return _Planned(assembled, plan, renderer, memo, [*assembled.problems, *clashes])
-
-
 def _render(
-    job: _Job, planned: _Planned, previous: Mapping[str, str], inputs: Inputs,
+    job: Job, planned: Planned, previous: Mapping[str, str], inputs: Inputs,
     loaded: LoadResult,
 ) -> _Made:  # fmt: skip
     """The outdated files made by the workers; meanwhile this process runs every check
     that needs nothing rendered and does the cache's bookkeeping."""
     site, plan = planned.assembled.site, planned.plan
     checked: list[Problem] = []  # all but rendering's: found while the workers render
-    check = functools.partial(_check, checked, job, planned)
+    check = functools.partial(stages.check, checked, job, planned)
     counts = {
         "articles": len(site.every_article),
         "pages": len(planned.assembled.specs),
@@ -318,7 +194,7 @@ def _render(
     return _Made(pending, problems, remember, counts, site)
 
 
-def _publish(job: _Job, made: _Made, loaded: LoadResult) -> BuildReport:
+def _publish(job: Job, made: _Made, loaded: LoadResult) -> BuildReport:
     """Only if nothing is wrong: the output brought up to date, and the cache with it."""
     cache, problems = job.cache, made.problems
     if any(problem.is_error for problem in problems + cache.problems):
@@ -366,20 +242,3 @@ def _remember(
     anything: the counts and the warnings (the checks' while the workers render)."""
     warnings = encode_problems(p for p in problems if not p.is_error)
     cache.remember_build(signature, {**counts, "warnings": warnings}, due)
-
-
-def _check(into: list[Problem], job: _Job, planned: _Planned) -> None:
-    """Every problem of the build but rendering's, in file and line order, put `into` the
-    list: these checks need nothing rendered, so they run while the workers render."""
-    config, strict = job.config, job.options.strict
-    assembled, plan = planned.assembled, planned.plan
-    found = [*planned.problems, *page_clashes(assembled.pages), *static_clashes(plan)]
-    found += link_problems(config.site_dir)
-    found += missing_images(
-        (*assembled.site.every_article, *assembled.site.every_page), assembled.static
-    )
-    found += config_warnings(config, strict=strict)
-    outputs = {o.path for o in plan}
-    found += menu_problems(config, outputs, strict=strict)
-    found += redirect_problems(config.redirects, outputs, strict=strict)
-    into.extend(sort_problems(found))

@@ -1,0 +1,192 @@
+"""The stages every way of building shares, up to rendering: load, assemble, plan, check.
+
+`build()` (recipe.py) renders every outdated file and publishes them; the preview server
+(serve.live) renders a page when it is asked for. Both get the same site from these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.assemble.related import (
+    RelatedMemo,
+    RelateFn,
+    find_related,
+    remembered_related,
+)
+from sitegen.assemble.site import assemble_site
+from sitegen.cache.store import BuildCache
+from sitegen.config.redirects import redirect_problems
+from sitegen.config.settings import Config, config_warnings, enable_search, menu_problems
+from sitegen.content.article import missing_images
+from sitegen.content.images import image_sizes
+from sitegen.content.loading import Held, LoadResult, load_articles
+from sitegen.content.manifest import Inputs
+from sitegen.content.symlinks import link_problems
+from sitegen.errors import Problem, sort_problems
+from sitegen.model import Site
+from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
+from sitegen.render.l10n import untranslated_words
+from sitegen.render.outputs import Output, plan_outputs
+from sitegen.render.pages import PageSpec, site_pages
+from sitegen.render.redirects import redirect_specs
+from sitegen.render.search import search_outputs
+from sitegen.render.templates import PageRenderer
+from sitegen.render.theme import Theme, collect_static
+from sitegen.runtime.clock import Stopwatch
+from sitegen.runtime.scheduler import Scheduler
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How `build()` was asked to build, besides the site's own config."""
+
+    include_drafts: bool
+    include_future: bool
+    strict: bool
+    base_url: str | None
+    jobs: int | None
+    search: bool | None
+    relative_urls: bool
+    offline: bool
+
+    def applied_to(self, config: Config) -> Config:
+        """The config as these options change it."""
+        if self.base_url is not None:
+            config = dataclasses.replace(config, base_url=self.base_url)
+        if self.search:
+            config = enable_search(config)
+        elif self.search is False:
+            config = dataclasses.replace(config, search=False)
+        if self.relative_urls or self.offline:
+            config = dataclasses.replace(config, relative_urls=True, explicit_index=self.offline)
+        return config
+
+    def key(self, job: Job) -> str:
+        """What of these options makes a different output (part of the inputs' signature)."""
+        config = job.config
+        return repr(
+            (self.include_drafts, self.include_future, self.strict, self.base_url, config.search,
+             config.relative_urls, config.explicit_index, str(job.output_dir.resolve()))
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every stage of one build reads: what to build, and what the build holds."""
+
+    output_dir: Path
+    options: BuildOptions
+    config: Config
+    theme: Theme
+    cache: BuildCache
+    scheduler: Scheduler
+    now: dt.datetime | None  # what is future (left out); None: every date is published
+    held: Held | None  # what a long-lived caller keeps from load to load (see build())
+    clock: Stopwatch = dataclasses.field(default_factory=Stopwatch)
+
+
+@dataclass
+class Memo:
+    """What a long-lived caller (serve) keeps from plan to plan: which template chains read
+    `site`, what each article adds to fingerprints (worked out as pages are asked for,
+    after the cache that would remember them is closed), and the related articles' index."""
+
+    templates: dict[str, bool] = dataclasses.field(default_factory=dict)
+    articles: dict[tuple[Any, ...], str] = dataclasses.field(default_factory=dict)
+    related: RelatedMemo = dataclasses.field(default_factory=RelatedMemo)
+
+
+@dataclass(frozen=True)
+class Assembled:
+    site: Site
+    pages: tuple[PageSpec, ...]  # the site's pages (redirects are in `specs` too)
+    specs: tuple[PageSpec, ...]
+    static: Mapping[str, Path]
+    problems: list[Problem]  # of the articles and the site, found so far
+
+
+@dataclass(frozen=True)
+class Planned:
+    assembled: Assembled
+    plan: list[Output]
+    renderer: PageRenderer
+    memo: dict[str, bool]  # which templates use the whole site (render.outputs)
+    problems: list[Problem]  # the articles', the site's, and the URL clashes'
+
+
+def load(job: Job, inputs: Inputs) -> LoadResult:
+    with job.clock("load"):
+        loaded = load_articles(
+            job.config, strict=job.options.strict, cache=job.cache, jobs=job.options.jobs,
+            stamps=inputs.stamps, keep=job.scheduler.keep, held=job.held,
+        )  # fmt: skip
+    job.scheduler.pause()
+    return loaded
+
+
+def assemble(job: Job, loaded: LoadResult, memo: Memo | None = None) -> Assembled:
+    """The Site, its pages and the redirect pages; related articles are chosen by workers
+    meanwhile (assemble.related), cached across builds; or, with a long-lived caller's
+    `memo` (the preview makes pages on request), one article's when its page asks."""
+    with job.clock("assemble"):
+        if memo is not None:
+            relate: RelateFn = functools.partial(find_related, lazily=memo.related)
+        else:
+            find = functools.partial(find_related, jobs=job.options.jobs)
+            relate = remembered_related(job.cache, find)  # most edits change no choice
+        site, problems = assemble_site(
+            job.config, loaded.articles, include_drafts=job.options.include_drafts,
+            now=job.now, relate=relate,
+        )  # fmt: skip
+        static = collect_static(job.theme)
+        lead_images = (a.image.src for a in site.every_article if a.image)
+        site = dataclasses.replace(site, image_sizes=image_sizes(lead_images, static))
+        pages = tuple(site_pages(site))
+        specs = (*pages, *redirect_specs(site))
+    return Assembled(site, pages, specs, static, [*loaded.problems, *problems])
+
+
+def plan(
+    job: Job, assembled: Assembled, previous: Mapping[str, str], memo: Memo | None = None
+) -> Planned:
+    """Every output file with its fingerprint, but those a URL clash stops. `memo`: what
+    a long-lived caller keeps from plan to plan (by default the cache's template memo)."""
+    site, theme = assembled.site, job.theme
+    with job.clock("render"):
+        renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
+        templates = job.cache.template_memo() if memo is None else memo.templates
+        plan = plan_outputs(
+            site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
+            renderer, templates, read_static=renderer.read_static,
+            article_keys=memo.articles if memo else None,
+        )  # fmt: skip
+        plan += search_outputs(site, previous, job.output_dir)  # none unless search is on
+        clashes, plan = blocking_clashes(site, assembled.pages, plan)
+    return Planned(assembled, plan, renderer, templates, [*assembled.problems, *clashes])
+
+
+def check(into: list[Problem], job: Job, planned: Planned) -> None:
+    """Every problem of the build but rendering's, in file and line order, put `into` the
+    list: these checks need nothing rendered, so they run while the workers render."""
+    config, strict = job.config, job.options.strict
+    assembled, plan = planned.assembled, planned.plan
+    found = [*planned.problems, *page_clashes(assembled.pages), *static_clashes(plan)]
+    found += link_problems(config.site_dir)
+    found += missing_images(
+        (*assembled.site.every_article, *assembled.site.every_page), assembled.static
+    )
+    found += config_warnings(config, strict=strict)
+    outputs = {o.path for o in plan}
+    found += menu_problems(config, outputs, strict=strict)
+    found += redirect_problems(config.redirects, outputs, strict=strict)
+    if strict:  # the theme's words a page in another language shows in English
+        items = (*assembled.site.every_article, *assembled.site.every_page)
+        found += untranslated_words(planned.renderer.localization, config, items)
+    into.extend(sort_problems(found))

@@ -1,0 +1,163 @@
+"""The preview's site in memory: planned by the build's own stages, each page made when a
+browser asks for it.
+
+A save re-plans the site (changed files re-parsed, the rest held from the last time) but
+renders nothing: the open page, asked for again when it reloads, is made then; every
+other page when it is visited, or by the catch-up that runs while the editor reads.
+Nothing is written to disk on the way to the browser. A page is remade only when its
+fingerprint (render.outputs: what it is made of) changed, so what the browser gets is
+byte for byte what `sitegen build` writes, as tests/test_serve_edits.py checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.build import stages
+from sitegen.build.stages import BuildOptions, Job, Memo
+from sitegen.cache.store import BuildCache
+from sitegen.config.settings import load_config
+from sitegen.content.loading import Held
+from sitegen.content.manifest import survey_inputs
+from sitegen.errors import ContentError, Problem, sort_problems
+from sitegen.render.outputs import Output
+from sitegen.render.templates import PageRenderer
+from sitegen.render.theme import resolve_theme
+from sitegen.runtime.clock import build_time
+from sitegen.runtime.scheduler import Scheduler
+
+KEPT_PAGES = 256  # pages whose bytes are kept (the ones visited last); others are remade
+ORDER = {"page": 0, "feed": 1, "redirect": 2, "index": 3, "search": 4, "static": 5}
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What one refresh found: its warnings, and what it did, for the terminal."""
+
+    warnings: tuple[Problem, ...]
+    parsed: int  # articles read again (the others were held or in the cache)
+    articles: int
+    done: str  # e.g. "1 article read again"
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One good plan of the site: every output file by path, and what renders its pages."""
+
+    outputs: Mapping[str, Output]
+    renderer: PageRenderer
+
+
+class LiveSite:
+    """The site as its last good refresh planned it; `read` makes a file when asked.
+
+    `refresh` runs in one thread (the preview's loop), `read` in the server's threads
+    and `catch_up` in one more: a refresh swaps in a whole new plan at once, and a read
+    uses the plan it started with. Two threads may make the same page at once: the
+    same bytes, and the last one kept."""
+
+    def __init__(self, site_dir: Path, options: BuildOptions) -> None:
+        self.site_dir = site_dir
+        self.options = options
+        self.held = Held()  # parse results and file hashes, from refresh to refresh
+        self.memo = Memo()  # what plans have worked out, from refresh to refresh
+        self._planned: _Planned | None = None
+        self._generation = 0  # counts refreshes: a catch-up stops when a new one starts
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # path -> (fp, bytes)
+        self._sound: dict[str, str] = {}  # path -> fingerprint of its last good rendering
+        self.on_problems: Callable[[list[Problem]], None] | None = None  # rendering's, as found
+
+    def refresh(self) -> Refreshed:
+        """Plan the site again; raises ContentError, keeping the last good plan, when
+        anything is wrong (the problems a build would report, but rendering's)."""
+        self._generation += 1
+        options = self.options
+        config = options.applied_to(load_config(self.site_dir))
+        cache = BuildCache(self.site_dir)
+        with contextlib.closing(cache), Scheduler(options.jobs) as scheduler:
+            now = None if options.include_future else build_time()
+            theme = resolve_theme(self.site_dir)
+            output_dir = self.site_dir / "build"  # named in the inputs' key only: not written
+            job = Job(output_dir, options, config, theme, cache, scheduler, now, self.held)
+            inputs = survey_inputs(self.site_dir, theme.folders, options.key(job))
+            loaded = stages.load(job, inputs)
+            assembled = stages.assemble(job, loaded, self.memo)
+            planned = stages.plan(job, assembled, {}, self.memo)
+            found: list[Problem] = []
+            stages.check(found, job, planned)
+            problems = sort_problems([*found, *cache.problems])
+            if any(problem.is_error for problem in problems):
+                raise ContentError(problems)
+            cache.commit()
+        outputs = {output.path: output for output in planned.plan}
+        self._planned = _Planned(outputs, planned.renderer)
+        warnings = tuple(problem for problem in problems if not problem.is_error)
+        parsed = loaded.parsed
+        done = f"{parsed} article{'' if parsed == 1 else 's'} read again" if parsed else ""
+        articles = len(assembled.site.articles)
+        return Refreshed(warnings, parsed, articles, done or "no article read again")
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of the output file at `path` ('/'-separated, relative), or None when
+        the site has no such file. A page that fails to render (its problem goes to
+        `on_problems`) is served as it last rendered well, or as empty bytes."""
+        planned = self._planned
+        output = planned.outputs.get(path) if planned else None
+        if planned is None or output is None:
+            return None
+        if output.kind == "static":
+            return output.make()  # the file itself, read again: nothing worth keeping
+        fingerprint = output.fingerprint
+        with self._lock:
+            kept = self._kept.get(path)
+            if kept is not None and kept[0] == fingerprint:
+                self._kept.move_to_end(path)
+                return kept[1]
+        data = self._make(planned, output, fingerprint)
+        with self._lock:
+            if data is None:  # a problem, shown over the page: the last good bytes meanwhile
+                return kept[1] if kept else b""
+            self._kept[path] = (fingerprint, data)
+            while len(self._kept) > KEPT_PAGES:
+                self._kept.popitem(last=False)
+        return data
+
+    def close(self) -> None:
+        """Nothing to clean up: nothing was written."""
+
+    def paths(self) -> list[str]:
+        """Every file the site has, as `read` takes their paths."""
+        return sorted(self._planned.outputs) if self._planned else []
+
+    def catch_up(self, should_stop: Callable[[], bool]) -> None:
+        """Render every page whose fingerprint changed since it last rendered well, as a
+        build would, so that problems on pages nobody opened are found too (they go to
+        `on_problems`); the bytes are not kept. Stops at a newer refresh, or when told."""
+        planned, generation = self._planned, self._generation
+        if planned is None:
+            return
+        outputs = sorted(planned.outputs.values(), key=lambda o: ORDER.get(o.kind, 9))
+        for output in outputs:
+            if should_stop() or generation != self._generation:
+                return
+            if output.kind != "static":
+                fingerprint = output.fingerprint
+                if self._sound.get(output.path) != fingerprint:
+                    self._make(planned, output, fingerprint)
+
+    def _make(self, planned: _Planned, output: Output, fingerprint: str) -> bytes | None:
+        """Render one file; None if rendering found a problem (nothing is remembered)."""
+        before = planned.renderer.failures
+        data = output.make()
+        if planned.renderer.failures != before:
+            if self.on_problems and planned is self._planned:  # (not a replaced plan's)
+                self.on_problems(planned.renderer.found())
+            return None
+        self._sound[output.path] = fingerprint
+        return data

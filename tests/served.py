@@ -1,0 +1,64 @@
+"""What a running preview serves, read over HTTP as a browser reads it, and compared with
+a clean build of the same sources (tests of `sitegen serve`)."""
+
+from __future__ import annotations
+
+import http.client
+from pathlib import Path
+
+from sitegen import urls
+from sitegen.build import build
+from sitegen.serve.live import LiveSite
+from sitegen.serve.preview import Preview
+from sitegen.serve.server import FolderFiles, inject_script
+from tests.conftest import copy_site
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def page_text(preview: Preview, path: str) -> str:
+    """The page at `path` as served (200 only)."""
+    status, body = fetch(preview.server.port, path)
+    assert status == 200, (path, status)
+    return body.decode()
+
+
+def served_files(preview: Preview) -> list[str]:
+    source = preview.source
+    if isinstance(source, LiveSite):
+        return source.paths()
+    assert isinstance(source.files, FolderFiles)  # type: ignore[attr-defined]
+    root = source.files.root  # type: ignore[attr-defined]
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def assert_served_as_built(preview: Preview, root: Path, tmp_path: Path, step: str) -> None:
+    """Every file of a clean build of `root` (its own copy, no cache, built with the
+    preview's base_url) is served with the same bytes (HTML: plus the live-reload script),
+    and the preview has no other file."""
+    reference = tmp_path / f"reference-{step}"
+    build(copy_site(root, reference / "site"), reference / "out", base_url=preview.server.url)
+    out = reference / "out"
+    built_files = (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    # SHA256SUMS and the output's marker are a published build's, not a preview's
+    expected = sorted(rel for rel in built_files if urls.sitegen_name(rel) is None)
+    assert served_files(preview) == expected, step
+    different = []
+    for rel in expected:
+        url = "/" + (rel.removesuffix("index.html") if rel.endswith("/index.html") else rel)
+        url = "/" if rel == "index.html" else url
+        status, body = fetch(preview.server.port, url)
+        built = (out / rel).read_bytes()
+        if rel.endswith(".html"):
+            built = inject_script(built)
+        if status != 200 or body != built:
+            different.append(f"{url} ({status})")
+    assert different == [], f"after {step}, served differently from a clean build"

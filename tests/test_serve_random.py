@@ -1,0 +1,45 @@
+"""`sitegen serve` after a random series of editors' actions: after each one, the preview
+serves exactly the files a clean build of the same sources makes (issue 27: the preview
+plans the site in memory and makes pages on request, so nothing of a build is reused
+as-is; this is the randomized test, as tests/test_incremental.py is for builds)."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+from sitegen.serve.preview import Preview
+from tests.conftest import MakeSite, running_preview, wait_for
+from tests.served import assert_served_as_built
+from tests.test_incremental import mutate, random_article
+
+STEPS = int(os.environ.get("SITEGEN_SERVE_STEPS", "12"))
+
+
+def settled(preview: Preview, epoch: int) -> None:
+    """Wait for a rebuild after `epoch`, then for the preview to stay quiet: a save seen
+    as two batches of events is planned twice, and only the last one must hold."""
+    wait_for(lambda: preview.server.state.epoch > epoch)
+    while True:
+        seen = preview.server.state
+        time.sleep(0.5)
+        if preview.server.state == seen:
+            assert not seen.problems, seen.problems
+            return
+
+
+def test_served_site_equals_a_clean_build_after_random_edits(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    rng = random.Random(20261207)
+    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(10)})
+    history: list[str] = []
+    with running_preview(root) as preview:
+        assert_served_as_built(preview, root, tmp_path, "start")
+        for step in range(STEPS):
+            epoch = preview.server.state.epoch
+            history.append(mutate(rng, root, step))
+            settled(preview, epoch)
+            assert_served_as_built(preview, root, tmp_path, f"step {step} {history}")
