@@ -354,3 +354,19 @@ def test_a_languages_own_domain_is_not_supported_yet_and_says_so(
     with pytest.raises(ContentError) as caught:
         build(root, root / "out", strict=True)
     assert any("fa: base_url" in p.message and p.is_error for p in caught.value.problems)
+
+
+def test_a_persian_calendar_without_jdatetime_says_how_to_install_it(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "jdatetime" else real(name)
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(make_site({"sitegen.yaml": CONFIG}))
+    [problem] = caught.value.problems
+    assert str(problem).startswith("sitegen.yaml:8: languages: fa: calendar: 'persian' needs")
+    assert "sitegen[persian]" in str(problem)

@@ -4,6 +4,7 @@ one-language site."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text
-from sitegen.errors import Location, Problem, error, shown, suggest
+from sitegen.errors import Location, Problem, error, not_installed, shown, suggest
 
 CALENDARS = ("gregorian", "persian")
 LANGUAGE_KEYS = {"title", "description", "menu", "base_url", "strings", "calendar"}
@@ -111,6 +112,9 @@ def _settings(
     calendar = reader.string("calendar", "gregorian")
     if calendar not in CALENDARS:
         reader.fail("calendar", f"{shown(calendar)} is not one of 'gregorian', 'persian'")
+        calendar = "gregorian"
+    elif calendar == "persian" and importlib.util.find_spec("jdatetime") is None:
+        reader.fail("calendar", f"'persian' {not_installed('jdatetime', 'persian')}")
         calendar = "gregorian"
     base_url = reader.string("base_url")
     if base_url:
