@@ -170,16 +170,21 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
     assert build(root, tmp_path / "out").warnings == ()  # rebuilt cleanly
 
 
+@pytest.mark.parametrize("languages", ["", LANGUAGES], ids=["one-language", "multilingual"])
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_parallel_loading_equals_serial(
-    make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+    make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch, languages: str
 ) -> None:
     monkeypatch.setitem(MIN_ITEMS, "parse", 2)  # parse in workers
     monkeypatch.setitem(MIN_ITEMS, "related", 2)  # choose related articles in workers
     monkeypatch.setitem(MIN_ITEMS, "render", 2)  # render and write in workers
     assert can_fork(2, 2, "render")  # no stray thread of another test keeps the workers away
     rng = random.Random(7)
-    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
+    files = {f"content/a{i}.md": random_article(rng, i) for i in range(40)}
+    if languages:  # related articles chosen by workers over every language, then settled
+        files["sitegen.yaml"] = "base_url: https://example.org/\n" + languages
+        files |= {f"content/a{i}.fa.md": random_article(rng, 100 + i) for i in range(0, 40, 2)}
+    root = make_site(files)
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")

@@ -12,6 +12,7 @@ from sitegen.config.settings import Config
 from sitegen.content.translations import edition
 from sitegen.errors import Problem, error
 from sitegen.model import Article
+from sitegen.runtime.pool import Awaited
 
 
 def edition_config(config: Config, tag: str) -> Config:
@@ -76,7 +77,10 @@ def same_language_related(
 ) -> Mapping[str, tuple[Article, ...]]:
     """Related articles chosen over every language, kept to the article's own language
     (tags are per language, so nearly all already are). Looked up when asked for, so a
-    choice made lazily (`serve`, one page at a time) stays lazy."""
+    choice made lazily (`serve`, one page at a time) stays lazy; one forked workers still
+    make stays an `Awaited`, which the build settles before it forks again."""
+    if isinstance(related, Awaited):
+        return Awaited(lambda: dict(_SameLanguage(related, config).items()))
     return _SameLanguage(related, config)
 
 
