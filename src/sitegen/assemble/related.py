@@ -199,6 +199,7 @@ class _TagIndex:
                 self.spots[position].append((ids, place))
         self.times = [a.date.timestamp() for a in articles]
         self.scores: dict[int, float] = {}
+        self.chosen: dict[tuple[int, int, int], list[int]] = {}
 
     def score(self, mask: int) -> float:
         """Sum of the shared tags' weights, added in one fixed order so every run agrees."""
@@ -213,6 +214,14 @@ class _TagIndex:
         return cached
 
     def best(self, position: int, count: int, window: int) -> list[int]:
+        """The positions of the `count` articles most related to the one at `position`;
+        remembered, for `serve` keeps an index from save to save while the tags stay."""
+        found = self.chosen.get((position, count, window))
+        if found is None:
+            found = self.chosen[(position, count, window)] = self._best(position, count, window)
+        return found
+
+    def _best(self, position: int, count: int, window: int) -> list[int]:
         candidates: set[int] = set()
         for ids, here in self.spots[position]:
             candidates.update(ids[max(0, here - window) : here + window + 1])

@@ -67,7 +67,7 @@ class LiveSite:
         self.held = Held()  # parse results and file hashes, from refresh to refresh
         self.memo = Memo()  # what plans have worked out, from refresh to refresh
         self._planned: _Planned | None = None
-        self._generation = 0  # counts refreshes: a catch-up stops when a new one starts
+        self._generation = 0  # see `generation`
         self._lock = threading.Lock()
         self._kept: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # path -> (fp, bytes)
         self._sound: dict[str, str] = {}  # path -> fingerprint of its last good rendering
@@ -128,6 +128,11 @@ class LiveSite:
                 self._kept.popitem(last=False)
         return data
 
+    @property
+    def generation(self) -> int:
+        """Counts refreshes, each counted as it starts (a catch-up stops at the next)."""
+        return self._generation
+
     def close(self) -> None:
         """Nothing to clean up: nothing was written."""
 
@@ -138,13 +143,14 @@ class LiveSite:
     def catch_up(self, should_stop: Callable[[], bool]) -> None:
         """Render every page whose fingerprint changed since it last rendered well, as a
         build would, so that problems on pages nobody opened are found too (they go to
-        `on_problems`); the bytes are not kept. Stops at a newer refresh, or when told."""
-        planned, generation = self._planned, self._generation
-        if planned is None:
+        `on_problems`); the bytes are not kept. Stops when told: at a newer refresh (see
+        `generation`), or at the preview's end."""
+        planned = self._planned
+        if planned is None or should_stop():
             return
         outputs = sorted(planned.outputs.values(), key=lambda o: ORDER.get(o.kind, 9))
         for output in outputs:
-            if should_stop() or generation != self._generation:
+            if should_stop():
                 return
             if output.kind != "static":
                 fingerprint = output.fingerprint

@@ -174,12 +174,11 @@ class Preview:
     def _catch_up(self, live: LiveSite) -> None:
         """Make the pages nobody has opened yet, in the background, as a build would: a
         template error on a page no browser shows is reported all the same."""
-        epoch = self.server.state.epoch
+        generation = live.generation  # a save meanwhile stops it, even while it waits
 
         def work() -> None:
-            if self.stop_event.wait(CATCH_UP_DELAY):
-                return
-            live.catch_up(lambda: self.stop_event.is_set() or self.server.state.epoch != epoch)
+            if not self.stop_event.wait(CATCH_UP_DELAY):
+                live.catch_up(lambda: self.stop_event.is_set() or live.generation != generation)
 
         self._catching_up = threading.Thread(target=work, name="sitegen-catch-up", daemon=True)
         self._catching_up.start()
