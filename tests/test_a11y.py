@@ -22,6 +22,10 @@ PAGES = [
     "/404.html",
     "/page/2/",
     "/author/leila-haddad/",
+    "/paris-vigil-political-prisoners/",  # with its language switcher
+    "/fa/paris-vigil-political-prisoners/",  # a Persian page, right to left
+    "/fa/",
+    "/fr/tags/",
 ]
 
 

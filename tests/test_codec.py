@@ -57,6 +57,7 @@ SAMPLE: dict[str, Any] = {
     "is_page": True,
     "categories": ("News", "Campaigns"),
     "aliases": ("/2025/03/01/vigil/", "/?p=123"),
+    "translation_key": "content/vigil",
 }
 PROBLEMS = [Problem(Location(PurePosixPath("content/news/vigil.md"), 6), "odd", Severity.WARNING)]
 
@@ -109,7 +110,7 @@ def test_decode_row_reads_the_format_stored_before_the_codec_was_derived() -> No
         '"url": "/a/", "output_path": "a/index.html", "draft": false, "updated": null, '
         '"related_slugs": [], "extra": {"$map": [["k", {"$date": "2025-01-01"}]]}, "lang": "", '
         '"field_lines": {"title": 2}, "digest": "d", "is_page": false, "categories": [], '
-        '"aliases": []}, "problems": []}'
+        '"aliases": [], "translation_key": "k"}, "problems": []}'
     )
     article, problems = decode_row(("d", value, b"<p>A</p>", "<p>A</p>"))
     assert problems == [] and article is not None

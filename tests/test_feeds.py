@@ -40,7 +40,8 @@ def example(tmp_path_factory: pytest.TempPathFactory, example_site: Path) -> Pat
 
 def test_every_feed_of_the_example_parses_cleanly(example: Path) -> None:
     feeds = sorted(example.glob("**/feed.xml")) + sorted(example.glob("**/atom.xml"))
-    assert len(feeds) == 2 * (1 + len(list((example / "tag").iterdir())))
+    languages = [example, example / "fa", example / "fr"]  # each with its home's and tags'
+    assert len(feeds) == sum(2 * (1 + len(list((root / "tag").iterdir()))) for root in languages)
     for path in feeds:
         parse_feed(path)
 
@@ -169,14 +170,18 @@ def test_feeds_and_sitemap_escape_hostile_titles(
 
 
 def test_autodiscovery_links_on_every_page_and_tag_feeds_on_tag_pages(example: Path) -> None:
+    titles = {"fa": "ائتلاف صداهای آزاد", "fr": "Coalition Voix libres"}
     for page in example.rglob("*.html"):
         text = page.read_text()
+        first = page.relative_to(example).parts[0]
+        title = titles.get(first, "Open Voices Coalition")  # each language's own feeds
+        home = f"/{first}/" if first in titles else "/"
         assert (
-            '<link rel="alternate" type="application/rss+xml" title="Open Voices Coalition (RSS)" href="/feed.xml">'
+            f'<link rel="alternate" type="application/rss+xml" title="{title} (RSS)" href="{home}feed.xml">'
             in text
         )
         assert (
-            '<link rel="alternate" type="application/atom+xml" title="Open Voices Coalition (Atom)" href="/atom.xml">'
+            f'<link rel="alternate" type="application/atom+xml" title="{title} (Atom)" href="{home}atom.xml">'
             in text
         )
     tag_page = (example / "tag/paris/index.html").read_text()
@@ -188,7 +193,7 @@ def test_autodiscovery_links_on_every_page_and_tag_feeds_on_tag_pages(example: P
 
 def test_sitemap_validates_and_lists_every_page(example: Path) -> None:
     document = etree.parse(str(example / "sitemap.xml"))
-    schema("sitemap-0.9.xsd").assertValid(document)
+    schema("sitemap-with-xhtml.xsd").assertValid(document)  # hreflang alternates too
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = document.xpath("//s:loc/text()", namespaces=ns)
     pages = {

@@ -46,11 +46,23 @@ def random_article(rng: random.Random, number: int) -> str:
     return article(f"Article {number} v{rng.randint(0, 99)}", day, body=body, **fields)
 
 
-def mutate(rng: random.Random, root: Path, step: int) -> str:
-    """One editor action on the site; returns what it was, for the failure message."""
+LANGUAGES = "languages:\n  fa: {title: آرشیو}\n  fr: {title: Archives}\n"
+
+
+def mutate(rng: random.Random, root: Path, step: int, languages: str = "") -> str:
+    """One editor action on the site; returns what it was, for the failure message. A
+    multilingual site (`languages`: its sitegen.yaml lines) also gets translations added,
+    edited and removed, and its languages' settings changed."""
     files = sorted((root / "content").rglob("*.md"))
-    action = rng.choice(ACTIONS)
-    if action == "add" or not files:
+    action = rng.choice(ACTIONS + (["translate"] * 3 if languages else []))
+    if action == "translate" and files:  # a new or edited translation, or one removed
+        path = rng.choice(files)
+        translation = path.with_name(f"{path.name.split('.')[0]}.{rng.choice(['fa', 'fr'])}.md")
+        if translation.exists() and rng.random() < 0.3:
+            translation.unlink()
+        else:
+            translation.write_text(random_article(rng, step))
+    elif action == "add" or not files:
         path = root / "content" / f"new-{step}.md"
         path.write_text(random_article(rng, step))
     elif action == "edit":
@@ -82,8 +94,10 @@ def mutate(rng: random.Random, root: Path, step: int) -> str:
             f"<p>variant {step}</p>{{{{ article.body_html | safe }}}}{{% endblock %}}"
         )
     elif action == "config":
+        title = f"  fa: {{title: آرشیو {step}}}\n" if languages and rng.random() < 0.5 else ""
         (root / "sitegen.yaml").write_text(
             f"base_url: https://example.org/\nper_page: {rng.randint(1, 4)}\n"
+            + (languages.replace("  fa: {title: آرشیو}\n", title or "  fa:\n") if languages else "")
         )
     else:
         (root / "static").mkdir(exist_ok=True)
@@ -91,14 +105,22 @@ def mutate(rng: random.Random, root: Path, step: int) -> str:
     return action
 
 
-def test_incremental_builds_equal_cold_builds(make_site: MakeSite, tmp_path: Path) -> None:
+@pytest.mark.parametrize("languages", ["", LANGUAGES], ids=["one-language", "multilingual"])
+def test_incremental_builds_equal_cold_builds(
+    make_site: MakeSite, tmp_path: Path, languages: str
+) -> None:
     rng = random.Random(20261124)
-    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(12)})
+    files = {f"content/a{i}.md": random_article(rng, i) for i in range(12)}
+    if languages:
+        files["sitegen.yaml"] = "base_url: https://example.org/\n" + languages
+        files |= {f"content/a{i}.fa.md": random_article(rng, 100 + i) for i in range(0, 12, 2)}
+        files |= {f"content/a{i}.fr.md": random_article(rng, 200 + i) for i in range(0, 12, 3)}
+    root = make_site(files)
     incremental = tmp_path / "incremental"
     build(root, incremental)
     history = []
     for step in range(STEPS):
-        history.append(mutate(rng, root, step))
+        history.append(mutate(rng, root, step, languages))
         report = build(root, incremental)
         cold = tmp_path / "cold"
         shutil.rmtree(cold, ignore_errors=True)
@@ -148,16 +170,21 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
     assert build(root, tmp_path / "out").warnings == ()  # rebuilt cleanly
 
 
+@pytest.mark.parametrize("languages", ["", LANGUAGES], ids=["one-language", "multilingual"])
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_parallel_loading_equals_serial(
-    make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+    make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch, languages: str
 ) -> None:
     monkeypatch.setitem(MIN_ITEMS, "parse", 2)  # parse in workers
     monkeypatch.setitem(MIN_ITEMS, "related", 2)  # choose related articles in workers
     monkeypatch.setitem(MIN_ITEMS, "render", 2)  # render and write in workers
     assert can_fork(2, 2, "render")  # no stray thread of another test keeps the workers away
     rng = random.Random(7)
-    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(40)})
+    files = {f"content/a{i}.md": random_article(rng, i) for i in range(40)}
+    if languages:  # related articles chosen by workers over every language, then settled
+        files["sitegen.yaml"] = "base_url: https://example.org/\n" + languages
+        files |= {f"content/a{i}.fa.md": random_article(rng, 100 + i) for i in range(0, 40, 2)}
+    root = make_site(files)
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
     build(root, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert tree(tmp_path / "serial") == tree(tmp_path / f"jobs{jobs}")

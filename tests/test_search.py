@@ -194,6 +194,38 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(
+    ("search_url", "word", "found"),
+    [
+        ("/fa/search/", "زندانیان", "/fa/"),  # Persian pages, from the Persian index
+        ("/fr/search/", "veillée", "/fr/"),
+        ("/search/", "زندانیان", None),  # the English index has no Persian article
+    ],
+)
+def test_each_languages_search_page_searches_that_language(
+    browser: Any,
+    serve_dir: Callable[[Path], str],
+    served: Path,
+    search_url: str,
+    word: str,
+    found: str | None,
+) -> None:
+    foreign: list[str] = []
+    page = open_page(browser, serve_dir(served) + search_url + "?q=" + word, foreign)
+    if found is None:
+        page.locator(".pagefind-ui__message").wait_for(timeout=10_000)
+        page.wait_for_timeout(500)
+        assert page.locator(".pagefind-ui__result").count() == 0
+    else:
+        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+        links = page.locator(".pagefind-ui__result-link").evaluate_all(
+            "links => links.map(link => new URL(link.href).pathname)"
+        )
+        assert links and all(link.startswith(found) for link in links), links
+    assert foreign == []
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("sub_path", ["", "/mirror", "/copy/deep"])
 def test_a_reader_searches_and_finds_an_article(
     browser: Any, serve_dir: Callable[[Path], str], served: Path, tmp_path: Path, sub_path: str

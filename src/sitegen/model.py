@@ -108,6 +108,7 @@ class Article:
     is_page: bool = False  # from content/pages/: standalone (about, donate), never listed
     categories: tuple[str, ...] = ()  # kept from WordPress for themes; not shown by default
     aliases: tuple[str, ...] = ()  # old addresses that redirect here (redirects.py)
+    translation_key: str = ""  # articles sharing it translate each other (multilingual sites)
 
     @property
     def body_html(self) -> str:
@@ -121,7 +122,7 @@ class Article:
     @property
     def direction(self) -> str:
         """'rtl' for Arabic, Persian, Hebrew, Urdu and other right-to-left scripts."""
-        return "rtl" if self.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+        return direction(self.lang)
 
     def location(self, key: str) -> Location:
         """Where front matter `key` was written (the file's first line if it was not)."""
@@ -183,7 +184,42 @@ class Site:
     image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # src -> w, h
     pictures: Mapping[str, Picture] = field(default_factory=dict)  # src -> sizes (images/)
     pages: tuple[Article, ...] = ()  # standalone pages (content/pages/), by URL
+    # multilingual sites: each other language's own Site (its config's `language` is its
+    # tag, its URLs start '/<tag>/'), on the default language's Site only
+    editions: tuple[Site, ...] = ()
+    # article or page URL -> every language's version of it (itself too), default first;
+    # only for those that have a translation (the same mapping in every edition)
+    translations: Mapping[str, tuple[Article, ...]] = field(default_factory=dict)
 
     @property
     def home(self) -> Listing:
         return self.listings[0]
+
+    @property
+    def lang(self) -> str:
+        """The language of this site's pages (the default language, or an edition's)."""
+        return self.config.language
+
+    @property
+    def every_article(self) -> tuple[Article, ...]:
+        """The articles of every language, the default language's first."""
+        return (
+            tuple(a for e in self.all_editions for a in e.articles)
+            if self.editions
+            else self.articles
+        )
+
+    @property
+    def every_page(self) -> tuple[Article, ...]:
+        """The standalone pages of every language."""
+        return tuple(a for e in self.all_editions for a in e.pages) if self.editions else self.pages
+
+    @property
+    def all_editions(self) -> tuple[Site, ...]:
+        """This site, then every other language's (none on a one-language site)."""
+        return (self, *self.editions)
+
+
+def direction(lang: str) -> str:
+    """'rtl' for a language written right to left (Persian, Arabic...), else 'ltr'."""
+    return "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"

@@ -19,13 +19,29 @@ _SLUG_SHAPED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @functools.lru_cache(maxsize=4096)
-def slugify(text: str) -> str:
-    """ASCII, lower-case, hyphenated: 'Women's Rights (UN)' -> 'women-s-rights-un'.
+def slugify(text: str, *, unicode: bool = False) -> str:
+    """ASCII, lower-case, hyphenated: 'Women's Rights (UN)' -> 'women-s-rights-un'; with
+    `unicode`, letters keep their script ('حقوق زنان' -> 'حقوق-زنان', as WordPress does).
     Remembered: tag and byline names repeat on thousands of articles. A name that is a
     slug already (most file names) stays as it is, without python-slugify's 17 µs."""
     if _SLUG_SHAPED.fullmatch(text):
         return text
-    return str(_slugify.slugify(text))
+    return str(_slugify.slugify(text, allow_unicode=unicode))
+
+
+def language_prefix(tag: str) -> str:
+    """Where a language's pages live: '' for the site's default language, '/fa' for 'fa'
+    ('/fa/vigil/', '/fa/tag/x/', '/fa/page/2/', '/fa/feed.xml')."""
+    return f"/{tag}" if tag else ""
+
+
+_URL_SAFE = "/%:?#[]@!$&'()*+,;=~"
+
+
+def encoded(url: str) -> str:
+    """A URL with letters outside ASCII percent-encoded in UTF-8 ('/fa/تجمع/' ->
+    '/fa/%D8%AA.../'), as links, feeds and the sitemap must carry them."""
+    return url if url.isascii() else quote(url, safe=_URL_SAFE)
 
 
 # Windows cannot create a file or folder with these names, whatever the extension: a page
@@ -77,7 +93,7 @@ def as_browsers_read(url: str) -> str:
 def under_base(url: str, base_path: str) -> str:
     """A site path under the base_url's path ('/x/' -> '/archive/x/'); a URL that leaves
     the site (a lead image left on another host) as it is."""
-    return url if leaves_site(url) else base_path + url
+    return url if leaves_site(url) else encoded(base_path + url)
 
 
 def is_reserved(slug: str) -> bool:
@@ -160,7 +176,7 @@ def permalink(base_url: str, url: str) -> str:
     leaves the site (a lead image on another host) as it is."""
     if leaves_site(url):
         return url
-    return base_url.rstrip("/") + url if base_url else url
+    return encoded(base_url.rstrip("/") + url if base_url else url)
 
 
 def asset_url(path: str) -> str:

@@ -11,6 +11,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from sitegen import urls
+from sitegen.assemble.editions import (
+    edition_config,
+    same_language_related,
+    split_by_language,
+    translation_groups,
+)
 from sitegen.assemble.paginate import paginate
 from sitegen.assemble.related import RelateFn, find_related
 from sitegen.config.settings import Config
@@ -37,24 +43,71 @@ def assemble_site(
     ]
     pages = tuple(sorted((a for a in kept if a.is_page), key=lambda a: a.url))
     kept = [a for a in kept if not a.is_page]
+    if config.languages:
+        return _multilingual_site(config, _in_site_order(kept), pages, relate)
     kept, spelling_warnings = unify_names(kept)
-    kept.sort(key=lambda a: (a.slug, a.url, a.source))
-    kept.sort(key=lambda a: a.date, reverse=True)
-    ordered = tuple(kept)
+    ordered = tuple(_in_site_order(kept))
+    related, related_problems = relate(ordered, config.related_count)
+    site = _one_language_site(config, ordered, pages, related)
+    return site, spelling_warnings + related_problems
+
+
+def _in_site_order(articles: list[Article]) -> list[Article]:
+    """Newest first; ties by slug, URL and file."""
+    articles.sort(key=lambda a: (a.slug, a.url, a.source))
+    articles.sort(key=lambda a: a.date, reverse=True)
+    return articles
+
+
+def _one_language_site(
+    config: Config,
+    ordered: tuple[Article, ...],
+    pages: tuple[Article, ...],
+    related: Mapping[str, tuple[Article, ...]],
+    prefix: str = "",
+) -> Site:
+    """The Site of one language, its listings under `prefix` ('/fa')."""
     tags = index_terms(ordered, lambda a: a.tags)
     authors = index_terms(ordered, lambda a: (a.author,))
-    related, related_problems = relate(ordered, config.related_count)
-    site = Site(
+    return Site(
         config=config,
         articles=ordered,
         tags=tags,
         authors=authors,
-        listings=make_listings(config, ordered, tags, authors),
-        periods=index_periods(ordered),
+        listings=make_listings(config, ordered, tags, authors, prefix),
+        periods=index_periods(ordered, prefix),
         related=related,
         pages=pages,
     )
-    return site, spelling_warnings + related_problems
+
+
+def _multilingual_site(
+    config: Config, ordered: list[Article], pages: tuple[Article, ...], relate: RelateFn
+) -> tuple[Site, list[Problem]]:
+    """The default language's Site, each other language's in `editions`, and the
+    translation groups shared by all. Related articles are chosen once over every
+    language (one remembered choice), then kept to each article's own language."""
+    split = split_by_language(config, ordered)
+    problems: list[Problem] = []
+    respelled: dict[int, Article] = {}  # id of an article as loaded -> as shown
+    for tag in split:
+        unified, warnings = unify_names(split[tag])
+        respelled.update(zip(map(id, split[tag]), unified, strict=True))
+        split[tag] = unified
+        problems += warnings
+    everything = tuple(respelled[id(a)] for a in ordered)  # the site's order
+    chosen, related_problems = relate(everything, config.related_count)
+    related = same_language_related(chosen, config)
+    translations, conflicts = translation_groups(config, (*everything, *pages))
+    pages_by = split_by_language(config, pages)
+    sites = []
+    for tag, articles in split.items():
+        own = edition_config(config, tag) if tag else config
+        prefix = urls.language_prefix(tag)
+        site = _one_language_site(own, tuple(articles), tuple(pages_by[tag]), related, prefix)
+        sites.append(dataclasses.replace(site, translations=translations))
+    site = dataclasses.replace(sites[0], editions=tuple(sites[1:]))
+    return site, problems + related_problems + conflicts
 
 
 def unify_names(articles: Sequence[Article]) -> tuple[list[Article], list[Problem]]:
@@ -108,15 +161,16 @@ def index_terms(
     return {term: tuple(index[term]) for term in sorted(index, key=lambda t: t.slug)}
 
 
-def index_periods(articles: Sequence[Article]) -> tuple[Period, ...]:
+def index_periods(articles: Sequence[Article], prefix: str = "") -> tuple[Period, ...]:
     """Every year and month that has articles, newest first, each year before its months."""
     years = Counter(a.date.year for a in articles)
     months = Counter((a.date.year, a.date.month) for a in articles)
     periods = []
     for year in sorted(years, reverse=True):
-        periods.append(Period(year, None, years[year], urls.period_url(year)))
+        periods.append(Period(year, None, years[year], prefix + urls.period_url(year)))
         for y, month in sorted((k for k in months if k[0] == year), reverse=True):
-            periods.append(Period(y, month, months[(y, month)], urls.period_url(y, month)))
+            url = prefix + urls.period_url(y, month)
+            periods.append(Period(y, month, months[(y, month)], url))
     return tuple(periods)
 
 
@@ -125,8 +179,10 @@ def make_listings(
     articles: Sequence[Article],
     tags: Mapping[Tag, Sequence[Article]],
     authors: Mapping[Author, Sequence[Article]],
+    prefix: str = "",
 ) -> tuple[Listing, ...]:
-    """The home archive first, then one listing per tag, author, year and month."""
+    """The home archive first, then one listing per tag, author, year and month; a
+    language's listings under its `prefix` ('/fa/', '/fa/2025/')."""
 
     def listing(
         kind: str, title: str, url: str, items: Sequence[Article], term: Term | None = None
@@ -134,7 +190,7 @@ def make_listings(
         pages = paginate(items, config.per_page, first_url=url)
         return Listing(kind, title, url, len(items), pages, term)
 
-    result = [listing("home", "Latest news", "/", articles)]
+    result = [listing("home", "Latest news", prefix + "/", articles)]
     result += [listing("tag", tag.name, tag.url, items, tag) for tag, items in tags.items()]
     result += [
         listing("author", f"Articles by {a.name}", a.url, items, a) for a, items in authors.items()
@@ -149,7 +205,10 @@ def make_listings(
         title = str(year) if month is None else f"{MONTH_NAMES[month - 1]} {year}"
         result.append(
             listing(
-                "year" if month is None else "month", title, urls.period_url(year, month), items
+                "year" if month is None else "month",
+                title,
+                prefix + urls.period_url(year, month),
+                items,
             )
         )
     return tuple(result)

@@ -178,7 +178,7 @@ def _render(
     checked: list[Problem] = []  # all but rendering's: found while the workers render
     check = functools.partial(stages.check, checked, job, planned)
     counts = {
-        "articles": len(site.articles),
+        "articles": len(site.every_article),
         "pages": len(planned.assembled.specs),
         "static": len(planned.assembled.static),
     }

@@ -156,7 +156,7 @@ def assemble(
             job.config, loaded.articles, include_drafts=job.options.include_drafts,
             now=job.now, relate=relate,
         )  # fmt: skip
-        lead_images = (a.image.src for a in site.articles if a.image)
+        lead_images = (a.image.src for a in site.every_article if a.image)
         sizes = image_sizes(lead_images, images.static)
         site = dataclasses.replace(site, image_sizes=sizes, pictures=images.pictures)
         static = images.static  # the static files, the images as published
@@ -192,12 +192,14 @@ def check(into: list[Problem], job: Job, planned: Planned) -> None:
     assembled, plan = planned.assembled, planned.plan
     found = [*planned.problems, *page_clashes(assembled.pages), *static_clashes(plan)]
     found += link_problems(config.site_dir)
-    found += missing_images((*assembled.site.articles, *assembled.site.pages), assembled.static)
+    found += missing_images(
+        (*assembled.site.every_article, *assembled.site.every_page), assembled.static
+    )
     found += config_warnings(config, strict=strict)
     outputs = {o.path for o in plan}
     found += menu_problems(config, outputs, strict=strict)
     found += redirect_problems(config.redirects, outputs, strict=strict)
     if strict:  # the theme's words a page in another language shows in English
-        items = (*assembled.site.articles, *assembled.site.pages)
+        items = (*assembled.site.every_article, *assembled.site.every_page)
         found += untranslated_words(planned.renderer.localization, config, items)
     into.extend(sort_problems(found))

@@ -53,8 +53,8 @@ def check_site(
     site = report.site
     assert site is not None
     broken = broken_links(output, site.config.site_url)
-    link_problems = _link_problems(broken, site.articles, site_dir)
-    problems = [*report.warnings, *editorial_warnings(site.articles), *link_problems]
+    link_problems = _link_problems(broken, site.every_article, site_dir)
+    problems = [*report.warnings, *editorial_warnings(site.every_article), *link_problems]
     return CheckReport(report.articles, report.pages, tuple(sort_problems(problems)))
 
 

@@ -52,6 +52,9 @@ title: {title}
 # image_variants: true               # false: images at their own size only
 # redirects:                         # old addresses no article owns -> a page here
 #   /category/news/: /tag/news/
+# slugs: ascii                       # or unicode: slugs keep their script (/fa/تجمع/)
+# languages:                         # other languages, at /fa/...; translations: NAME.fa.md
+#   fa: {{title: "...", calendar: persian}}
 """
 
 EXAMPLE_ARTICLE = """\

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from sitegen import urls
 from sitegen.config.images import IMAGE_KEYS, ImageSettings, read_image_settings
+from sitegen.config.languages import LanguageSettings, language_warnings, read_languages
 from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
@@ -23,6 +24,7 @@ LOCAL_BASE_URL = "http://localhost:8000/"
 FEED_CONTENT = ("full", "summary")
 MARKDOWN_ENGINES = ("markdown", "cmark")
 RAW_HTML = ("keep", "sanitize")
+SLUGS = ("ascii", "unicode")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")  # whitespace (Unicode too), controls
 
@@ -74,6 +76,13 @@ class Config:
     explicit_index: bool = False  # links to folders name index.html (file://; `bundle` only)
     redirects: tuple[Redirect, ...] = ()  # old addresses no article owns (config/redirects.py)
     images: ImageSettings = field(default_factory=ImageSettings)  # (config/images.py)
+    slugs: str = "ascii"  # or "unicode": slugs keep their own script ('تجمع', percent-encoded)
+    # tag -> settings; empty: a one-language site (config/languages.py)
+    languages: Mapping[str, LanguageSettings] = field(default_factory=dict)
+
+    @property
+    def is_multilingual(self) -> bool:
+        return bool(self.languages)
 
     @property
     def site_url(self) -> str:
@@ -94,7 +103,7 @@ KNOWN_KEYS = {
     "title", "base_url", "description", "language", "per_page", "permalink",
     "default_byline", "copyright", "social", "timezone", "related_count", "feed_items",
     "feed_content", "markdown_engine", "raw_html", "search", "relative_urls", "menu",
-    "redirects", *IMAGE_KEYS,
+    "redirects", "slugs", "languages", *IMAGE_KEYS,
 }  # fmt: skip
 
 
@@ -139,7 +148,11 @@ def load_config(site_dir: Path) -> Config:
         search=_search(reader),
         redirects=read_redirects(reader, text),
         images=read_image_settings(reader),
+        slugs=_choice(reader, "slugs", SLUGS),
     )
+    defaults = {"title": config.title, "description": config.description}
+    languages = read_languages(reader, text, defaults, _menu, base_url_problems)
+    config = dataclasses.replace(config, languages=languages)
     if reader.problems:
         raise ConfigError(reader.problems)
     return config
@@ -147,14 +160,15 @@ def load_config(site_dir: Path) -> Config:
 
 def config_warnings(config: Config, *, strict: bool = False) -> list[Problem]:
     """Settings that build, but not the site the editor wants to publish."""
-    if config.base_url:
-        return []
     make = error if strict else warning
+    found = language_warnings(config.languages, make, CONFIG_NAME)
+    if config.base_url:
+        return found
     message = (
         f"base_url: not set, so feeds, the sitemap and canonical links point at "
         f"{LOCAL_BASE_URL!r}; set it to the address the site is published at"
     )
-    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message)]
+    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message), *found]
 
 
 def _base_url(reader: FieldReader) -> str:
@@ -349,15 +363,17 @@ def menu_problems(
 ) -> list[Problem]:
     """A menu link to a path this build makes no file for (a typo, a page not written yet)."""
     make = error if strict else warning
-    where = Location(PurePosixPath(CONFIG_NAME), config.menu_line)
+    menus = [(config.menu, config.menu_line, "")]  # and each language's own, at its line
+    menus += [(s.menu, s.menu_line, f"languages: {s.tag}: ") for s in config.languages.values()]
     problems = []
-    for link in config.menu:
-        if not link.internal:
-            continue
-        path = urlsplit(link.url).path.lstrip("/")
-        if not path or path in outputs or f"{path.rstrip('/')}/index.html" in outputs:
-            continue
-        problems.append(make(where, f"menu: {shown(link.url)} is not a page of this site"))
+    for menu, line, key in menus:
+        for link in menu:
+            path = urlsplit(link.url).path.lstrip("/")
+            if not link.internal or not path or path in outputs:
+                continue
+            if f"{path.rstrip('/')}/index.html" not in outputs:
+                message = f"{key}menu: {shown(link.url)} is not a page of this site"
+                problems.append(make(Location(PurePosixPath(CONFIG_NAME), line), message))
     return problems
 
 

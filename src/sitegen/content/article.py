@@ -18,6 +18,12 @@ from sitegen.content.frontmatter import Document, parse_document
 from sitegen.content.remote import body_problems as remote_media
 from sitegen.content.remote import read_image
 from sitegen.content.symlinks import is_text, link_problem, root_problem, walk
+from sitegen.content.translations import (
+    default_translation_key,
+    edition,
+    file_language,
+    plain_stem,
+)
 from sitegen.errors import Location, Problem, cut, error, shown, warning
 from sitegen.markup.engine import MarkdownRenderer, first_words
 from sitegen.markup.excerpt import excerpt_and_text
@@ -36,6 +42,7 @@ ARTICLE_KEYS = {
     "translation_key",  # a WordPress import's translation group, kept for multilingual sites
 }  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_UNICODE_SLUG = re.compile(r"[^\W_A-Z][\w-]*")  # letters of any script, not upper case
 _RESERVED = urls.RESERVED_MESSAGE
 NAME_BYTES = urls.NAME_BYTES
 _TOO_LONG = urls.TOO_LONG
@@ -148,20 +155,24 @@ def _build_article(
         reader.fail("title", "is empty")
     date = _read_date(reader, "date", config) if has_date else (UNDATED if is_page else None)
     updated = _read_date(reader, "updated", config) if "updated" in reader.entries else None
+    lang = _read_lang(reader, config)
+    prefix = urls.language_prefix(edition(lang, config))
     slug = _read_slug(reader, config)
-    tags = _read_tags(reader)
+    tags = _read_tags(reader, prefix, config.slugs)
     image = read_image(reader, strict=strict)
     summary = smarten(reader.string("summary"))
-    author = _read_author(reader, config)
+    author = _read_author(reader, config, prefix)
     related_slugs = reader.string_list("related")
     categories = tuple(smarten(name) for name in reader.string_list("categories"))
     aliases = _read_aliases(reader)
     is_draft = reader.boolean("draft")
     extra = _read_extra(reader)
-    lang = _read_lang(reader)
+    translation_key = reader.string("translation_key") or default_translation_key(
+        reader.path, config
+    )
     if not (title and date and slug and author):
         return None
-    url = f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date)
+    url = prefix + (f"/{slug}/" if is_page else urls.article_url(config.permalink, slug, date))
     if any(len(part) > NAME_BYTES for part in url.split("/")):  # '/{year}-{slug}/'
         too_long = f"{shown(slug)} in the permalink pattern gives a URL part that {_TOO_LONG}"
         reader.fail("slug", f"{too_long}; choose a shorter one")
@@ -193,6 +204,7 @@ def _build_article(
         related_slugs=related_slugs,
         extra=extra,
         lang=lang,
+        translation_key=translation_key if config.languages else "",
         field_lines={key: entry.line for key, entry in reader.entries.items()},
         is_page=is_page,
         categories=categories,
@@ -254,8 +266,8 @@ def _read_aliases(reader: FieldReader) -> tuple[str, ...]:
 def _read_slug(reader: FieldReader, config: Config) -> str:
     """The `slug` field, else the file name: editing a title must not move its article."""
     if "slug" not in reader.entries:
-        stem = PurePosixPath(reader.path).stem
-        slug = urls.slugify(stem)
+        stem = plain_stem(PurePosixPath(reader.path), config)
+        slug = urls.slugify(stem, unicode=config.slugs == "unicode")
         if not slug:
             reader.fail("slug", f"file name {stem!r} gives an empty URL slug; add a 'slug' field")
         elif urls.is_reserved(slug):
@@ -266,7 +278,7 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
     raw = reader.entries["slug"].value
     if isinstance(raw, str) and raw.strip() != slug:  # held control characters, e.g. NUL
         slug = raw
-    if not _SLUG.fullmatch(slug):
+    if not (_SLUG if config.slugs == "ascii" else _UNICODE_SLUG).fullmatch(slug):
         example = urls.slugify(slug) or "my-article"
         reader.fail(
             "slug", f"{shown(slug)} may only hold a-z, 0-9, '-' and '_'; e.g. {shown(example)}"
@@ -281,18 +293,19 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
     return slug
 
 
-def _read_author(reader: FieldReader, config: Config) -> Author | None:
-    author: Author | str = _term(Author, reader.string("byline") or config.default_byline)
+def _read_author(reader: FieldReader, config: Config, prefix: str) -> Author | None:
+    name = reader.string("byline") or config.default_byline
+    author: Author | str = _term(Author, name, prefix, config.slugs)
     if isinstance(author, str):
         reader.fail("byline", author)
         return None
     return author
 
 
-def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
+def _read_tags(reader: FieldReader, prefix: str, slugs: str) -> tuple[Tag, ...]:
     tags: dict[Tag, None] = {}
     for name in reader.string_list("tags"):
-        tag: Tag | str = _term(Tag, name)
+        tag: Tag | str = _term(Tag, name, prefix, slugs)
         if isinstance(tag, str):
             reader.fail("tags", tag)
         else:
@@ -302,9 +315,10 @@ def _read_tags(reader: FieldReader) -> tuple[Tag, ...]:
 
 # Remembered: an archive's few hundred tags and bylines are on thousands of articles.
 @functools.lru_cache(maxsize=8192)
-def _term(kind: type[T], name: str) -> T | str:
-    """The tag or byline a name makes, or what is wrong with the name."""
-    slug = urls.slugify(name)
+def _term(kind: type[T], name: str, prefix: str = "", slugs: str = "ascii") -> T | str:
+    """The tag or byline a name makes, or what is wrong with the name; `prefix` is the
+    URL prefix of the article's language ('/fa'): each language has its own tag pages."""
+    slug = urls.slugify(name, unicode=slugs == "unicode")
     named = f"tag {shown(name)}" if kind is Tag else shown(name)
     if not slug:
         return f"{named} has no letters or digits to make a URL from"
@@ -312,9 +326,8 @@ def _term(kind: type[T], name: str) -> T | str:
         return f"{named} gives the URL name {shown(slug)}, which {_RESERVED}"
     if len(slug) > NAME_BYTES:
         return f"{named} gives a URL name that {_TOO_LONG}; shorten it"
-    return kind(
-        slug=slug, name=name, url=urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
-    )
+    url = urls.tag_url(slug) if kind is Tag else urls.author_url(slug)
+    return kind(slug=slug, name=name, url=prefix + url)
 
 
 def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -> list[Problem]:
@@ -331,14 +344,19 @@ def missing_images(articles: Iterable[Article], static_paths: Collection[str]) -
     ]
 
 
-def _read_lang(reader: FieldReader) -> str:
+def _read_lang(reader: FieldReader, config: Config) -> str:
+    """`lang:`, else the language in the file name (`vigil.fa.md`), else '' (the site's)."""
+    named = file_language(PurePosixPath(reader.path), config)
+    named = "" if named == config.language else named
     lang = reader.string("lang")
     if lang and not LANGUAGE_TAG.match(lang):
         reader.fail(
             "lang", f"{shown(lang)} is not a language tag; expected e.g. 'fa', 'ar' or 'fr'"
         )
-        return ""
-    return lang
+        return named
+    if lang and named and lang != named:
+        reader.fail("lang", f"{shown(lang)} contradicts the file name's language {named!r}")
+    return lang or named
 
 
 def _read_extra(reader: FieldReader) -> dict[str, object]:

@@ -41,9 +41,14 @@ class FeedSpec:
 
 
 def feed_specs(site: Site) -> list[FeedSpec]:
-    """/feed.xml and /atom.xml, then each tag's pair."""
+    """/feed.xml and /atom.xml, then each tag's pair; then each other language's
+    (/fa/feed.xml, /fa/tag/x/feed.xml), in its own title and language."""
+    return [spec for edition in site.all_editions for spec in _edition_feeds(edition)]
+
+
+def _edition_feeds(site: Site) -> list[FeedSpec]:
     config = site.config
-    sources = [("/", config.title, site.articles)]
+    sources = [(site.home.url, config.title, site.articles)]
     sources += [(tag.url, f"{config.title}: {tag.name}", items) for tag, items in site.tags.items()]
     specs = []
     for page_url, title, articles in sources:

@@ -54,9 +54,11 @@ class LanguageOptions:
 
 
 def language_options(config: Config) -> Mapping[str, LanguageOptions]:
-    """Each language's options from the config, by language tag. The site-wide
-    `languages:` setting is read here (none yet: every language takes the defaults)."""
-    return {}
+    """Each language's options from the config (`languages:`), by language tag."""
+    return {
+        tag: LanguageOptions(strings=settings.strings, calendar=settings.calendar)
+        for tag, settings in config.languages.items()
+    }
 
 
 def site_localization(config: Config, template_dirs: Sequence[Path]) -> Localization:

@@ -82,7 +82,7 @@ def plan_outputs(
         Output(f.path, _bound(keys.feed, f), _bound(render_feed, f), "feed")
         for f in feed_specs(site)
     ]
-    entries = [SitemapEntry(s.url, s.lastmod) for s in specs if s.in_sitemap]
+    entries = [SitemapEntry(s.url, s.lastmod, _alternates(s)) for s in specs if s.in_sitemap]
     index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
     for path, make in sitemap_files(entries, site.config.site_url):
         outputs.append(Output(path, index_key, make, "index"))
@@ -91,6 +91,11 @@ def plan_outputs(
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, constant(data), "index"))
     return outputs
+
+
+def _alternates(spec: PageSpec) -> tuple[tuple[str, str], ...]:
+    """A page's versions in every language, for the sitemap (none on one-language sites)."""
+    return tuple((a.lang, a.url) for a in spec.context.get("alternates", ()))
 
 
 def _near(spec: PageSpec) -> float:
@@ -127,12 +132,13 @@ class _Keys:
     def articles(self) -> dict[str, str]:
         site, memo = self._site, self._article_keys
         found = {}
-        for a in (*site.articles, *site.pages):
-            parts = (a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
-            key = memo.get(parts)
-            if key is None:
-                key = memo[parts] = digest(*parts)
-            found[a.url] = key
+        for edition in site.all_editions:  # every language's (a multilingual site)
+            for a in (*edition.articles, *edition.pages):
+                parts = (a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
+                key = memo.get(parts)
+                if key is None:
+                    key = memo[parts] = digest(*parts)
+                found[a.url] = key
         return found
 
     @functools.cached_property
@@ -221,6 +227,8 @@ class _Keys:
             return (value.kind, value.title, value.url, value.count, term, len(value.pages))
         if isinstance(value, tuple | list):
             return tuple([self._key(item) for item in value])
+        if isinstance(value, Site):  # a language's own: `site` reads are keyed by self.site
+            return ("site", value.lang)
         return value
 
 

@@ -33,31 +33,93 @@ class PageSpec:
         return str(self.source) if self.source else f"the {self.templates[0][:-5]} page"
 
 
+@dataclass(frozen=True)
+class Alternate:
+    """One language's version of a page, for hreflang links and the language switcher."""
+
+    lang: str
+    url: str
+    name: str  # the language's own name ('فارسی', 'français')
+
+
 def site_pages(site: Site) -> Iterator[PageSpec]:
-    """Every page of the site, articles first, in a stable order."""
+    """Every page of the site, articles first, in a stable order; a multilingual site's
+    other languages after the default's. Each page's context has `lang` (its language),
+    `home_url` (its language's home) and `alternates` (its versions in every language)."""
+    names = autonyms(site) if site.editions else {}
+    language = {a.url: e.lang for e in site.editions for a in (*e.articles, *e.pages)}
+    versions = {
+        url: tuple(
+            Alternate(lang := language.get(v.url, site.lang), v.url, names[lang]) for v in group
+        )
+        for url, group in site.translations.items()
+    }
+    for edition in site.all_editions:
+        yield from _edition_pages(site, edition, names, versions)
+
+
+def _edition_pages(
+    root: Site,
+    site: Site,
+    names: Mapping[str, str],
+    versions: Mapping[str, tuple[Alternate, ...]],
+) -> Iterator[PageSpec]:
+    """One language's pages; an edition's pages also see their own `site` and `config`."""
+    home = site.home.url
+    own: dict[str, Any] = {"lang": site.lang, "home_url": home}
+    if site is not root:
+        own.update(site=site, config=site.config)
+
+    def alternates_of(path: str) -> tuple[Alternate, ...]:
+        if not root.editions:
+            return ()
+        return tuple(Alternate(e.lang, e.home.url + path, names[e.lang]) for e in root.all_editions)
+
     articles = site.articles
     for index, article in enumerate(articles):
         newer = articles[index - 1] if index > 0 else None
         older = articles[index + 1] if index + 1 < len(articles) else None
-        context = _ArticleContext(site, article, newer, older)
+        values = {**own, "lang": article.lang or site.lang}  # (a language not listed)
+        values["alternates"] = versions.get(article.url, ())
+        context = _ArticleContext(site, article, newer, older, values)
         yield PageSpec(article.url, ("article.html",), context, article.source, article.modified)
     for standalone in site.pages:
         dated = "date" in standalone.field_lines
         lastmod = standalone.updated or (standalone.date if dated else None)
-        values = {"page": standalone, "url": standalone.url}
+        values = {**own, "page": standalone, "url": standalone.url}
+        values["lang"] = standalone.lang or site.lang
+        values["alternates"] = versions.get(standalone.url, ())
         yield PageSpec(standalone.url, ("page.html",), values, standalone.source, lastmod)
     for listing in site.listings:
         for page in listing.pages:
-            values = {"listing": listing, "listing_page": page, "url": page.url}
+            values = {**own, "listing": listing, "listing_page": page, "url": page.url}
+            is_home = listing.kind == "home" and page.number == 1
+            values["alternates"] = alternates_of("") if is_home else ()
             templates = (f"{listing.kind}.html", "listing.html")
             yield PageSpec(page.url, templates, values, lastmod=newest(page.items))
     latest = newest(articles)
-    yield PageSpec(urls.TAGS_URL, ("tags.html",), {"url": urls.TAGS_URL}, lastmod=latest)
-    yield PageSpec(urls.ARCHIVE_URL, ("archive.html",), {"url": urls.ARCHIVE_URL}, lastmod=latest)
-    yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), {"url": urls.NOT_FOUND_URL}, in_sitemap=False)
+    for path, template in ((urls.TAGS_URL, "tags.html"), (urls.ARCHIVE_URL, "archive.html")):
+        url = home + path[1:]
+        values = {**own, "url": url, "alternates": alternates_of(path[1:])}
+        yield PageSpec(url, (template,), values, lastmod=latest)
+    if site is root:
+        values = {**own, "url": urls.NOT_FOUND_URL, "alternates": ()}
+        yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), values, in_sitemap=False)
     if site.config.search:  # the page that queries the index (search.py makes the index)
-        search = {"url": urls.SEARCH_URL}
-        yield PageSpec(urls.SEARCH_URL, ("search.html",), search, in_sitemap=False)
+        url = home + urls.SEARCH_URL[1:]
+        search = {**own, "url": url, "alternates": alternates_of(urls.SEARCH_URL[1:])}
+        yield PageSpec(url, ("search.html",), search, in_sitemap=False)
+
+
+def autonyms(site: Site) -> dict[str, str]:
+    """Each language's name in itself ('fa' -> 'فارسی'), from the CLDR through Babel."""
+    from babel import Locale  # only multilingual sites need it
+
+    names = {}
+    for edition in site.all_editions:
+        name = Locale.parse(edition.lang, sep="-").get_display_name() or edition.lang
+        names[edition.lang] = name[:1].upper() + name[1:]
+    return names
 
 
 class _ArticleContext(Mapping[str, Any]):
@@ -68,8 +130,17 @@ class _ArticleContext(Mapping[str, Any]):
 
     _KEYS = ("article", "newer", "older", "related", "url")
 
-    def __init__(self, site: Site, article: Article, newer: Article | None, older: Article | None):
+    def __init__(
+        self,
+        site: Site,
+        article: Article,
+        newer: Article | None,
+        older: Article | None,
+        values: Mapping[str, Any],
+    ):
         self._site, self._article, self._newer, self._older = site, article, newer, older
+        self._values = values
+        self._keys = (*self._KEYS, *values)
 
     def __getitem__(self, key: str) -> Any:
         if key == "article":
@@ -82,10 +153,10 @@ class _ArticleContext(Mapping[str, Any]):
             return self._site.related.get(self._article.url, ())
         if key == "url":
             return self._article.url
-        raise KeyError(key)
+        return self._values[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._KEYS)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._KEYS)
+        return len(self._keys)

@@ -55,7 +55,7 @@ def old_addresses(site: Site) -> list[OldAddresses]:
     """Every old address the site answers, by what holds it. An alias that is the page's
     own URL ('/hello' of the article at '/hello/': one page) is left out: it needs nothing."""
     found = []
-    for article in (*site.articles, *site.pages):
+    for article in (*site.every_article, *site.every_page):
         if article.aliases and (moved := _moved(article.aliases, article.url)):
             found.append(OldAddresses(article.location("aliases"), moved, article, article.source))
     if site.config.redirects:
@@ -75,7 +75,9 @@ def _moved(aliases: tuple[str, ...], url: str) -> tuple[str, ...]:
 def _titles(site: Site) -> dict[str, str]:
     """The title of each page a redirect of sitegen.yaml may lead to."""
     titles = {tag.url: tag.name for tag in site.tags}
-    titles.update((article.url, article.title) for article in (*site.articles, *site.pages))
+    titles.update(
+        (article.url, article.title) for article in (*site.every_article, *site.every_page)
+    )
     return titles
 
 

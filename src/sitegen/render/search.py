@@ -39,8 +39,14 @@ def search_outputs(site: Site, previous: Mapping[str, str], output_dir: Path) ->
     if not site.config.search:
         return []
     executable = pagefind_executable()
-    language = site.config.language.lower()
-    documents = {a.output_path: document(a, site.config) for a in site.articles}
+    # a multilingual site: one index per language, which Pagefind makes from each
+    # document's <html lang>; each language's search page reads its own
+    language = "" if site.editions else site.config.language.lower()
+    documents = {
+        a.output_path: document(a, edition.config)
+        for edition in site.all_editions
+        for a in edition.articles
+    }
     key = digest(
         code_version(), DOCUMENT_FORMAT, _version(executable), language,
         *(part for item in documents.items() for part in item),
@@ -113,7 +119,7 @@ def index_documents(
         site_dir.mkdir(exist_ok=True)  # a site without articles still gets its (empty) index
         command = [
             str(executable), "--site", str(site_dir), "--output-path", str(bundle_dir),
-            "--force-language", language, "--silent",
+            *(("--force-language", language) if language else ()), "--silent",
         ]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:

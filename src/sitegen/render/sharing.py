@@ -7,6 +7,7 @@ builds the JSON-LD object and makes it safe inside <script>.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -27,10 +28,15 @@ _SCRIPT_SAFE = {
 
 
 def news_article(
-    article: Article, config: Config, image: tuple[str, int, int] | None = None
+    article: Article,
+    config: Config,
+    image: tuple[str, int, int] | None = None,
+    alternates: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """schema.org NewsArticle for one article; `image`: its share image (URL, width,
-    height; render.images.share_image), else its lead image as written."""
+    height; render.images.share_image), else its lead image as written; `alternates`
+    (render/pages.py Alternate: lang, url) are its versions in every language, the
+    original first."""
     permalink = urls.permalink(config.site_url, article.url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -58,7 +64,19 @@ def news_article(
         data["image"] = [{**shown, "width": width, "height": height} if width else shown]
     elif article.image:
         data["image"] = [urls.permalink(config.site_url, article.image.src)]
+    if alternates:
+        data["inLanguage"] = next(a.lang for a in alternates if a.url == article.url)
+        original, *translations = alternates
+        if original.url == article.url:
+            data["workTranslation"] = [_work(config, a) for a in translations]
+        else:
+            data["translationOfWork"] = _work(config, original)
     return data
+
+
+def _work(config: Config, alternate: Any) -> dict[str, str]:
+    url = urls.permalink(config.site_url, alternate.url)
+    return {"@type": "NewsArticle", "@id": url, "url": url, "inLanguage": alternate.lang}
 
 
 def script_json(data: Any) -> Markup:

@@ -13,6 +13,7 @@ from sitegen import urls
 
 URL_LIMIT = 50_000  # the protocol's limit per sitemap file
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_XHTML = "http://www.w3.org/1999/xhtml"  # hreflang alternates, as search engines read them
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class SitemapEntry:
 
     url: str
     lastmod: dt.datetime | None
+    alternates: tuple[tuple[str, str], ...] = ()  # (language, url) of every version
 
 
 def sitemap_files(
@@ -51,10 +53,19 @@ def _urlset(entries: Sequence[SitemapEntry], site_url: str) -> bytes:
 
 
 def _document(root: str, item: str, entries: Sequence[SitemapEntry], site_url: str) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NAMESPACE}">']
+    xhtml = f' xmlns:xhtml="{_XHTML}"' if any(e.alternates for e in entries) else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NAMESPACE}"{xhtml}>']
     for entry in entries:
         lastmod = f"<lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod else ""
         loc = html.escape(urls.permalink(site_url, entry.url), quote=False)  # &, <, >
-        lines.append(f"  <{item}><loc>{loc}</loc>{lastmod}</{item}>")
+        links = "".join(_link(lang, url, site_url) for lang, url in entry.alternates)
+        if entry.alternates:
+            links += _link("x-default", entry.alternates[0][1], site_url)
+        lines.append(f"  <{item}><loc>{loc}</loc>{lastmod}{links}</{item}>")
     lines.append(f"</{root}>\n")
     return "\n".join(lines).encode("utf-8")
+
+
+def _link(lang: str, url: str, site_url: str) -> str:
+    href = html.escape(urls.permalink(site_url, url))
+    return f'<xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>'

@@ -23,7 +23,7 @@ from sitegen.cache.version import code_version
 from sitegen.config.settings import Config
 from sitegen.config.yamldoc import decode_utf8
 from sitegen.errors import Location, Problem, error, shown
-from sitegen.model import MONTH_NAMES, Article, Site, Tag
+from sitegen.model import MONTH_NAMES, Article, Site, Tag, direction
 from sitegen.render.i18n import EXTENSIONS, install_filters, install_localization
 from sitegen.render.images import add_image_filters, add_image_helpers, share_image
 from sitegen.render.l10n import Localization, site_localization
@@ -49,7 +49,9 @@ def make_environment(
     install_localization(env, localization or site_localization(site.config, theme.template_dirs))
     env.globals.update(page_window=page_window, top_tags=top_tags)
     env.globals.update(
-        feed_urls=urls.feed_urls, news_article=functools.partial(_news_article, site=site)
+        feed_urls=urls.feed_urls,
+        news_article=functools.partial(_news_article, site=site),
+        text_direction=direction,
     )
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
@@ -57,10 +59,14 @@ def make_environment(
     return env
 
 
-def _news_article(article: Article, site: Site) -> dict[str, Any]:
+def _news_article(
+    article: Article, alternates: Sequence[Any] = (), config: Config | None = None, *, site: Site
+) -> dict[str, Any]:
+    """news_article for templates: the share image worked out; `config`: the page's
+    language's (its title and URLs), else the site's."""
     card = share_image(article, site)
     image = (card.url, card.width, card.height) if card else None
-    return news_article(article, site.config, image)
+    return news_article(article, config or site.config, image, alternates)
 
 
 class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
