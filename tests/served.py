@@ -4,6 +4,7 @@ a clean build of the same sources (tests of `sitegen serve`)."""
 from __future__ import annotations
 
 import http.client
+import time
 from pathlib import Path
 
 from sitegen import urls
@@ -11,7 +12,7 @@ from sitegen.build import build
 from sitegen.serve.live import LiveSite
 from sitegen.serve.preview import Preview
 from sitegen.serve.server import FolderFiles, inject_script
-from tests.conftest import copy_site
+from tests.conftest import copy_site, wait_for
 
 
 def fetch(port: int, path: str) -> tuple[int, bytes]:
@@ -62,3 +63,15 @@ def assert_served_as_built(preview: Preview, root: Path, tmp_path: Path, step: s
         if status != 200 or body != built:
             different.append(f"{url} ({status})")
     assert different == [], f"after {step}, served differently from a clean build"
+
+
+def settled(preview: Preview, epoch: int) -> None:
+    """Wait for a rebuild after `epoch`, then for the preview to stay quiet: a save seen
+    as two batches of events (a new folder and what is made in it, say) is planned twice,
+    and only the last one must hold."""
+    wait_for(lambda: preview.server.state.epoch > epoch)
+    while True:
+        seen = preview.server.state
+        time.sleep(0.5)
+        if preview.server.state == seen:
+            return

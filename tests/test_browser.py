@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import article, wait_for
+from tests.conftest import article
+from tests.served import settled
 
 pytestmark = pytest.mark.browser
 
@@ -160,7 +161,7 @@ def test_serve_reloads_stylesheets_without_reloading_the_page(browser: Any, prev
 
     running, root = preview
     (root / "static/css").mkdir(parents=True)
-    wait_for(lambda: running.server.state.epoch == 2)
+    settled(running, 1)  # (two folders: one rebuild or two)
     page = browser.new_page()
     page.goto(running.server.url + "a/")
     page.evaluate("window.stillTheSamePage = true")

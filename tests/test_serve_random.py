@@ -7,27 +7,13 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from pathlib import Path
 
-from sitegen.serve.preview import Preview
-from tests.conftest import MakeSite, running_preview, wait_for
-from tests.served import assert_served_as_built
+from tests.conftest import MakeSite, running_preview
+from tests.served import assert_served_as_built, settled
 from tests.test_incremental import mutate, random_article
 
 STEPS = int(os.environ.get("SITEGEN_SERVE_STEPS", "12"))
-
-
-def settled(preview: Preview, epoch: int) -> None:
-    """Wait for a rebuild after `epoch`, then for the preview to stay quiet: a save seen
-    as two batches of events is planned twice, and only the last one must hold."""
-    wait_for(lambda: preview.server.state.epoch > epoch)
-    while True:
-        seen = preview.server.state
-        time.sleep(0.5)
-        if preview.server.state == seen:
-            assert not seen.problems, seen.problems
-            return
 
 
 def test_served_site_equals_a_clean_build_after_random_edits(
@@ -42,4 +28,5 @@ def test_served_site_equals_a_clean_build_after_random_edits(
             epoch = preview.server.state.epoch
             history.append(mutate(rng, root, step))
             settled(preview, epoch)
+            assert not preview.server.state.problems, preview.server.state.problems
             assert_served_as_built(preview, root, tmp_path, f"step {step} {history}")
