@@ -1,7 +1,7 @@
 """A date -> its day, month name and year in a calendar other than the Gregorian one.
 
-Solar Hijri (`calendar: persian`) comes from jdatetime, a maintained library (the `persian`
-extra): calendar arithmetic is not written here."""
+Solar Hijri (`calendar: persian`) comes from jdatetime, a maintained library installed with
+sitegen: calendar arithmetic is not written here."""
 
 from __future__ import annotations
 
