@@ -125,8 +125,11 @@ class Preview:
                     names = sorted(self._shown(path) for path in batch)
                     self._build_and_publish(changed=names, css_only=css_only)
         finally:
+            self.stop_event.set()  # (a catch-up stops at its next page)
             self.watcher.stop()
             self.server.stop()
+            if self._catching_up is not None:
+                self._catching_up.join(timeout=10)
             self.source.close()
 
     def stop(self) -> None:
