@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -303,3 +304,24 @@ def test_the_search_page_with_results_passes_axe(
     serious = [v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
     assert foreign == []
+
+
+@pytest.mark.parametrize("language", ["fa", "fr"])
+def test_a_results_date_reads_as_the_articles_page_writes_it(
+    make_site: MakeSite, build_site: BuildSite, language: str
+) -> None:
+    """Search results showed English dates ('14 March 2025') on a Persian or French site;
+    they now read as the article's own page writes its date."""
+    root = make_site(
+        {
+            "sitegen.yaml": f"base_url: https://example.org/\nsearch: true\nlanguage: {language}\n",
+            "content/vigil.md": article("Vigil", date="2025-03-14", body="Candles were lit."),
+        }
+    )
+    out = build_site(root)
+    shown = re.search(
+        r'<time datetime="2025-03-14[^"]*">([^<]+)</time>', (out / "vigil/index.html").read_text()
+    )
+    assert shown is not None
+    assert indexed_records(out)["/vigil/"]["meta"]["date"] == shown.group(1)
+    assert "March" not in shown.group(1)

@@ -140,9 +140,7 @@ def images(job: Job, loaded: LoadResult) -> Prepared:
         return prepare_site_images(config, loaded.articles, static, cache, job.options.jobs)
 
 
-def assemble(
-    job: Job, loaded: LoadResult, images: Prepared, memo: Memo | None = None
-) -> Assembled:
+def assemble(job: Job, loaded: LoadResult, images: Prepared, memo: Memo | None = None) -> Assembled:
     """The Site, its pages and the redirect pages; related articles are chosen by workers
     meanwhile (assemble.related), cached across builds; or, with a long-lived caller's
     `memo` (the preview makes pages on request), one article's when its page asks."""
@@ -180,7 +178,7 @@ def plan(
             renderer, templates, read_static=renderer.read_static,
             article_keys=memo.articles if memo else None,
         )  # fmt: skip
-        plan += search_outputs(site, previous, job.output_dir)  # none unless search is on
+        plan += search_outputs(site, previous, job.output_dir, renderer.localization)  # if on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)
     return Planned(assembled, plan, renderer, templates, [*assembled.problems, *clashes])
 

@@ -9,6 +9,7 @@ temporary folder only when one of them, or Pagefind itself, changed since the la
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 import os
@@ -24,18 +25,26 @@ from sitegen.cache.version import code_version
 from sitegen.config.settings import CONFIG_NAME, PAGEFIND_MISSING, Config
 from sitegen.errors import ConfigError, ContentError, Location, error
 from sitegen.model import Article, Site
+from sitegen.render.l10n import Localization
 from sitegen.render.outputs import Output, constant
 from sitegen.render.templates import display_date
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_FORMAT = "2"  # change when document() changes, so every index is made again
+DOCUMENT_FORMAT = "3"  # change when document() changes, so every index is made again
 ENTRY = f"{urls.SEARCH_BUNDLE_DIR}/pagefind-entry.json"  # read first by the search page
 
 
-def search_outputs(site: Site, previous: Mapping[str, str], output_dir: Path) -> list[Output]:
+def search_outputs(
+    site: Site,
+    previous: Mapping[str, str],
+    output_dir: Path,
+    localization: Localization | None = None,
+) -> list[Output]:
     """The index files, or nothing when search is off. One fingerprint covers them all: a
-    digest of every article's document, the site's language and Pagefind's version."""
+    digest of every article's document, the site's language and Pagefind's version. With
+    the renderer's `localization`, a result's date is written as the article's pages
+    write it (its language's words, digits and calendar)."""
     if not site.config.search:
         return []
     executable = pagefind_executable()
@@ -43,7 +52,7 @@ def search_outputs(site: Site, previous: Mapping[str, str], output_dir: Path) ->
     # document's <html lang>; each language's search page reads its own
     language = "" if site.editions else site.config.language.lower()
     documents = {
-        a.output_path: document(a, edition.config)
+        a.output_path: document(a, edition.config, _dates(localization, a, edition.config))
         for edition in site.all_editions
         for a in edition.articles
     }
@@ -76,7 +85,18 @@ def pagefind_executable() -> Path:
     return executable
 
 
-def document(article: Article, config: Config) -> str:
+def _dates(
+    localization: Localization | None, article: Article, config: Config
+) -> Callable[[dt.date], str]:
+    """How the article's pages write a date (l10n: its language, else its edition's)."""
+    if localization is None:
+        return display_date
+    return localization.language(article.lang or config.language).date
+
+
+def document(
+    article: Article, config: Config, date_text: Callable[[dt.date], str] = display_date
+) -> str:
     """What the index holds of one article: its title, date (shown in results), lead image,
     caption, text, byline and tags; the excerpt comes from the text, byline and tags only.
     Pagefind derives the result's URL from its path."""
@@ -89,7 +109,7 @@ def document(article: Article, config: Config) -> str:
         # would otherwise open with them (the result shows the title above it already)
         f'<h1 data-pagefind-ignore data-pagefind-meta="title">{escape(article.title)}</h1>',
         f'<p data-pagefind-ignore><span data-pagefind-meta="date">'
-        f"{display_date(article.date)}</span></p>",
+        f"{html.escape(date_text(article.date))}</span></p>",
     ]
     if article.image:
         src, alt = escape(urls.under_base(article.image.src, base_path)), escape(article.image.alt)
