@@ -110,7 +110,8 @@ class _OneByOne(Mapping[str, tuple[Article, ...]]):
     ) -> None:
         self._articles, self._listed, self._by_tags = articles, listed, by_tags
         self._position = {article.url: n for n, article in enumerate(articles)}
-        self._urls = [a.url for a in articles if a.related_slugs or count > 0]
+        # (two articles at one URL: one key)
+        self._urls = list(dict.fromkeys(a.url for a in articles if a.related_slugs or count > 0))
         self._count = count
         self._chosen: dict[str, tuple[Article, ...]] = {}
 
@@ -127,10 +128,10 @@ class _OneByOne(Mapping[str, tuple[Article, ...]]):
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(self._urls))  # (two articles at one URL: one key)
+        return iter(self._urls)
 
     def __len__(self) -> int:
-        return len(dict.fromkeys(self._urls))
+        return len(self._urls)
 
 
 def remembered_related(cache: BuildCache, relate: RelateFn) -> RelateFn:

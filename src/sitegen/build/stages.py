@@ -154,8 +154,10 @@ def assemble(job: Job, loaded: LoadResult, images: Prepared, memo: Memo | None =
             job.config, loaded.articles, include_drafts=job.options.include_drafts,
             now=job.now, relate=relate,
         )  # fmt: skip
-        lead_images = (a.image.src for a in site.every_article if a.image)
-        sizes = image_sizes(lead_images, images.static)
+        # pixel sizes read from the files, for the lead images the stage made no sizes of
+        # (it knows those it made; templates and share cards use its Picture then)
+        leads = (a.image.src for a in site.every_article if a.image)
+        sizes = image_sizes((src for src in leads if src not in images.pictures), images.static)
         site = dataclasses.replace(site, image_sizes=sizes, pictures=images.pictures)
         static = images.static  # the static files, the images as published
         pages = tuple(site_pages(site))
