@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sitegen import urls
 from sitegen.build import build
+from sitegen.serve.files import FolderFiles
 from sitegen.serve.live import LiveSite
 from sitegen.serve.preview import Preview
-from sitegen.serve.server import FolderFiles, inject_script
+from sitegen.serve.server import inject_script
 from tests.conftest import copy_site, wait_for
 
 

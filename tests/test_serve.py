@@ -18,13 +18,13 @@ from urllib.parse import quote
 
 import pytest
 
+from sitegen.serve.files import FolderFiles
 from sitegen.serve.preview import Preview, PreviewOptions, rebuilt_line
 from sitegen.serve.server import (
     BuildState,
     DevServer,
-    FolderFiles,
     inject_script,
-    resolve_request,
+    request_path,
 )
 from sitegen.serve.watch import ChangeCollector, ChangeKind, classify
 from tests.conftest import MakeSite, article, running_preview, wait_for
@@ -159,11 +159,13 @@ def test_server_never_reads_outside_the_output(served: tuple[DevServer, Path], a
     assert b"secret" not in body and b"root:" not in body
 
 
-def test_resolve_request_stays_inside_root(served: tuple[DevServer, Path]) -> None:
+def test_requests_are_read_inside_root(served: tuple[DevServer, Path]) -> None:
     _, root = served
-    assert resolve_request(root, "/news/?q=1") == (root / "news/index.html").resolve()
-    assert resolve_request(root, "/../secret.txt") is None
-    assert resolve_request(root, "/link-out") is None
+    files = FolderFiles(root)
+    assert request_path("/news/?q=1") == "news" and files.read("news") is None  # a folder
+    assert files.read("news/index.html") == (root / "news/index.html").read_bytes()
+    assert files.read(request_path("/../secret.txt") or "") is None  # (root's own: none)
+    assert files.read("link-out") is None
 
 
 def test_server_takes_next_port_when_busy(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.serve.files import FolderFiles
 from sitegen.serve.guard import allowed_names, host_allowed, host_name, url_path
-from sitegen.serve.server import BuildState, DevServer, FolderFiles
+from sitegen.serve.server import BuildState, DevServer
 
 IDLE = 1.0  # the servers' idle timeout here, in seconds
 SLOTS = 4  # their bound on handler threads

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from sitegen.importers.wordpress.addresses import keep_aliases, unique_slug
-from sitegen.serve.server import DevServer, FolderFiles
+from sitegen.serve.files import FolderFiles
+from sitegen.serve.server import DevServer
 from tests.test_aliases import redirect_of
 from tests.test_serve import get
 from tests.test_wpimport import run

@@ -102,6 +102,7 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
     parts += [f"{name} {_link_target(site_dir / name)}" for name in ROOT_FOLDERS]
     for folder in sorted({content, *folders}):
         for root, names, linked in walk_folders_and_links(str(folder)):
+            parts.append(f"{root}/")  # (a new folder, empty yet, is a change too: serve)
             found = _stamps(root, names)
             parts += [f"{root}/{name} {stamp} {target}" for name, stamp, target in found]
             parts += [f"{root}/{name}/ {_link_target(os.path.join(root, name))}" for name in linked]

@@ -12,6 +12,7 @@ byte for byte what `sitegen build` writes, as tests/test_serve_edits.py checks.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ from sitegen.build.stages import BuildOptions, Job, Memo
 from sitegen.cache.store import BuildCache
 from sitegen.config.settings import load_config
 from sitegen.content.loading import Held
-from sitegen.content.manifest import survey_inputs
+from sitegen.content.manifest import next_due, survey_inputs
 from sitegen.errors import ContentError, Problem, sort_problems
 from sitegen.render.outputs import Output
 from sitegen.render.templates import PageRenderer
@@ -40,8 +41,6 @@ class Refreshed:
     """What one refresh found: its warnings, and what it did, for the terminal."""
 
     warnings: tuple[Problem, ...]
-    parsed: int  # articles read again (the others were held or in the cache)
-    articles: int
     done: str  # e.g. "1 article read again"
 
 
@@ -67,16 +66,19 @@ class LiveSite:
         self.held = Held()  # parse results and file hashes, from refresh to refresh
         self.memo = Memo()  # what plans have worked out, from refresh to refresh
         self._planned: _Planned | None = None
+        # the inputs' signature the plan was made from, and when a scheduled article is due
+        self._planned_from: tuple[str, dt.datetime | None] | None = None
         self._generation = 0  # see `generation`
         self._lock = threading.Lock()
         self._kept: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # path -> (fp, bytes)
         self._sound: dict[str, str] = {}  # path -> fingerprint of its last good rendering
         self.on_problems: Callable[[list[Problem]], None] | None = None  # rendering's, as found
 
-    def refresh(self) -> Refreshed:
+    def refresh(self) -> Refreshed | None:
         """Plan the site again; raises ContentError, keeping the last good plan, when
-        anything is wrong (the problems a build would report, but rendering's)."""
-        self._generation += 1
+        anything is wrong (the problems a build would report, but rendering's). None when
+        no input changed since the last good plan and no article came due (one save's
+        events seen as two batches, say): there is nothing to reload."""
         options = self.options
         config = options.applied_to(load_config(self.site_dir))
         cache = BuildCache(self.site_dir)
@@ -86,23 +88,35 @@ class LiveSite:
             output_dir = self.site_dir / "build"  # named in the inputs' key only: not written
             job = Job(output_dir, options, config, theme, cache, scheduler, now, self.held)
             inputs = survey_inputs(self.site_dir, theme.folders, options.key(job))
+            if self._unchanged(inputs.signature, now):
+                return None
+            self._generation += 1  # (a catch-up of the last plan stops)
+            self._planned_from = None  # until this plan is good
             loaded = stages.load(job, inputs)
             images = stages.images(job, loaded)
             assembled = stages.assemble(job, loaded, images, self.memo)
             planned = stages.plan(job, assembled, {}, self.memo)
             found: list[Problem] = []
             stages.check(found, job, planned)
-            problems = sort_problems([*found, *cache.problems])
+            problems = sort_problems(found + cache.problems) if cache.problems else found
             if any(problem.is_error for problem in problems):
+                self._planned_from = None  # the next save plans again, to clear the problems
                 raise ContentError(problems)
             cache.commit()
         outputs = {output.path: output for output in planned.plan}
         self._planned = _Planned(outputs, planned.renderer)
+        self._planned_from = inputs.signature, next_due((a.date for a in loaded.articles), now)
         warnings = tuple(problem for problem in problems if not problem.is_error)
         parsed = loaded.parsed
         done = f"{parsed} article{'' if parsed == 1 else 's'} read again" if parsed else ""
-        articles = len(assembled.site.articles)
-        return Refreshed(warnings, parsed, articles, done or "no article read again")
+        return Refreshed(warnings, done or "no article read again")
+
+    def _unchanged(self, signature: str, now: dt.datetime | None) -> bool:
+        """Whether the last plan was good and made of these very inputs, and still holds."""
+        if self._planned_from is None:
+            return False
+        planned, due = self._planned_from
+        return signature == planned and (due is None or now is None or now < due)
 
     def read(self, path: str) -> bytes | None:
         """The bytes of the output file at `path` ('/'-separated, relative), or None when

@@ -23,8 +23,9 @@ from sitegen.build.stages import BuildOptions
 from sitegen.content.loading import Held
 from sitegen.content.manifest import remove_tree
 from sitegen.errors import Problem, SitegenError
+from sitegen.serve.files import Files, FolderFiles
 from sitegen.serve.live import LiveSite, Refreshed
-from sitegen.serve.server import BuildState, DevServer, Files, FolderFiles
+from sitegen.serve.server import BuildState, DevServer
 from sitegen.serve.watch import ChangeCollector, ChangeKind, Watcher
 
 Report = Callable[[str], None]
@@ -41,12 +42,11 @@ class PreviewOptions:
     search: bool = False  # the index takes seconds per 1,000 articles: only when asked
 
 
-class Source(Protocol):
+class Source(Files, Protocol):
     """What the preview serves: planned in memory (LiveSite), or built to disk (_Built)."""
 
-    def refresh(self) -> Refreshed: ...
-
-    def read(self, path: str) -> bytes | None: ...
+    def refresh(self) -> Refreshed | None:
+        """None: nothing changed since the last good refresh."""
 
     def close(self) -> None: ...
 
@@ -60,16 +60,20 @@ class _Built:
         folder.mkdir()
         self.files = FolderFiles(folder)
         self.held = Held()  # parse results and file hashes, from rebuild to rebuild
+        self.good = False  # whether the last rebuild succeeded
 
-    def refresh(self) -> Refreshed:
-        options = self.options
+    def refresh(self) -> Refreshed | None:
+        options, good, self.good = self.options, self.good, False
         report = build(
             self.site_dir, self.files.root, include_drafts=options.include_drafts,
             include_future=options.include_future, base_url=options.base_url, search=True,
             held=self.held,
         )  # fmt: skip
+        self.good = True
+        if report.site is None and good:  # no input changed: build() touched nothing
+            return None
         done = _files_done(report.written, report.removed)
-        return Refreshed(report.warnings, report.parsed, report.articles, done)
+        return Refreshed(report.warnings, done)
 
     def read(self, path: str) -> bytes | None:
         return self.files.read(path)
@@ -160,6 +164,8 @@ class Preview:
         except Exception as exc:  # a bug hit by some file: a problem too, never the end
             text = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode()
             self._failed(previous, (f"error: internal error: {text}; please report it",))
+            return
+        if result is None:  # the rest of a save already shown (a second batch of its events)
             return
         self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
         # The open pages reload first; then the terminal hears of warnings it has not shown

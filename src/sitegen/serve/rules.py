@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from sitegen.serve.files import Files
 
 NETLIFY = "_redirects"  # (render/redirects.py writes it; serve/ does not import render/)
 Rule = tuple[str, frozenset[tuple[str, str]], str]  # path, query pairs, new URL
 
 
-class Readable(Protocol):
-    def read(self, path: str) -> bytes | None: ...
-
-
 class QueryRedirects:
     """The query rules of the served site's `_redirects`, read again when it changes."""
 
-    def __init__(self, files: Callable[[], Readable]) -> None:
+    def __init__(self, files: Callable[[], Files]) -> None:
         self.files = files
         self._lock = threading.Lock()
         self._text: bytes | None = None

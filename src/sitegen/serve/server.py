@@ -18,9 +18,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
+from sitegen.serve.files import Files
 from sitegen.serve.guard import MAX_REQUEST_LINE, host_allowed, refusal, url_path
 from sitegen.serve.rules import QueryRedirects
 
@@ -63,46 +64,6 @@ def request_path(raw_path: str) -> str | None:
     if any(part == ".." for part in normal.split("/")):
         return None
     return normal.lstrip("/")
-
-
-def resolve_request(root: Path, raw_path: str) -> Path | None:
-    """The file a URL path names inside `root` (a folder: its index.html), or None. Never
-    a path outside `root`: besides what request_path refuses, symlinks out are refused."""
-    path = request_path(raw_path)
-    if path is None:
-        return None
-    candidate = root / path
-    try:
-        return _inside(root, candidate / "index.html" if candidate.is_dir() else candidate)
-    except OSError:
-        return None
-
-
-def _inside(root: Path, candidate: Path) -> Path | None:
-    """`candidate` with its links followed, if that is a file inside `root`."""
-    try:
-        real = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    return real if real.is_file() and real.is_relative_to(root.resolve()) else None
-
-
-class Files(Protocol):
-    """Where the served files come from: a folder, or the preview's site in memory."""
-
-    def read(self, path: str) -> bytes | None:
-        """The bytes of the file at `path` (from request_path), or None if there is none."""
-
-
-class FolderFiles:
-    """The files of a folder on disk (the output of a build)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def read(self, path: str) -> bytes | None:
-        found = _inside(self.root, self.root / path) if path else None
-        return _read(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -256,13 +217,6 @@ class _RequestReader(io.RawIOBase):
             return self.sock.recv_into(buffer)
         finally:
             self.sock.settimeout(self.idle)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:  # gone since it was found (a rebuild), or not a file
-        return None
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
