@@ -4,6 +4,7 @@ a clean build of the same sources (tests of `sitegen serve`)."""
 from __future__ import annotations
 
 import http.client
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def assert_served_as_built(preview: Preview, root: Path, tmp_path: Path, step: s
     """Every file of a clean build of `root` (its own copy, no cache, built with the
     preview's base_url) is served with the same bytes (HTML: plus the live-reload script),
     and the preview has no other file."""
-    reference = tmp_path / f"reference-{step}"
+    reference = Path(tempfile.mkdtemp(prefix="reference-", dir=tmp_path))  # (step: any text)
     build(copy_site(root, reference / "site"), reference / "out", base_url=preview.server.url)
     out = reference / "out"
     built_files = (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())

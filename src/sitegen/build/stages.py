@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from sitegen.content.manifest import Inputs
 from sitegen.content.symlinks import link_problems
 from sitegen.errors import Problem, sort_problems
 from sitegen.images.site import Prepared, prepare_site_images
-from sitegen.model import Site
+from sitegen.model import Article, Site
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
 from sitegen.render.l10n import untranslated_words
 from sitegen.render.outputs import Output, plan_outputs
@@ -120,6 +120,13 @@ class Planned:
     renderer: PageRenderer
     memo: dict[str, bool]  # which templates use the whole site (render.outputs)
     problems: list[Problem]  # the articles', the site's, and the URL clashes'
+    forgets: tuple[Callable[[Collection[Article]], None], ...] = ()
+
+    def forget(self, changed: Collection[Article]) -> None:
+        """Forget what was worked out from these articles, which a long-lived caller
+        changed in place (serve.patch); it forgets the outputs' fingerprints itself."""
+        for forget in self.forgets:
+            forget(changed)
 
 
 def load(job: Job, inputs: Inputs) -> LoadResult:
@@ -175,14 +182,16 @@ def plan(
     with job.clock("render"):
         renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
         templates = job.cache.template_memo() if memo is None else memo.templates
+        forgets: list[Callable[[Collection[Article]], None]] = [renderer.forget]
         plan = plan_outputs(
             site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
             renderer, templates, read_static=renderer.read_static,
-            article_keys=memo.articles if memo else None,
+            article_keys=memo.articles if memo else None, forgets=forgets,
         )  # fmt: skip
         plan += search_outputs(site, previous, job.output_dir, renderer.localization)  # if on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)
-    return Planned(assembled, plan, renderer, templates, [*assembled.problems, *clashes])
+    problems = [*assembled.problems, *clashes]
+    return Planned(assembled, plan, renderer, templates, problems, tuple(forgets))
 
 
 def check(into: list[Problem], job: Job, planned: Planned) -> None:

@@ -245,3 +245,10 @@ def _parsed(config: Config, strict: bool, rels: Sequence[str]) -> Iterator[tuple
         key = article_key(content, settings)
         loaded = load_article(data, PurePosixPath(rel), config, renderer, strict=strict, digest=key)
         yield content, article_row(key, loaded)
+
+
+def parse_one(config: Config, strict: bool, rel: str) -> tuple[str, Loaded]:
+    """One file parsed here and now, as a load parses it: its cache key and result (for a
+    long-lived caller that applies a save in place, serve.patch)."""
+    _, row = next(_parsed(config, strict, [rel]))
+    return row[0], decode_row(row)

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -70,6 +71,12 @@ class FeedRenderer:
         # tags' (feedgen lets one entry be added to several feeds, and makes each feed's
         # XML afresh from its entries)
         self._entries: dict[str, FeedEntry] = {}
+
+    def forget(self, changed: Collection[Article]) -> None:
+        """Make these articles' entries again (they were changed in place: serve.patch)."""
+        for article in changed:
+            self._entries.pop(article.url, None)
+        self._last = None
 
     def __call__(self, spec: FeedSpec) -> bytes:
         if self._last and _same_source(self._last[0], spec):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,10 +63,13 @@ def plan_outputs(
     *,
     read_static: Callable[[Path], bytes],
     article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
+    forgets: list[Callable[[Collection[Article]], None]] | None = None,
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`; `article_keys`,
-    kept by a long-lived caller (serve), what each article adds to fingerprints."""
+    kept by a long-lived caller (serve), what each article adds to fingerprints. To
+    `forgets` are added the functions that forget what was worked out from articles that
+    a caller then changes in place (serve.patch): the caller forgets the fingerprints."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
     outputs = [
@@ -78,6 +81,8 @@ def plan_outputs(
         for s in specs
     ]
     render_feed = FeedRenderer()
+    if forgets is not None:
+        forgets += [keys.forget, render_feed.forget]
     outputs += [
         Output(f.path, _bound(keys.feed, f), _bound(render_feed, f), "feed")
         for f in feed_specs(site)
@@ -130,16 +135,22 @@ class _Keys:
 
     @functools.cached_property
     def articles(self) -> dict[str, str]:
-        site, memo = self._site, self._article_keys
-        found = {}
-        for edition in site.all_editions:  # every language's (a multilingual site)
-            for a in (*edition.articles, *edition.pages):
-                parts = (a.digest, a.author.name, _size(site, a), *(t.name for t in a.tags))
-                key = memo.get(parts)
-                if key is None:
-                    key = memo[parts] = digest(*parts)
-                found[a.url] = key
-        return found
+        every = (a for e in self._site.all_editions for a in (*e.articles, *e.pages))
+        return {a.url: self._article_key(a) for a in every}  # every language's
+
+    def _article_key(self, a: Article) -> str:
+        parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
+        key = self._article_keys.get(parts)
+        if key is None:
+            key = self._article_keys[parts] = digest(*parts)
+        return key
+
+    def forget(self, changed: Collection[Article]) -> None:
+        """Work out again what these articles, changed in place, add to fingerprints."""
+        if "articles" in self.__dict__:
+            self.articles.update((a.url, self._article_key(a)) for a in changed)
+        self.__dict__.pop("site", None)
+        self._template_keys.clear()
 
     @functools.cached_property
     def site(self) -> str:

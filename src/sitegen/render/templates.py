@@ -8,7 +8,7 @@ import functools
 import hashlib
 import os
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -264,6 +264,14 @@ class PageRenderer:
 
     def found(self) -> list[Problem]:
         return [*self.problems.values(), *self.localization.problems.values()]
+
+    def forget(self, changed: Collection[Article]) -> None:
+        """Render these articles' teasers again (changed in place: serve.patch)."""
+        teasers = self.env.globals.get("teaser")
+        if isinstance(teasers, _Teasers):
+            for article in changed:
+                teasers.done.pop(f"0{article.url}", None)
+                teasers.done.pop(f"1{article.url}", None)
 
     def __call__(self, spec: PageSpec) -> bytes:
         try:

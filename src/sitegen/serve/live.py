@@ -12,25 +12,28 @@ byte for byte what `sitegen build` writes, as tests/test_serve_edits.py checks.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import stages
 from sitegen.build.stages import BuildOptions, Job, Memo
 from sitegen.cache.store import BuildCache
-from sitegen.config.settings import load_config
+from sitegen.config.settings import Config, load_config
 from sitegen.content.loading import Held
 from sitegen.content.manifest import next_due, survey_inputs
 from sitegen.errors import ContentError, Problem, sort_problems
+from sitegen.model import Article
 from sitegen.render.outputs import Output
 from sitegen.render.templates import PageRenderer
 from sitegen.render.theme import resolve_theme
 from sitegen.runtime.clock import build_time
 from sitegen.runtime.scheduler import Scheduler
+from sitegen.serve.patch import Warnings, apply_in_place, changed_sources
 
 KEPT_PAGES = 256  # pages whose bytes are kept (the ones visited last); others are remade
 ORDER = {"page": 0, "feed": 1, "redirect": 2, "index": 3, "search": 4, "static": 5}
@@ -42,14 +45,31 @@ class Refreshed:
 
     warnings: tuple[Problem, ...]
     done: str  # e.g. "1 article read again"
+    # a save applied in place: its files' warnings now and before (the others are as
+    # they were); None: any warning may have changed
+    replaced: tuple[tuple[Problem, ...], tuple[Problem, ...]] | None = None
 
 
 @dataclass(frozen=True)
 class _Planned:
-    """One good plan of the site: every output file by path, and what renders its pages."""
+    """One good plan of the site: every output file by path, and what renders its pages;
+    what it was planned from, and its warnings (a save applied in place changes those)."""
 
     outputs: Mapping[str, Output]
     renderer: PageRenderer
+    planned: stages.Planned
+    config: Config
+    warnings: Warnings
+    # path -> fingerprint, as worked out (a save applied in place clears it), and the
+    # site's articles by file (serve.patch): both shared by the plans a save makes of it
+    fingerprints: dict[str, str] = dataclasses.field(default_factory=dict)
+    sources: dict[str, tuple[Article, ...]] = dataclasses.field(default_factory=dict)
+
+    def fingerprint(self, output: Output) -> str:
+        found = self.fingerprints.get(output.path)
+        if found is None:
+            found = self.fingerprints[output.path] = output.key()
+        return found
 
 
 class LiveSite:
@@ -74,11 +94,16 @@ class LiveSite:
         self._sound: dict[str, str] = {}  # path -> fingerprint of its last good rendering
         self.on_problems: Callable[[list[Problem]], None] | None = None  # rendering's, as found
 
-    def refresh(self) -> Refreshed | None:
+    def refresh(self, saved: Collection[Path] = ()) -> Refreshed | None:
         """Plan the site again; raises ContentError, keeping the last good plan, when
         anything is wrong (the problems a build would report, but rendering's). None when
         no input changed since the last good plan and no article came due (one save's
-        events seen as two batches, say): there is nothing to reload."""
+        events seen as two batches, say): there is nothing to reload. `saved`: the files
+        the watcher saw change; when they change only articles' words, the plan takes
+        them in place (serve.patch) instead."""
+        applied, refreshed = self._in_place(saved)
+        if applied:
+            return refreshed
         options = self.options
         config = options.applied_to(load_config(self.site_dir))
         cache = BuildCache(self.site_dir)
@@ -104,12 +129,43 @@ class LiveSite:
                 raise ContentError(problems)
             cache.commit()
         outputs = {output.path: output for output in planned.plan}
-        self._planned = _Planned(outputs, planned.renderer)
-        self._planned_from = inputs.signature, next_due((a.date for a in loaded.articles), now)
         warnings = tuple(problem for problem in problems if not problem.is_error)
+        kept = Warnings.of(warnings)
+        self._planned = _Planned(outputs, planned.renderer, planned, config, kept)
+        self._planned_from = inputs.signature, next_due((a.date for a in loaded.articles), now)
         parsed = loaded.parsed
         done = f"{parsed} article{'' if parsed == 1 else 's'} read again" if parsed else ""
         return Refreshed(warnings, done or "no article read again")
+
+    def _in_place(self, saved: Collection[Path]) -> tuple[bool, Refreshed | None]:
+        """Whether the saves were applied to the last good plan in place, and what that
+        did (None: they changed nothing)."""
+        planned, planned_from = self._planned, self._planned_from
+        if not saved or planned is None or planned_from is None:
+            return False, None
+        now = None if self.options.include_future else build_time()
+        due = planned_from[1]
+        if due is not None and now is not None and now >= due:  # an article came due
+            return False, None
+        changed = changed_sources(self.site_dir, saved)
+        if changed is None:
+            return False, None
+        self._generation += 1  # (a catch-up of the plan stops while it changes)
+        held, warnings = self.held, planned.warnings
+        applied = apply_in_place(
+            planned.config, planned.planned, planned.sources, held, warnings, changed
+        )
+        if applied is None:
+            return False, None
+        planned.fingerprints.clear()  # each worked out again when it is next asked for
+        count, found = applied
+        if not count:
+            return True, None
+        self._planned = dataclasses.replace(planned, warnings=found)
+        done = f"{count} article{'' if count == 1 else 's'} read again (its pages only)"
+        replaced = tuple(p for rel in changed for p in found.at(rel))
+        before = tuple(p for rel in changed for p in warnings.at(rel))
+        return True, Refreshed(found.all(), done, (replaced, before))
 
     def _unchanged(self, signature: str, now: dt.datetime | None) -> bool:
         """Whether the last plan was good and made of these very inputs, and still holds."""
@@ -128,7 +184,7 @@ class LiveSite:
             return None
         if output.kind == "static":
             return output.make()  # the file itself, read again: nothing worth keeping
-        fingerprint = output.fingerprint
+        fingerprint = planned.fingerprint(output)
         with self._lock:
             kept = self._kept.get(path)
             if kept is not None and kept[0] == fingerprint:
@@ -168,7 +224,7 @@ class LiveSite:
             if should_stop():
                 return
             if output.kind != "static":
-                fingerprint = output.fingerprint
+                fingerprint = planned.fingerprint(output)
                 if self._sound.get(output.path) != fingerprint:
                     self._make(planned, output, fingerprint)
 

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -45,8 +45,9 @@ class PreviewOptions:
 class Source(Files, Protocol):
     """What the preview serves: planned in memory (LiveSite), or built to disk (_Built)."""
 
-    def refresh(self) -> Refreshed | None:
-        """None: nothing changed since the last good refresh."""
+    def refresh(self, saved: Collection[Path] = ()) -> Refreshed | None:
+        """None: nothing changed since the last good refresh. `saved`: the files the
+        watcher saw change (none: look at every input)."""
 
     def close(self) -> None: ...
 
@@ -62,7 +63,7 @@ class _Built:
         self.held = Held()  # parse results and file hashes, from rebuild to rebuild
         self.good = False  # whether the last rebuild succeeded
 
-    def refresh(self) -> Refreshed | None:
+    def refresh(self, saved: Collection[Path] = ()) -> Refreshed | None:
         options, good, self.good = self.options, self.good, False
         report = build(
             self.site_dir, self.files.root, include_drafts=options.include_drafts,
@@ -111,7 +112,7 @@ class Preview:
     def run(self) -> None:
         """Serve until stop() or Ctrl-C; always cleans up its threads and folder."""
         try:
-            self._build_and_publish(changed=(), css_only=False)
+            self._build_and_publish(changed=(), css_only=False, saved=())
             self.server.start()
             for warning in self.watcher.start():
                 self.report(warning)
@@ -127,7 +128,7 @@ class Preview:
                         k is ChangeKind.STATIC and p.suffix == ".css" for p, k in batch.items()
                     )
                     names = sorted(self._shown(path) for path in batch)
-                    self._build_and_publish(changed=names, css_only=css_only)
+                    self._build_and_publish(changed=names, css_only=css_only, saved=batch)
         finally:
             self.stop_event.set()  # (a catch-up stops at its next page)
             self.watcher.stop()
@@ -151,11 +152,13 @@ class Preview:
         except ValueError:
             return str(path)
 
-    def _build_and_publish(self, changed: Sequence[str], css_only: bool) -> None:
+    def _build_and_publish(
+        self, changed: Sequence[str], css_only: bool, saved: Collection[Path]
+    ) -> None:
         previous = self.server.state
         started = time.monotonic()
         try:
-            result = self.source.refresh()
+            result = self.source.refresh(saved)
         except SitegenError as exc:
             self._failed(previous, (*(str(p) for p in exc.problems), f"error: {exc.message}"))
             return
@@ -170,15 +173,24 @@ class Preview:
         self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
         # The open pages reload first; then the terminal hears of warnings it has not shown
         # yet (all of them once): an archive with 10,000 reprinted them on every save.
-        lines = [str(problem) for problem in result.warnings]
-        for line in lines:
-            if line not in self.warned:
-                self.report(line)
-        self.warned = set(lines)
+        if result.replaced is None:
+            lines = [str(problem) for problem in result.warnings]
+            self._report_new(lines)
+            self.warned = set(lines)
+        else:  # a save applied in place: only its files' warnings changed
+            now, before = ([str(problem) for problem in found] for found in result.replaced)
+            self._report_new(now)
+            self.warned.difference_update(before)
+            self.warned.update(now)
         if previous.epoch:
             self.report(rebuilt_line(changed, result.done, time.monotonic() - started))
         if isinstance(self.source, LiveSite):
             self._catch_up(self.source)
+
+    def _report_new(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            if line not in self.warned:
+                self.report(line)
 
     def _catch_up(self, live: LiveSite) -> None:
         """Make the pages nobody has opened yet, in the background, as a build would: a
