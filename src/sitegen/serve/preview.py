@@ -23,6 +23,7 @@ from sitegen.build.stages import BuildOptions
 from sitegen.content.loading import Held
 from sitegen.content.manifest import remove_tree
 from sitegen.errors import Problem, SitegenError
+from sitegen.publish.staging import MARKER
 from sitegen.serve.files import Files, FolderFiles
 from sitegen.serve.live import LiveSite, Refreshed
 from sitegen.serve.server import BuildState, DevServer
@@ -112,15 +113,12 @@ class Preview:
     def run(self) -> None:
         """Serve until stop() or Ctrl-C; always cleans up its threads and folder."""
         try:
+            if (built := self._last_build()) is not None:  # answer at once, a big archive's
+                self.server.files = built  # plan takes seconds (until _build_and_publish)
+                self._start_serving(f" (its last build, {built.root.name}/, until planned)")
             self._build_and_publish(changed=(), css_only=False, saved=())
-            self.server.start()
-            for warning in self.watcher.start():
-                self.report(warning)
-            if self.server.port != self.options.port and self.options.port != 0:
-                self.report(f"port {self.options.port} is in use; using {self.server.port} instead")
-            self.report(f"serving {self.site_dir} at {self.server.url} (Ctrl-C to stop)")
-            if self.options.open_browser:
-                webbrowser.open(self.server.url)
+            if built is None:
+                self._start_serving("")
             while not self.stop_event.is_set():
                 batch = self.changes.wait(timeout=0.5)
                 if batch:
@@ -139,6 +137,24 @@ class Preview:
 
     def stop(self) -> None:
         self.stop_event.set()
+
+    def _start_serving(self, what: str) -> None:
+        self.server.start()
+        for warning in self.watcher.start():
+            self.report(warning)
+        if self.server.port != self.options.port and self.options.port != 0:
+            self.report(f"port {self.options.port} is in use; using {self.server.port} instead")
+        self.report(f"serving {self.site_dir}{what} at {self.server.url} (Ctrl-C to stop)")
+        if self.options.open_browser:
+            webbrowser.open(self.server.url)
+
+    def _last_build(self) -> FolderFiles | None:
+        """The site's build/ folder, if a build of sitegen's is there (not for --search,
+        whose own build is quick to serve anyway)."""
+        folder = self.site_dir / "build"
+        if self.options.search or not (folder / MARKER).is_file():
+            return None
+        return FolderFiles(folder)
 
     def _failed(self, previous: BuildState, lines: tuple[str, ...]) -> None:
         """Keep the last good site online; show the problems here and over its pages."""
@@ -170,6 +186,7 @@ class Preview:
             return
         if result is None:  # the rest of a save already shown (a second batch of its events)
             return
+        self.server.files = self.source  # (the last build until the first plan)
         self.server.publish(BuildState(previous.epoch + 1, (), css_only and not previous.problems))
         # The open pages reload first; then the terminal hears of warnings it has not shown
         # yet (all of them once): an archive with 10,000 reprinted them on every save.
