@@ -130,7 +130,7 @@ class LiveSite:
             cache.commit()
         outputs = {output.path: output for output in planned.plan}
         warnings = tuple(problem for problem in problems if not problem.is_error)
-        kept = Warnings.of(warnings)
+        kept = Warnings(warnings)
         self._planned = _Planned(outputs, planned.renderer, planned, config, kept)
         self._planned_from = inputs.signature, next_due((a.date for a in loaded.articles), now)
         parsed = loaded.parsed

@@ -15,6 +15,7 @@ to planning the site again (serve.live), as is every save after a failed one.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -115,17 +116,18 @@ def _names(article: Article) -> tuple[str, ...]:
 
 class Warnings:
     """A plan's warnings by file: a save applied in place replaces its files' own, and an
-    archive's 100,000 warnings are not sorted or compared again for it."""
+    archive's 100,000 warnings are not sorted or compared again for it. Grouped by file
+    when first asked (most plans are replaced before any save is applied in place)."""
 
-    def __init__(self, by_path: Mapping[str, tuple[Problem, ...]]) -> None:
-        self._by_path = by_path
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        self._all = problems  # in file and line order (errors.sort_problems)
 
-    @classmethod
-    def of(cls, problems: Iterable[Problem]) -> Warnings:
-        by_path: dict[str, list[Problem]] = {}
-        for problem in problems:
-            by_path.setdefault(str(problem.location.path), []).append(problem)
-        return cls({path: tuple(found) for path, found in by_path.items()})
+    @functools.cached_property
+    def _by_path(self) -> dict[str, tuple[Problem, ...]]:
+        return {
+            path: tuple(found)
+            for path, found in itertools.groupby(self._all, lambda p: str(p.location.path))
+        }
 
     def at(self, path: str) -> tuple[Problem, ...]:
         return self._by_path.get(path, ())
@@ -133,12 +135,13 @@ class Warnings:
     def replaced(self, found: Mapping[str, Sequence[Problem]]) -> Warnings:
         """These files' warnings replaced by `found`."""
         by_path = {**self._by_path, **{p: tuple(sort_problems(f)) for p, f in found.items()}}
-        return Warnings({path: problems for path, problems in by_path.items() if problems})
+        paths = sorted(path for path, problems in by_path.items() if problems)
+        replaced = Warnings(tuple(itertools.chain.from_iterable(map(by_path.__getitem__, paths))))
+        replaced.__dict__["_by_path"] = {path: by_path[path] for path in paths}
+        return replaced
 
     def all(self) -> tuple[Problem, ...]:
-        """In file and line order, as errors.sort_problems puts them."""
-        paths = sorted(self._by_path)  # (in order already but for files warned of anew)
-        return tuple(itertools.chain.from_iterable(map(self._by_path.__getitem__, paths)))
+        return self._all
 
 
 def _warnings_after(
