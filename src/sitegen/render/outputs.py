@@ -128,36 +128,40 @@ class _Keys:
         self._article_keys = {} if article_keys is None else article_keys
         self._template_keys: dict[tuple[str, ...], str] = {}
         self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+        self._of_url: dict[str, str] = {}  # article URL -> its part, as worked out
 
     @functools.cached_property
     def base(self) -> str:
         return digest(code_version(), repr(self._site.config), _templates_digest(self._theme_dirs))
 
-    @functools.cached_property
-    def articles(self) -> dict[str, str]:
-        every = (a for e in self._site.all_editions for a in (*e.articles, *e.pages))
-        return {a.url: self._article_key(a) for a in every}  # every language's
-
-    def _article_key(self, a: Article) -> str:
-        parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
-        key = self._article_keys.get(parts)
+    def _article(self, a: Article) -> str:
+        """What one article adds to the fingerprints of the pages that show it: worked
+        out when first needed (the preview asks for one page's few after a save, not for
+        the 50,000 of the archive: 0.5 s)."""
+        key = self._of_url.get(a.url)
         if key is None:
-            key = self._article_keys[parts] = digest(*parts)
+            parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
+            key = self._article_keys.get(parts)
+            if key is None:
+                key = self._article_keys[parts] = digest(*parts)
+            self._of_url[a.url] = key
         return key
 
     def forget(self, changed: Collection[Article]) -> None:
         """Work out again what these articles, changed in place, add to fingerprints."""
-        if "articles" in self.__dict__:
-            self.articles.update((a.url, self._article_key(a)) for a in changed)
+        for article in changed:
+            self._of_url.pop(article.url, None)
         self.__dict__.pop("site", None)
         self._template_keys.clear()
 
     @functools.cached_property
     def site(self) -> str:
-        """What a page that reads `site` depends on: every article (and the config, in
-        `base`). Not the related articles, which follow from these: looking at them would
-        choose them all, which the preview does one page at a time (assemble.related)."""
-        return digest(self.base, *self.articles.values())
+        """What a page that reads `site` depends on: every article, every language's (and
+        the config, in `base`). Not the related articles, which follow from these: looking
+        at them would choose them all, which the preview does one page at a time
+        (assemble.related)."""
+        every = (a for e in self._site.all_editions for a in (*e.articles, *e.pages))
+        return digest(self.base, *{a.url: self._article(a) for a in every}.values())
 
     def page(self, spec: PageSpec) -> str:
         context = [(name, self._key(value)) for name, value in spec.context.items()]
@@ -172,7 +176,8 @@ class _Keys:
         return key
 
     def feed(self, feed: FeedSpec) -> str:
-        items = [self.articles[a.url] for a in feed.articles]
+        of_url, article = self._of_url, self._article
+        items = [of_url.get(a.url) or article(a) for a in feed.articles]
         return digest(self.base, feed.path, feed.page_url, feed.title, *items)
 
     def uses_site(self, templates: tuple[str, ...]) -> bool:
@@ -229,9 +234,10 @@ class _Keys:
         """What of a context value goes into a fingerprint (run for every page of every
         build: the common cases come first and avoid generators)."""
         if isinstance(value, Article):
-            return self.articles[value.url]
+            return self._of_url.get(value.url) or self._article(value)
         if isinstance(value, ListingPage):
-            items = [self.articles[a.url] for a in value.items]
+            of_url, article = self._of_url, self._article
+            items = [of_url.get(a.url) or article(a) for a in value.items]
             return (value.number, value.total, value.url, tuple(items))
         if isinstance(value, Listing):
             term = value.term.name if value.term else None
