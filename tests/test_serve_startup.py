@@ -3,7 +3,10 @@ site is planned (issue 30: a 50,000-article archive took 31 s before its first p
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -28,11 +31,7 @@ def test_the_last_build_is_served_until_the_site_is_planned(
         return refresh(self, saved)  # type: ignore[arg-type]
 
     monkeypatch.setattr(LiveSite, "refresh", slow_refresh)
-    lines: list[str] = []
-    running = Preview(root, PreviewOptions(port=0), report=lines.append)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    try:
+    with _started(root) as (running, lines), _finally(planning.set):
         wait_for(lambda: running.server.state.epoch == 0 and _serving(lines))
         status, body = fetch(running.server.port, "/a/")
         assert status == 200 and b"Built before" in body
@@ -41,27 +40,38 @@ def test_the_last_build_is_served_until_the_site_is_planned(
         wait_for(lambda: running.server.state.epoch == 1)
         status, body = fetch(running.server.port, "/a/")
         assert status == 200 and b"Edited since" in body and b"Built before" not in body
-    finally:
-        planning.set()
-        running.stop()
-        thread.join(timeout=10)
 
 
 def test_without_a_build_the_preview_starts_once_planned(make_site: MakeSite) -> None:
     root = make_site({"content/a.md": article("Never built", slug="a")})
+    with _started(root) as (running, lines):
+        wait_for(lambda: running.server.state.epoch == 1 and _serving(lines))
+        assert "until planned" not in "\n".join(lines)
+        status, body = fetch(running.server.port, "/a/")
+        assert status == 200 and b"Never built" in body
+    assert not (root / "build").exists()  # the preview writes nothing
+
+
+@contextlib.contextmanager
+def _started(root: Path) -> Iterator[tuple[Preview, list[str]]]:
+    """`sitegen serve` of `root` in a thread, not waited for, and what it prints."""
     lines: list[str] = []
     running = Preview(root, PreviewOptions(port=0), report=lines.append)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     try:
-        wait_for(lambda: running.server.state.epoch == 1 and _serving(lines))
-        assert "until planned" not in "\n".join(lines)
-        status, body = fetch(running.server.port, "/a/")
-        assert status == 200 and b"Never built" in body
+        yield running, lines
     finally:
         running.stop()
         thread.join(timeout=10)
-    assert not (root / "build").exists()  # the preview writes nothing
+
+
+@contextlib.contextmanager
+def _finally(action: Callable[[], None]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        action()
 
 
 def _serving(lines: list[str]) -> bool:
