@@ -148,7 +148,7 @@ def test_serve_survives_hostile_saves(preview: tuple[Preview, Path]) -> None:
     wait_for(lambda: running.server.state == BuildState(3, ()))
     real = running.source.refresh
 
-    def broken() -> object:
+    def broken(saved: object = ()) -> object:
         raise RuntimeError("bug\udce9")
 
     running.source.refresh = broken  # type: ignore[method-assign,assignment]
