@@ -340,22 +340,6 @@ def test_a_new_or_removed_translation_rebuilds_the_other_versions_switchers(
     assert not (out / "fa" / "vigil").exists()
 
 
-def test_a_languages_own_domain_is_not_supported_yet_and_says_so(
-    make_site: MakeSite, build_site: BuildSite
-) -> None:
-    config = CONFIG.replace("    calendar: persian\n", "    base_url: https://fa.example.org\n")
-    root = make_site({"sitegen.yaml": config, "content/vigil.md": article("Vigil")})
-    assert load_config(root).languages["fa"].base_url == "https://fa.example.org/"
-    report = build(root, root / "out")
-    assert [str(p) for p in report.warnings if "base_url" in p.message] == [
-        "sitegen.yaml:5: warning: languages: fa: base_url: a language on its own domain is not "
-        "supported yet; its pages are under the site's base_url, at /fa/"
-    ]
-    with pytest.raises(ContentError) as caught:
-        build(root, root / "out", strict=True)
-    assert any("fa: base_url" in p.message and p.is_error for p in caught.value.problems)
-
-
 def test_a_persian_calendar_without_jdatetime_says_how_to_install_it(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
