@@ -16,7 +16,9 @@ from sitegen.config.yamldoc import Entry, FieldReader, clean_text
 from sitegen.errors import Location, Problem, error, not_installed, shown, suggest
 
 CALENDARS = ("gregorian", "persian")
-LANGUAGE_KEYS = {"title", "description", "menu", "base_url", "strings", "calendar"}
+LANGUAGE_KEYS = {
+    "title", "description", "menu", "base_url", "strings", "calendar", "default_byline",
+}  # fmt: skip
 _TAG_SHAPE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 EXAMPLE = "e.g. languages: {fa: {title: 'آرشیو خبر'}}"
 
@@ -32,6 +34,7 @@ class LanguageSettings:
     base_url: str = ""  # the language on its own domain ('' : under the site's, at /<tag>/)
     strings: Mapping[str, str] = field(default_factory=dict)  # theme msgid -> this text
     calendar: str = "gregorian"
+    default_byline: str = ""  # for this language's articles without a byline ('': the site's)
     line: int = 1  # where sitegen.yaml names the language, for its problems
     menu_line: int = 1  # where it gives its menu (its own line if it gives none)
 
@@ -67,9 +70,11 @@ def read_languages(
     defaults: Mapping[str, str],
     read_menu: Callable[[FieldReader], tuple[Any, ...]],
     check_base_url: Callable[[str], list[str]],
+    read_byline: Callable[[FieldReader], str],
 ) -> dict[str, LanguageSettings]:
     """The `languages` mapping, tag -> settings; `defaults` gives the site's title,
-    description and default language, `read_menu` reads a `menu` list as settings.py does."""
+    description and default language; `read_menu` and `read_byline` read a `menu` list
+    and a `default_byline` as settings.py does."""
     entry = reader.entries.get("languages")
     if entry is None or entry.value is None:
         return {}
@@ -98,6 +103,8 @@ def read_languages(
         }
         sub = _LanguageReader(entries, reader.path, tag)
         languages[tag] = _settings(sub, tag, line, defaults, read_menu, check_base_url)
+        if "default_byline" in entries:
+            languages[tag] = dataclasses.replace(languages[tag], default_byline=read_byline(sub))
         reader.problems += sub.problems
     return languages
 

@@ -160,7 +160,7 @@ def load_config(site_dir: Path) -> Config:
         slugs=_choice(reader, "slugs", SLUGS),
     )
     defaults = {"title": config.title, "description": config.description}
-    languages = read_languages(reader, text, defaults, _menu, base_url_problems)
+    languages = read_languages(reader, text, defaults, _menu, base_url_problems, _default_byline)
     languages = settle_domains(languages, config.language, config.base_url, reader)
     config = dataclasses.replace(config, languages=languages)
     if reader.problems:

@@ -10,6 +10,7 @@ from typing import Any
 from sitegen import urls
 from sitegen.errors import Location
 from sitegen.model import Article, Site, newest
+from sitegen.render.counterparts import listing_groups
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,12 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
         )
         for url, group in site.translations.items()
     }
+    listings = {
+        url: tuple(Alternate(lang, other, names[lang]) for lang, other in group)
+        for url, group in (listing_groups(site) if site.editions else {}).items()
+    }
     for edition in site.all_editions:
-        yield from _edition_pages(site, edition, names, versions)
+        yield from _edition_pages(site, edition, names, {**versions, **listings})
 
 
 def _edition_pages(
@@ -94,7 +99,10 @@ def _edition_pages(
         for page in listing.pages:
             values = {**own, "listing": listing, "listing_page": page, "url": page.url}
             is_home = listing.kind == "home" and page.number == 1
-            values["alternates"] = alternates_of("") if is_home else ()
+            first = page.number == 1  # (a tag's page 2 has no counterpart: pages differ)
+            values["alternates"] = (
+                alternates_of("") if is_home else versions.get(page.url, ()) if first else ()
+            )
             templates = (f"{listing.kind}.html", "listing.html")
             yield PageSpec(page.url, templates, values, lastmod=newest(page.items))
     latest = newest(articles)
