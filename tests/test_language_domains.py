@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 import feedparser
 import html5lib
@@ -202,3 +204,22 @@ def test_check_reads_each_languages_folder_as_its_own_domain(make_site: MakeSite
     assert [str(p) for p in report.problems if p.is_error] == [
         "content/only.fa.md:8: link '/nowhere/' leads nowhere: no page or file there"
     ]
+
+
+@pytest.mark.browser
+def test_searching_on_the_languages_own_domain_finds_its_pages_there(
+    browser: Any, serve_dir: Callable[[Path], str], out: Path
+) -> None:
+    """`fa/` served alone, as its domain's root: the search page loads the index from
+    there and its results link the articles at their addresses on that domain."""
+    base = serve_dir(out / "fa")
+    requests: list[str] = []
+    page = browser.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(base + "/search/?q=" + quote("فارسی"))
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+    links = page.locator(".pagefind-ui__result-link").evaluate_all("ls => ls.map(l => l.href)")
+    page.close()
+    assert base + "/vigil/" in links
+    assert all(link.startswith(base + "/") and "/fa/" not in link for link in links), links
+    assert all(url.startswith(base + "/") for url in requests), requests

@@ -440,3 +440,25 @@ def test_a_printed_article_says_where_it_is_from_in_its_language(
         "fa/vigil": '"چاپ‌شده از https://example.org/fa/vigil/"',
         "fr/vigil": '"Imprimé depuis https://example.org/fr/vigil/"',
     }
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/fa/vigil/", "/fa/tag/wkhl/", "/fa/author/staff-writer/"])
+def test_persian_pages_with_a_language_switcher_fit_a_phone_and_pass_axe(
+    browser: Any, serve_dir: Callable[[Path], str], site_out: Path, path: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(serve_dir(site_out) + path)
+    page.wait_for_load_state("load")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    switcher = page.eval_on_selector_all(".translations a", "es => es.map(e => e.lang)")
+    results = Axe().run(page).response
+    page.close()
+    assert widths[0] <= widths[1] == 320, f"{path} scrolls sideways: {widths}"
+    assert "en" in switcher
+    serious = [v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

@@ -32,9 +32,10 @@ def listing_groups(root: Site) -> dict[str, tuple[tuple[str, str], ...]]:
             if listing.kind in PERIOD_KINDS:
                 path = listing.url[len(edition.home.url) - 1 :]  # '/fa/2025/' -> '/2025/'
                 keys.setdefault((listing.kind, path), {})[edition.lang] = listing.url
+    urls = {edition.lang: frozenset(a.url for a in edition.articles) for edition in editions}
     for kind in TERM_KINDS:
         for edition in editions:
-            for key, listing in _term_keys(root, edition, kind).items():
+            for key, listing in _term_keys(root, edition, kind, urls).items():
                 keys.setdefault((kind, key), {})[edition.lang] = listing.url
     order = {edition.lang: n for n, edition in enumerate(editions)}
     groups: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -45,7 +46,9 @@ def listing_groups(root: Site) -> dict[str, tuple[tuple[str, str], ...]]:
     return groups
 
 
-def _term_keys(root: Site, edition: Site, kind: str) -> dict[str, Listing]:
+def _term_keys(
+    root: Site, edition: Site, kind: str, urls: Mapping[str, frozenset[str]]
+) -> dict[str, Listing]:
     """Each tag (or byline) listing of one language by the key it shares with its
     counterparts: its own slug, or the default language's counterpart's slug."""
     own = _terms(edition, kind)
@@ -57,8 +60,12 @@ def _term_keys(root: Site, edition: Site, kind: str) -> dict[str, Listing]:
     for slug, listing in own.items():
         if slug in matched:
             continue
-        other = _best(root, listing.term, edition, kind)
-        if other and other not in keys and _best(edition, default[other].term, root, kind) == slug:
+        other = _best(root, urls[root.lang], listing.term, edition, kind)
+        if other in keys or other is None:
+            other = None
+        elif _best(edition, urls[edition.lang], default[other].term, root, kind) != slug:
+            other = None
+        if other is not None:
             keys[other] = listing  # a translation: keyed by the default language's slug
         elif slug not in keys:
             keys[slug] = listing  # may still match a third language's by slug
@@ -71,11 +78,13 @@ def _terms(site: Site, kind: str) -> dict[str, Listing]:
     return {item.term.slug: item for item in found if item.term is not None}
 
 
-def _best(target: Site, term: Term | None, source: Site, kind: str) -> str | None:
-    """The slug of the `kind` term of `target`'s language that `target`'s versions of
-    `term`'s articles (in `source`) carry most (ties: the first slug)."""
+def _best(
+    target: Site, own: frozenset[str], term: Term | None, source: Site, kind: str
+) -> str | None:
+    """The slug of the `kind` term of `target`'s language (whose article URLs are `own`)
+    that `target`'s versions of `term`'s articles (in `source`) carry most (ties: the
+    first slug)."""
     articles = _articles_of(source, term, kind)
-    own = {a.url for a in target.articles}
     counts: Counter[str] = Counter()
     for article in articles:
         for version in target.translations.get(article.url, ()):
