@@ -35,6 +35,12 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("domains")
     files = {**multilingual_files(), "sitegen.yaml": HOSTED + "search: true\n"}
     files["static/images/logo.png"] = "not really a picture"
+    files["content/rally-persian.md"] = files["content/rally-persian.md"].replace(
+        "---\n", "---\naliases: [/old-rally/]\n", 1
+    )
+    files["content/only.fa.md"] += (
+        "\n[شب](/fa/vigil/)، [Vigil](/vigil/)، [لوگو](/images/logo.png)\n"
+    )
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +112,8 @@ def test_each_domains_folder_holds_everything_its_pages_link_on_it(out: Path) ->
     assert 'href="/css/site.css"' in persian and (out / "fa" / "css" / "site.css").is_file()
     assert (out / "fa" / "images" / "logo.png").read_text() == "not really a picture"
     assert (out / "fa" / "pagefind" / "pagefind-entry.json").is_file()
+    not_found = (out / "fa" / "404.html").read_text(encoding="utf-8")  # each domain has one
+    assert '<html lang="fa" dir="rtl">' in not_found and 'href="/css/site.css"' in not_found
     assert 'href="/fr/vigil/"' in english  # French stays under the site's domain
 
 
@@ -138,6 +146,9 @@ def test_a_languages_feeds_link_its_own_domain(out: Path) -> None:
     parsed = feedparser.parse((out / "fa" / "feed.xml").read_bytes())
     assert parsed.bozo == 0 and parsed.feed.link == FA
     assert {entry.link for entry in parsed.entries} >= {FA + "vigil/", FA + "only/"}
+    (only,) = [entry for entry in parsed.entries if entry.link == FA + "only/"]
+    links = re.findall(r'href="([^"]*)"', only.content[0].value)
+    assert links == [FA + "vigil/", "https://example.org/vigil/", FA + "images/logo.png"]
     atom = feedparser.parse((out / "fa" / "atom.xml").read_bytes())
     assert any(link.href == FA + "atom.xml" for link in atom.feed.links)
 
@@ -223,3 +234,11 @@ def test_searching_on_the_languages_own_domain_finds_its_pages_there(
     assert base + "/vigil/" in links
     assert all(link.startswith(base + "/") and "/fa/" not in link for link in links), links
     assert all(url.startswith(base + "/") for url in requests), requests
+
+
+def test_an_old_address_of_a_languages_article_leads_to_its_domain(out: Path) -> None:
+    assert (
+        "/old-rally/ https://fa.example.org/rally-persian/ 301" in (out / "_redirects").read_text()
+    )
+    page = (out / "old-rally" / "index.html").read_text(encoding="utf-8")
+    assert f'url={FA}rally-persian/"' in page

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from sitegen import __version__, urls
 from sitegen.config.settings import Config
 from sitegen.model import Article, Site, newest
+from sitegen.render.hosts import on_own_domains
 
 if TYPE_CHECKING:  # imported where used: a rebuild that remakes no feed never loads it
     from feedgen.entry import FeedEntry
@@ -149,6 +150,8 @@ def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> FeedEnt
         entry.category(term=_xml(tag.name))
     entry.summary(_xml(article.description))
     content = article.excerpt_html if config.feed_content == "summary" else _full_html(article)
+    if hosts := config.hosts:  # a language on its own domain: links as its pages have them
+        content = on_own_domains(content, article.url, config.base_path, config.site_url, hosts)
     entry.content(_xml(absolute_links(content, permalink)), type="html")
     return entry
 

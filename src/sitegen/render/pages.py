@@ -110,9 +110,10 @@ def _edition_pages(
         url = home + path[1:]
         values = {**own, "url": url, "alternates": alternates_of(path[1:])}
         yield PageSpec(url, (template,), values, lastmod=latest)
-    if site is root:
-        values = {**own, "url": urls.NOT_FOUND_URL, "alternates": ()}
-        yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), values, in_sitemap=False)
+    if site is root or urls.host_of(home, root.config.hosts)[0]:  # one per domain
+        url = home[:-1] + urls.NOT_FOUND_URL
+        values = {**own, "url": url, "alternates": ()}
+        yield PageSpec(url, ("404.html",), values, in_sitemap=False)
     if site.config.search:  # the page that queries the index (search.py makes the index)
         url = home + urls.SEARCH_URL[1:]
         search = {**own, "url": url, "alternates": alternates_of(urls.SEARCH_URL[1:])}
