@@ -35,6 +35,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("domains")
     files = {**multilingual_files(), "sitegen.yaml": HOSTED + "search: true\n"}
     files["static/images/logo.png"] = "not really a picture"
+    files["static/banner.txt"] = "main"
+    files["static/fa/banner.txt"] = "فارسی"  # the Persian domain's own, not the copy
     files["content/rally-persian.md"] = files["content/rally-persian.md"].replace(
         "---\n", "---\naliases: [/old-rally/]\n", 1
     )
@@ -111,6 +113,7 @@ def test_each_domains_folder_holds_everything_its_pages_link_on_it(out: Path) ->
     assert 'href="https://example.org/fr/vigil/"' in persian
     assert 'href="/css/site.css"' in persian and (out / "fa" / "css" / "site.css").is_file()
     assert (out / "fa" / "images" / "logo.png").read_text() == "not really a picture"
+    assert (out / "fa" / "banner.txt").read_text() == "فارسی"
     assert (out / "fa" / "pagefind" / "pagefind-entry.json").is_file()
     not_found = (out / "fa" / "404.html").read_text(encoding="utf-8")  # each domain has one
     assert '<html lang="fa" dir="rtl">' in not_found and 'href="/css/site.css"' in not_found

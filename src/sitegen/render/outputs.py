@@ -71,7 +71,8 @@ def plan_outputs(
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
     if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
-        static = {**static, **{copy: static[o] for copy, o in hosted_copies(static, hosts).items()}}
+        copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
+        static = {**copies, **static}  # static/fa/x wins over the copy of static/x
     outputs = [
         Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
         for rel, src in static.items()
