@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import re
 import zoneinfo
@@ -89,7 +90,7 @@ class Config:
         """base_url, or a local address so feeds and the sitemap still get absolute URLs."""
         return self.base_url or LOCAL_BASE_URL
 
-    @property
+    @functools.cached_property
     def hosts(self) -> dict[str, str]:
         """Language prefix ('/fa') -> base_url, for each language on its own domain."""
         return hosts(self.languages)
@@ -303,9 +304,8 @@ def _default_byline(reader: FieldReader) -> str:
 def _language(reader: FieldReader) -> str:
     language = reader.string("language", Config.language)
     if not LANGUAGE_TAG.match(language):
-        reader.fail(
-            "language", f"{shown(language)} is not a language tag; expected e.g. 'en' or 'fr-CA'"
-        )
+        expected = "expected e.g. 'en' or 'fr-CA'"
+        reader.fail("language", f"{shown(language)} is not a language tag; {expected}")
         return Config.language
     return language
 
