@@ -4,6 +4,7 @@ sitemap) on it, links to other domains absolute and a sitemap and robots.txt of 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from sitegen.build import build
 from sitegen.check.checks import check_site
 from sitegen.config.settings import load_config
 from sitegen.errors import ConfigError
+from sitegen.render.sitemap import SitemapEntry, sitemap_files
+from sitegen.urls import hosted_permalink
 from tests.conftest import MakeSite
 from tests.test_languages import CONFIG, multilingual_files
 
@@ -245,3 +248,23 @@ def test_an_old_address_of_a_languages_article_leads_to_its_domain(out: Path) ->
     )
     page = (out / "old-rally" / "index.html").read_text(encoding="utf-8")
     assert f'url={FA}rally-persian/"' in page
+
+
+def test_a_large_sitemap_of_a_languages_domain_is_split_under_its_own_index() -> None:
+    hosts = {"/fa": FA}
+    absolute = functools.partial(hosted_permalink, "https://example.org/", hosts)
+    entries = [SitemapEntry(f"/fa/a{n}/", None) for n in range(5)]
+    files = {
+        path: make()
+        for path, make in sitemap_files(entries, "", limit=2, absolute=absolute, prefix="/fa")
+    }
+    assert sorted(files) == [
+        "fa/robots.txt", "fa/sitemap-1.xml", "fa/sitemap-2.xml", "fa/sitemap-3.xml",
+        "fa/sitemap.xml",
+    ]  # fmt: skip
+    index = etree.fromstring(files["fa/sitemap.xml"])
+    etree.XMLSchema(etree.parse(str(DATA / "siteindex-0.9.xsd"))).assertValid(index)
+    locations = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert locations == [f"{FA}sitemap-{n}.xml" for n in (1, 2, 3)]
+    part = etree.fromstring(files["fa/sitemap-3.xml"])
+    assert [loc.text for loc in part.iter(f"{SITEMAP}loc")] == [FA + "a4/"]
