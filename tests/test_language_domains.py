@@ -268,3 +268,23 @@ def test_a_large_sitemap_of_a_languages_domain_is_split_under_its_own_index() ->
     assert locations == [f"{FA}sitemap-{n}.xml" for n in (1, 2, 3)]
     part = etree.fromstring(files["fa/sitemap-3.xml"])
     assert [loc.text for loc in part.iter(f"{SITEMAP}loc")] == [FA + "a4/"]
+
+
+def test_hreflang_alternates_are_reciprocal_across_the_domains(out: Path) -> None:
+    def page_of(address: str) -> Path:
+        parts = urlsplit(address)
+        folder = out / "fa" if parts.netloc == "fa.example.org" else out
+        return folder / unquote(parts.path).lstrip("/") / "index.html"
+
+    def alternates(path: Path) -> dict[str, str]:
+        tree = html5lib.parse(path.read_bytes(), treebuilder="lxml", namespaceHTMLElements=False)
+        links = tree.findall(".//head/link[@rel='alternate'][@hreflang]")
+        return {link.get("hreflang"): link.get("href") for link in links}
+
+    checked = 0
+    for path in out.rglob("index.html"):
+        links = alternates(path)
+        for address in links.values():
+            assert alternates(page_of(address)) == links, (path, address)
+            checked += 1
+    assert checked > 100
