@@ -47,6 +47,10 @@ def random_article(rng: random.Random, number: int) -> str:
 
 
 LANGUAGES = "languages:\n  fa: {title: آرشیو}\n  fr: {title: Archives}\n"
+# Persian on its own domain, with its own byline (the config action moves it back and forth)
+HOSTED = LANGUAGES.replace(
+    "{title: آرشیو}", "{title: آرشیو, base_url: 'https://fa.example.org/', default_byline: دبیر}"
+)
 
 
 def mutate(rng: random.Random, root: Path, step: int, languages: str = "") -> str:
@@ -94,6 +98,8 @@ def mutate(rng: random.Random, root: Path, step: int, languages: str = "") -> st
             f"<p>variant {step}</p>{{{{ article.body_html | safe }}}}{{% endblock %}}"
         )
     elif action == "config":
+        if languages == HOSTED and rng.random() < 0.5:
+            languages = LANGUAGES  # Persian back under the site's domain, for this step
         title = f"  fa: {{title: آرشیو {step}}}\n" if languages and rng.random() < 0.5 else ""
         (root / "sitegen.yaml").write_text(
             f"base_url: https://example.org/\nper_page: {rng.randint(1, 4)}\n"
@@ -105,7 +111,9 @@ def mutate(rng: random.Random, root: Path, step: int, languages: str = "") -> st
     return action
 
 
-@pytest.mark.parametrize("languages", ["", LANGUAGES], ids=["one-language", "multilingual"])
+@pytest.mark.parametrize(
+    "languages", ["", LANGUAGES, HOSTED], ids=["one-language", "multilingual", "own-domain"]
+)
 def test_incremental_builds_equal_cold_builds(
     make_site: MakeSite, tmp_path: Path, languages: str
 ) -> None:
@@ -170,7 +178,9 @@ def test_unreadable_cache_is_discarded_with_a_warning(make_site: MakeSite, tmp_p
     assert build(root, tmp_path / "out").warnings == ()  # rebuilt cleanly
 
 
-@pytest.mark.parametrize("languages", ["", LANGUAGES], ids=["one-language", "multilingual"])
+@pytest.mark.parametrize(
+    "languages", ["", LANGUAGES, HOSTED], ids=["one-language", "multilingual", "own-domain"]
+)
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_parallel_loading_equals_serial(
     make_site: MakeSite, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch, languages: str

@@ -4,7 +4,9 @@ and feeds, hreflang alternates (pages and sitemap), the language switcher and JS
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import feedparser
@@ -37,19 +39,21 @@ languages:
 
 def multilingual_files() -> dict[str, str]:
     """Three English articles, two with Persian and one with a French translation, a
-    Persian one of its own, and an About page in English and French."""
+    Persian one of its own, and an About page in English and French. Tags: 'Lawyers' is
+    'وکلا' and 'Avocats' in the translations, 'UN' is spelled the same in English and
+    Persian, 'Economy' is English only."""
     return {
         "sitegen.yaml": CONFIG,
-        "content/vigil.md": article("Vigil for lawyers", "2025-03-01", tags="[Lawyers]"),
+        "content/vigil.md": article("Vigil for lawyers", "2025-03-01", tags="[Lawyers, UN]"),
         "content/vigil.fa.md": article(
-            "شب‌زنده‌داری برای وکلا", "2025-03-01", tags="[وکلا]", body="متن فارسی."
+            "شب‌زنده‌داری برای وکلا", "2025-03-01", tags="[وکلا, UN]", body="متن فارسی."
         ),
         "content/vigil.fr.md": article("Veillée pour les avocats", "2025-03-01", tags="[Avocats]"),
         "content/rally.md": article("Rally", "2025-02-01", tags="[Lawyers]"),
         "content/rally-persian.md": article(
             "تجمع", "2025-02-01", tags="[وکلا]", lang="fa", translation_key="content/rally"
         ),
-        "content/march.md": article("March", "2025-01-01"),
+        "content/march.md": article("March", "2025-01-01", tags="[Economy]"),
         "content/only.fa.md": article("فقط فارسی", "2024-12-01", tags="[وکلا]"),
         "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
         "content/pages/about.fr.md": "---\ntitle: À propos\n---\nQui sommes-nous.\n",
@@ -162,6 +166,14 @@ def test_hreflang_alternates_are_reciprocal_over_the_whole_site(site_out: Path) 
     found = {url: hreflang(parse(path)) for url, path in pages(site_out).items()}
     with_alternates = {url: links for url, links in found.items() if links}
     assert {"/vigil/", "/fa/vigil/", "/fr/vigil/", "/", "/fa/", "/about/"} <= set(with_alternates)
+    listings = {
+        "/tag/lawyers/",
+        "/fa/tag/un/",
+        "/fr/author/staff-writer/",
+        "/2025/",
+        "/fr/2025/03/",
+    }
+    assert listings <= set(with_alternates)
     for url, links in with_alternates.items():
         assert url in links.values(), f"{url} does not list itself"
         assert "x-default" in links, url
@@ -172,6 +184,16 @@ def test_hreflang_alternates_are_reciprocal_over_the_whole_site(site_out: Path) 
     }  # fmt: skip
     assert found["/fa/rally-persian/"]["en"] == "/rally/"  # linked by translation_key
     assert found["/fa/only/"] == {} and found["/march/"] == {}
+    # a tag's counterparts: through the translations of its articles, or by its slug
+    assert found["/fa/tag/wkhl/"] == {
+        "en": "/tag/lawyers/", "fa": "/fa/tag/wkhl/", "fr": "/fr/tag/avocats/",
+        "x-default": "/tag/lawyers/",
+    }  # fmt: skip
+    assert set(found["/tag/un/"]) == {"en", "fa", "x-default"}
+    assert set(found["/author/staff-writer/"]) == {"en", "fa", "fr", "x-default"}
+    assert found["/fa/2025/"]["en"] == "/2025/" and found["/fa/2025/"]["fr"] == "/fr/2025/"
+    assert found["/tag/economy/"] == {} and found["/fa/2024/"] == {}
+    assert found["/fa/tag/wkhl/page/2/"] == {}  # only the first pages are counterparts
 
 
 def test_sitemap_alternates_validate_and_match_the_pages(site_out: Path) -> None:
@@ -216,6 +238,15 @@ def test_articles_with_translations_link_to_them_in_their_own_language(site_out:
     links = [(a.get("href"), a.get("lang"), a.text) for a in switcher.iterfind(".//a")]
     assert links == [("/fa/vigil/", "fa", "فارسی"), ("/fr/vigil/", "fr", "Français")]
     assert parse(site_out / "march" / "index.html").find(".//nav[@class='translations']") is None
+    tag = parse(site_out / "fa" / "tag" / "wkhl" / "index.html").find(
+        ".//nav[@class='translations']"
+    )
+    assert [(a.get("href"), a.text) for a in tag.iterfind(".//a")] == [
+        ("/tag/lawyers/", "English"),
+        ("/fr/tag/avocats/", "Français"),
+    ]
+    economy = parse(site_out / "tag" / "economy" / "index.html")
+    assert economy.find(".//nav[@class='translations']") is None
 
 
 def test_json_ld_names_the_language_and_the_translations(site_out: Path) -> None:
@@ -340,22 +371,6 @@ def test_a_new_or_removed_translation_rebuilds_the_other_versions_switchers(
     assert not (out / "fa" / "vigil").exists()
 
 
-def test_a_languages_own_domain_is_not_supported_yet_and_says_so(
-    make_site: MakeSite, build_site: BuildSite
-) -> None:
-    config = CONFIG.replace("    calendar: persian\n", "    base_url: https://fa.example.org\n")
-    root = make_site({"sitegen.yaml": config, "content/vigil.md": article("Vigil")})
-    assert load_config(root).languages["fa"].base_url == "https://fa.example.org/"
-    report = build(root, root / "out")
-    assert [str(p) for p in report.warnings if "base_url" in p.message] == [
-        "sitegen.yaml:5: warning: languages: fa: base_url: a language on its own domain is not "
-        "supported yet; its pages are under the site's base_url, at /fa/"
-    ]
-    with pytest.raises(ContentError) as caught:
-        build(root, root / "out", strict=True)
-    assert any("fa: base_url" in p.message and p.is_error for p in caught.value.problems)
-
-
 def test_a_persian_calendar_without_jdatetime_says_how_to_install_it(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -370,3 +385,80 @@ def test_a_persian_calendar_without_jdatetime_says_how_to_install_it(
     [problem] = caught.value.problems
     assert str(problem).startswith("sitegen.yaml:8: languages: fa: calendar: 'persian' needs")
     assert "sitegen[persian]" in str(problem)
+
+
+def test_a_languages_default_byline_signs_its_articles_without_one(
+    make_site: MakeSite, build_site: BuildSite
+) -> None:
+    config = CONFIG.replace(
+        "    calendar: persian\n", "    calendar: persian\n    default_byline: تحریریه\n"
+    )
+    root = make_site(
+        {
+            "sitegen.yaml": config,
+            "content/vigil.md": article("Vigil"),
+            "content/vigil.fa.md": article("شب"),
+            "content/vigil.fr.md": article("Veillée"),
+            "content/other.fa.md": article("دیگر", byline="مریم"),
+        }
+    )
+    out = build_site(root)
+    bylines = {
+        rel: parse(out / rel / "index.html").find(".//a[@rel='author']").text
+        for rel in ("vigil", "fa/vigil", "fr/vigil", "fa/other")
+    }
+    assert bylines == {
+        "vigil": "Staff Writer", "fa/vigil": "تحریریه", "fr/vigil": "Staff Writer",
+        "fa/other": "مریم",
+    }  # fmt: skip
+    assert (out / "fa" / "author" / "thryryh" / "index.html").is_file()
+    bad = config.replace("default_byline: تحریریه", "default_byline: '!!!'")
+    (root / "sitegen.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    assert [str(p) for p in caught.value.problems] == [
+        "sitegen.yaml:9: languages: fa: default_byline: '!!!' has no letters or digits to "
+        "make a URL from"
+    ]
+
+
+@pytest.mark.browser
+def test_a_printed_article_says_where_it_is_from_in_its_language(
+    browser: Any, serve_dir: Callable[[Path], str], site_out: Path
+) -> None:
+    page = browser.new_page()
+    page.emulate_media(media="print")
+    printed = {}
+    for rel in ("vigil", "fa/vigil", "fr/vigil"):
+        page.goto(f"{serve_dir(site_out)}/{rel}/")
+        printed[rel] = page.evaluate(
+            "getComputedStyle(document.querySelector('article.article'), '::after').content"
+        )
+    page.close()
+    assert printed == {
+        "vigil": '"Printed from https://example.org/vigil/"',
+        "fa/vigil": '"چاپ‌شده از https://example.org/fa/vigil/"',
+        "fr/vigil": '"Imprimé depuis https://example.org/fr/vigil/"',
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/fa/vigil/", "/fa/tag/wkhl/", "/fa/author/staff-writer/"])
+def test_persian_pages_with_a_language_switcher_fit_a_phone_and_pass_axe(
+    browser: Any, serve_dir: Callable[[Path], str], site_out: Path, path: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(serve_dir(site_out) + path)
+    page.wait_for_load_state("load")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    switcher = page.eval_on_selector_all(".translations a", "es => es.map(e => e.lang)")
+    results = Axe().run(page).response
+    page.close()
+    assert widths[0] <= widths[1] == 320, f"{path} scrolls sideways: {widths}"
+    assert "en" in switcher
+    serious = [v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

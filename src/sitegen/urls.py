@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Mapping
 from urllib.parse import quote, unquote_to_bytes
 
 import slugify as _slugify
@@ -33,6 +34,26 @@ def language_prefix(tag: str) -> str:
     """Where a language's pages live: '' for the site's default language, '/fa' for 'fa'
     ('/fa/vigil/', '/fa/tag/x/', '/fa/page/2/', '/fa/feed.xml')."""
     return f"/{tag}" if tag else ""
+
+
+def host_of(url: str, hosts: Mapping[str, str]) -> tuple[str, str]:
+    """Which domain a site URL is on, and its path there: with 'fa' on its own domain
+    (`hosts`: language prefix -> base_url), '/fa/x/' -> ('/fa', '/x/'); a URL on the
+    site's own domain -> ('', url). The build keeps every language's pages under its
+    prefix (`fa/x/index.html`); the folder `fa/` is the root of that domain."""
+    for prefix in hosts:
+        if url.startswith(prefix) and url[len(prefix) : len(prefix) + 1] in ("/", ""):
+            return prefix, url[len(prefix) :] or "/"
+    return "", url
+
+
+def hosted_permalink(site_url: str, hosts: Mapping[str, str], url: str) -> str:
+    """`permalink` on the domain the URL is on: 'https://fa.example.org/x/' for '/fa/x/'
+    when 'fa' has its own base_url, else under the site's."""
+    if not hosts or leaves_site(url):
+        return permalink(site_url, url)
+    prefix, path = host_of(url, hosts)
+    return permalink(hosts[prefix] if prefix else site_url, path)
 
 
 _URL_SAFE = "/%:?#[]@!$&'()*+,;=~"

@@ -16,7 +16,8 @@ from sitegen.runtime.pool import Awaited
 
 
 def edition_config(config: Config, tag: str) -> Config:
-    """The config an edition's pages see: its language, title, description and menu."""
+    """The config an edition's pages see: its language, title, description, menu and
+    default byline."""
     settings = config.languages[tag]
     return dataclasses.replace(
         config,
@@ -24,6 +25,7 @@ def edition_config(config: Config, tag: str) -> Config:
         title=settings.title,
         description=settings.description,
         menu=settings.menu or config.menu,
+        default_byline=settings.default_byline or config.default_byline,
     )
 
 

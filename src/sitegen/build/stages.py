@@ -22,6 +22,7 @@ from sitegen.assemble.related import (
 )
 from sitegen.assemble.site import assemble_site
 from sitegen.cache.store import BuildCache
+from sitegen.config.languages import on_one_domain
 from sitegen.config.redirects import redirect_problems
 from sitegen.config.settings import Config, config_warnings, enable_search, menu_problems
 from sitegen.content.article import missing_images
@@ -59,6 +60,8 @@ class BuildOptions:
 
     def applied_to(self, config: Config) -> Config:
         """The config as these options change it."""
+        if self.base_url is not None or self.offline:  # one address (serve, bundle)
+            config = dataclasses.replace(config, languages=on_one_domain(config.languages))
         if self.base_url is not None:
             config = dataclasses.replace(config, base_url=self.base_url)
         if self.search:

@@ -7,6 +7,7 @@ changed), then every internal link and image reference of every page is followed
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,7 +53,11 @@ def check_site(
     )
     site = report.site
     assert site is not None
-    broken = broken_links(output, site.config.site_url)
+    broken = broken_links(output, site.config.site_url, site.config.hosts)
+    for prefix, base_url in site.config.hosts.items():  # a language's folder: its domain
+        folder = prefix[1:]
+        found = broken_links(output / folder, base_url)
+        broken += [dataclasses.replace(b, page=f"{folder}/{b.page}") for b in found]
     link_problems = _link_problems(broken, site.every_article, site_dir)
     problems = [*report.warnings, *editorial_warnings(site.every_article), *link_problems]
     return CheckReport(report.articles, report.pages, tuple(sort_problems(problems)))

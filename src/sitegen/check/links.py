@@ -11,6 +11,7 @@ import functools
 import html
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -46,14 +47,22 @@ def page_ids(text: str) -> set[str]:
     return {html.unescape(a or b or c) for a, b, c in _ID.findall(text)}
 
 
-def broken_links(output_dir: Path, site_url: str) -> list[BrokenLink]:
+def broken_links(
+    output_dir: Path, site_url: str, hosts: Mapping[str, str] | None = None
+) -> list[BrokenLink]:
     """Links inside the site (relative, root-relative, or starting with `site_url`) whose
-    file, or #fragment on an HTML page, does not exist in `output_dir`."""
+    file, or #fragment on an HTML page, does not exist in `output_dir`. The folders of
+    languages on their own domains (`hosts`, '/fa' -> base_url) are not part of the site's
+    domain: check each as a site of its own."""
     base_path = urlsplit(site_url).path or "/"
+    skipped = tuple(prefix[1:] + "/" for prefix in hosts or ())
     files = {
-        os.path.relpath(os.path.join(folder, name), output_dir).replace(os.sep, "/")
+        path
         for folder, names in walk_folders(str(output_dir))  # os.walk would recurse
         for name in names
+        if not (
+            path := os.path.relpath(os.path.join(folder, name), output_dir).replace(os.sep, "/")
+        ).startswith(skipped)
     }
     pages = sorted(f for f in files if f.endswith(".html"))
     scan = functools.partial(_scan, output_dir, site_url, base_path, files)

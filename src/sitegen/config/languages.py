@@ -4,6 +4,7 @@ one-language site."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 from collections.abc import Callable, Mapping
@@ -15,7 +16,9 @@ from sitegen.config.yamldoc import Entry, FieldReader, clean_text
 from sitegen.errors import Location, Problem, error, not_installed, shown, suggest
 
 CALENDARS = ("gregorian", "persian")
-LANGUAGE_KEYS = {"title", "description", "menu", "base_url", "strings", "calendar"}
+LANGUAGE_KEYS = {
+    "title", "description", "menu", "base_url", "strings", "calendar", "default_byline",
+}  # fmt: skip
 _TAG_SHAPE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 EXAMPLE = "e.g. languages: {fa: {title: 'آرشیو خبر'}}"
 
@@ -31,6 +34,7 @@ class LanguageSettings:
     base_url: str = ""  # the language on its own domain ('' : under the site's, at /<tag>/)
     strings: Mapping[str, str] = field(default_factory=dict)  # theme msgid -> this text
     calendar: str = "gregorian"
+    default_byline: str = ""  # for this language's articles without a byline ('': the site's)
     line: int = 1  # where sitegen.yaml names the language, for its problems
     menu_line: int = 1  # where it gives its menu (its own line if it gives none)
 
@@ -66,9 +70,11 @@ def read_languages(
     defaults: Mapping[str, str],
     read_menu: Callable[[FieldReader], tuple[Any, ...]],
     check_base_url: Callable[[str], list[str]],
+    read_byline: Callable[[FieldReader], str],
 ) -> dict[str, LanguageSettings]:
     """The `languages` mapping, tag -> settings; `defaults` gives the site's title,
-    description and default language, `read_menu` reads a `menu` list as settings.py does."""
+    description and default language; `read_menu` and `read_byline` read a `menu` list
+    and a `default_byline` as settings.py does."""
     entry = reader.entries.get("languages")
     if entry is None or entry.value is None:
         return {}
@@ -97,6 +103,8 @@ def read_languages(
         }
         sub = _LanguageReader(entries, reader.path, tag)
         languages[tag] = _settings(sub, tag, line, defaults, read_menu, check_base_url)
+        if "default_byline" in entries:
+            languages[tag] = dataclasses.replace(languages[tag], default_byline=read_byline(sub))
         reader.problems += sub.problems
     return languages
 
@@ -139,21 +147,57 @@ def _settings(
     )
 
 
-def language_warnings(
-    languages: Mapping[str, LanguageSettings],
-    make: Callable[[Location, str], Problem],
-    config_name: str,
+def host_problems(
+    languages: Mapping[str, LanguageSettings], default: str, site_base_url: str, config_name: str
 ) -> list[Problem]:
-    """Settings read but not acted on yet: a language's own domain (`base_url`)."""
-    return [
-        make(
-            Location(PurePosixPath(config_name), settings.line),
-            f"languages: {tag}: base_url: a language on its own domain is not supported "
-            f"yet; its pages are under the site's base_url, at /{tag}/",
-        )
-        for tag, settings in languages.items()
-        if settings.base_url
-    ]
+    """A language's own domain (`base_url`) that cannot be one: the default language's
+    other than the site's (it is published at the site's base_url), or one domain for two
+    languages (or for a language and the site): their pages would share one root."""
+    problems = []
+    taken = {site_base_url: "the site"} if site_base_url else {}
+    for tag, settings in languages.items():
+        where = Location(PurePosixPath(config_name), settings.line)
+        if not settings.base_url or (tag == default and settings.base_url == site_base_url):
+            continue
+        if tag == default:
+            message = (
+                f"languages: {tag}: base_url: {shown(settings.base_url)} differs from the "
+                f"site's; the default language is published at the site's base_url"
+            )
+        elif settings.base_url in taken:
+            message = (
+                f"languages: {tag}: base_url: {shown(settings.base_url)} is also "
+                f"{taken[settings.base_url]}'s; each language on its own domain needs its own"
+            )
+        else:
+            taken[settings.base_url] = f"language {tag!r}"
+            continue
+        problems.append(error(where, message))
+    return problems
+
+
+def on_one_domain(languages: Mapping[str, LanguageSettings]) -> dict[str, LanguageSettings]:
+    """Every language under the site's own address ('/fa/'), as a preview server or an
+    offline copy needs them: no language on a domain of its own."""
+    return {tag: dataclasses.replace(s, base_url="") for tag, s in languages.items()}
+
+
+def settle_domains(
+    languages: Mapping[str, LanguageSettings], default: str, site_base_url: str, reader: FieldReader
+) -> dict[str, LanguageSettings]:
+    """The languages with the default's `base_url` (the site's own: `host_problems`)
+    dropped; their domains' problems added to the reader's (unless it has some already)."""
+    if not reader.problems:
+        reader.problems += host_problems(languages, default, site_base_url, str(reader.path))
+    return {
+        tag: dataclasses.replace(s, base_url="") if tag == default else s
+        for tag, s in languages.items()
+    }
+
+
+def hosts(languages: Mapping[str, LanguageSettings]) -> dict[str, str]:
+    """Language prefix ('/fa') -> base_url, for each language on its own domain."""
+    return {f"/{tag}": s.base_url for tag, s in languages.items() if s.base_url}
 
 
 def _strings(reader: FieldReader) -> dict[str, str]:

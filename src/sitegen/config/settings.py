@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import re
 import zoneinfo
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from sitegen import urls
 from sitegen.config.images import IMAGE_KEYS, ImageSettings, read_image_settings
-from sitegen.config.languages import LanguageSettings, language_warnings, read_languages
+from sitegen.config.languages import LanguageSettings, hosts, read_languages, settle_domains
 from sitegen.config.permalinks import permalink_problem
 from sitegen.config.redirects import Redirect, read_redirects
 from sitegen.config.yamldoc import Entry, FieldReader, clean_text, decode_utf8, load_mapping
@@ -89,6 +90,15 @@ class Config:
         """base_url, or a local address so feeds and the sitemap still get absolute URLs."""
         return self.base_url or LOCAL_BASE_URL
 
+    @functools.cached_property
+    def hosts(self) -> dict[str, str]:
+        """Language prefix ('/fa') -> base_url, for each language on its own domain."""
+        return hosts(self.languages)
+
+    def absolute(self, url: str) -> str:
+        """A site URL as an absolute one, on the domain of its language (urls.py)."""
+        return urls.hosted_permalink(self.site_url, self.hosts, url)
+
     @property
     def base_path(self) -> str:
         """The path part of base_url without its last '/' ('' at a domain's root)."""
@@ -151,7 +161,8 @@ def load_config(site_dir: Path) -> Config:
         slugs=_choice(reader, "slugs", SLUGS),
     )
     defaults = {"title": config.title, "description": config.description}
-    languages = read_languages(reader, text, defaults, _menu, base_url_problems)
+    languages = read_languages(reader, text, defaults, _menu, base_url_problems, _default_byline)
+    languages = settle_domains(languages, config.language, config.base_url, reader)
     config = dataclasses.replace(config, languages=languages)
     if reader.problems:
         raise ConfigError(reader.problems)
@@ -161,14 +172,13 @@ def load_config(site_dir: Path) -> Config:
 def config_warnings(config: Config, *, strict: bool = False) -> list[Problem]:
     """Settings that build, but not the site the editor wants to publish."""
     make = error if strict else warning
-    found = language_warnings(config.languages, make, CONFIG_NAME)
     if config.base_url:
-        return found
+        return []
     message = (
         f"base_url: not set, so feeds, the sitemap and canonical links point at "
         f"{LOCAL_BASE_URL!r}; set it to the address the site is published at"
     )
-    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message), *found]
+    return [make(Location(PurePosixPath(CONFIG_NAME), 1), message)]
 
 
 def _base_url(reader: FieldReader) -> str:
@@ -294,9 +304,8 @@ def _default_byline(reader: FieldReader) -> str:
 def _language(reader: FieldReader) -> str:
     language = reader.string("language", Config.language)
     if not LANGUAGE_TAG.match(language):
-        reader.fail(
-            "language", f"{shown(language)} is not a language tag; expected e.g. 'en' or 'fr-CA'"
-        )
+        expected = "expected e.g. 'en' or 'fr-CA'"
+        reader.fail("language", f"{shown(language)} is not a language tag; {expected}")
         return Config.language
     return language
 

@@ -294,7 +294,11 @@ def _read_slug(reader: FieldReader, config: Config) -> str:
 
 
 def _read_author(reader: FieldReader, config: Config, prefix: str) -> Author | None:
-    name = reader.string("byline") or config.default_byline
+    """The byline; without one, the `default_byline` of the article's language, else
+    the site's."""
+    language = config.languages.get(prefix[1:]) if prefix else None
+    name = reader.string("byline") or (language and language.default_byline)
+    name = name or config.default_byline
     author: Author | str = _term(Author, name, prefix, config.slugs)
     if isinstance(author, str):
         reader.fail("byline", author)

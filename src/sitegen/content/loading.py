@@ -217,6 +217,7 @@ def parse_fingerprint(config: Config, strict: bool) -> str:
         config.default_byline, config.timezone, str(strict), config.markdown_engine,
         config.raw_html, sanitizer_fingerprint() if config.raw_html == "sanitize" else "",
         config.slugs, config.language, ",".join(config.languages),
+        repr([settings.default_byline for settings in config.languages.values()]),
     )  # fmt: skip
 
 

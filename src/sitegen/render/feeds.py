@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 from sitegen import __version__, urls
 from sitegen.config.settings import Config
 from sitegen.model import Article, Site, newest
+from sitegen.render.hosts import on_own_domains
 
 if TYPE_CHECKING:  # imported where used: a rebuild that remakes no feed never loads it
     from feedgen.entry import FeedEntry
@@ -84,10 +85,9 @@ class FeedRenderer:
         else:
             generator = _generator(spec, self._entries)
             self._last = spec, generator
-        base = spec.config.site_url
         # feedgen gives RSS's <link> the last link added: the page, not the feed itself
-        generator.link(href=urls.permalink(base, "/" + spec.path), rel="self", replace=True)
-        generator.link(href=urls.permalink(base, spec.page_url), rel="alternate")
+        generator.link(href=spec.config.absolute("/" + spec.path), rel="self", replace=True)
+        generator.link(href=spec.config.absolute(spec.page_url), rel="alternate")
         if spec.kind == "atom":
             return bytes(generator.atom_str(pretty=True))
         rss = bytes(generator.rss_str(pretty=True))
@@ -120,7 +120,7 @@ def _generator(spec: FeedSpec, entries: dict[str, FeedEntry]) -> FeedGenerator:
 
     feed = FeedGenerator()
     feed.load_extension("dc")
-    feed.id(urls.permalink(config.site_url, spec.page_url))
+    feed.id(config.absolute(spec.page_url))
     feed.title(_xml(title))
     feed.description(_xml(config.description or config.title))
     feed.language(config.language)
@@ -138,7 +138,7 @@ def _generator(spec: FeedSpec, entries: dict[str, FeedEntry]) -> FeedGenerator:
 
 
 def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> FeedEntry:
-    permalink = urls.permalink(config.site_url, article.url)
+    permalink = config.absolute(article.url)
     entry = feed.add_entry(order="append")
     # feedgen makes an entry's XML element afresh for each feed it writes; an article in
     # several feeds has its element made once, which moves from one feed's tree to the
@@ -157,6 +157,8 @@ def _add_entry(feed: FeedGenerator, config: Config, article: Article) -> FeedEnt
         entry.category(term=_xml(tag.name))
     entry.summary(_xml(article.description))
     content = article.excerpt_html if config.feed_content == "summary" else _full_html(article)
+    if hosts := config.hosts:  # a language on its own domain: links as its pages have them
+        content = on_own_domains(content, article.url, config.base_path, config.site_url, hosts)
     entry.content(_xml(absolute_links(content, permalink)), type="html")
     return entry
 

@@ -24,9 +24,10 @@ from sitegen.content.manifest import stamp_or_unreadable, walk_folders
 from sitegen.images.store import made_images_dir
 from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
+from sitegen.render.hosts import hosted_copies
 from sitegen.render.pages import PageSpec
 from sitegen.render.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
-from sitegen.render.sitemap import SitemapEntry, sitemap_files
+from sitegen.render.sitemap import SitemapEntry, host_sitemaps
 
 T = TypeVar("T")
 
@@ -72,6 +73,9 @@ def plan_outputs(
     a caller then changes in place (serve.patch): the caller forgets the fingerprints."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
+    if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
+        copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
+        static = {**copies, **static}  # static/fa/x wins over the copy of static/x
     outputs = [
         Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
         for rel, src in static.items()
@@ -89,7 +93,7 @@ def plan_outputs(
     ]
     entries = [SitemapEntry(s.url, s.lastmod, _alternates(s)) for s in specs if s.in_sitemap]
     index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
-    for path, make in sitemap_files(entries, site.config.site_url):
+    for path, make in host_sitemaps(entries, site.config.site_url, site.config.hosts):
         outputs.append(Output(path, index_key, make, "index"))
     if rules := redirect_rules(site):  # for servers: every alias, with a query or not
         rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))

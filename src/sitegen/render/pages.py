@@ -10,6 +10,7 @@ from typing import Any
 from sitegen import urls
 from sitegen.errors import Location
 from sitegen.model import Article, Site, newest
+from sitegen.render.counterparts import listing_groups
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,12 @@ def site_pages(site: Site) -> Iterator[PageSpec]:
         )
         for url, group in site.translations.items()
     }
+    listings = {
+        url: tuple(Alternate(lang, other, names[lang]) for lang, other in group)
+        for url, group in (listing_groups(site) if site.editions else {}).items()
+    }
     for edition in site.all_editions:
-        yield from _edition_pages(site, edition, names, versions)
+        yield from _edition_pages(site, edition, names, {**versions, **listings})
 
 
 def _edition_pages(
@@ -94,7 +99,10 @@ def _edition_pages(
         for page in listing.pages:
             values = {**own, "listing": listing, "listing_page": page, "url": page.url}
             is_home = listing.kind == "home" and page.number == 1
-            values["alternates"] = alternates_of("") if is_home else ()
+            first = page.number == 1  # (a tag's page 2 has no counterpart: pages differ)
+            values["alternates"] = (
+                alternates_of("") if is_home else versions.get(page.url, ()) if first else ()
+            )
             templates = (f"{listing.kind}.html", "listing.html")
             yield PageSpec(page.url, templates, values, lastmod=newest(page.items))
     latest = newest(articles)
@@ -102,9 +110,10 @@ def _edition_pages(
         url = home + path[1:]
         values = {**own, "url": url, "alternates": alternates_of(path[1:])}
         yield PageSpec(url, (template,), values, lastmod=latest)
-    if site is root:
-        values = {**own, "url": urls.NOT_FOUND_URL, "alternates": ()}
-        yield PageSpec(urls.NOT_FOUND_URL, ("404.html",), values, in_sitemap=False)
+    if site is root or urls.host_of(home, root.config.hosts)[0]:  # one per domain
+        url = home[:-1] + urls.NOT_FOUND_URL
+        values = {**own, "url": url, "alternates": ()}
+        yield PageSpec(url, ("404.html",), values, in_sitemap=False)
     if site.config.search:  # the page that queries the index (search.py makes the index)
         url = home + urls.SEARCH_URL[1:]
         search = {**own, "url": url, "alternates": alternates_of(urls.SEARCH_URL[1:])}

@@ -96,11 +96,13 @@ def redirect_specs(site: Site) -> Iterator[PageSpec]:
 def redirect_rules(site: Site) -> list[tuple[str, str]]:
     """(old address as browsers send it, new URL under base_url) for every alias, sorted.
     One rule per address whatever its case: nginx's map compares without case."""
-    base_path = site.config.base_path
+    base_path, hosts = site.config.base_path, site.config.hosts
     rules: dict[str, tuple[str, str]] = {}
     for old in old_addresses(site):
+        new = old.target.url  # on a language's own domain: there, as an absolute URL
+        new = site.config.absolute(new) if urls.host_of(new, hosts)[0] else base_path + new
         for alias in map(urls.alias_request, old.aliases):
-            rules.setdefault(alias.casefold(), (alias, base_path + old.target.url))
+            rules.setdefault(alias.casefold(), (alias, new))
     return sorted(rules.values())
 
 

@@ -37,13 +37,17 @@ def relative_links(html: str, page_url: str, base_path: str, *, explicit_index: 
             target = "./"
         return target + mark + rest
 
-    html = _ATTRIBUTE.sub(
-        lambda m: m.group(1) + m.group(2) + relative(m.group(3)) + m.group(2), html
-    )
+    return site_links_changed(html, relative)
+
+
+def site_links_changed(html: str, change: Callable[[str], str]) -> str:
+    """Every link of a page that starts with one '/' (href, src, action, poster, srcset,
+    a refresh's target) replaced by `change(link)`."""
+    html = _ATTRIBUTE.sub(lambda m: m.group(1) + m.group(2) + change(m.group(3)) + m.group(2), html)
     html = _SRCSET.sub(
-        lambda m: m.group(1) + m.group(2) + _srcset(m.group(3), relative) + m.group(2), html
+        lambda m: m.group(1) + m.group(2) + _srcset(m.group(3), change) + m.group(2), html
     )
-    return _REFRESH.sub(lambda m: m.group(1) + relative(m.group(2)), html)
+    return _REFRESH.sub(lambda m: m.group(1) + change(m.group(2)), html)
 
 
 def _srcset(value: str, relative: Callable[[str], str]) -> str:

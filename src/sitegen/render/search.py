@@ -60,15 +60,31 @@ def search_outputs(
         code_version(), DOCUMENT_FORMAT, _version(executable), language,
         *(part for item in documents.items() for part in item),
     )  # fmt: skip
-    kept = [path for path, fingerprint in previous.items() if fingerprint == key]
+    hosts = site.config.hosts
+    kept = [
+        path
+        for path, fingerprint in previous.items()
+        if fingerprint == key and not urls.host_of("/" + path, hosts)[0]
+    ]
     if kept and all(os.path.isfile(os.path.join(output_dir, path)) for path in kept):
-        return [
+        found = [
             Output(path, constant(key), _reader(output_dir / path), "search")
             for path in _order(kept)
         ]
+        return _with_copies(found, hosts)
     log.info("search index…")
     files = index_documents(executable, documents, language)
-    return [Output(path, constant(key), constant(files[path]), "search") for path in _order(files)]
+    made = [Output(path, constant(key), constant(files[path]), "search") for path in _order(files)]
+    return _with_copies(made, hosts)
+
+
+def _with_copies(outputs: list[Output], hosts: Mapping[str, str]) -> list[Output]:
+    """The index, and a copy in the folder of each language on its own domain (the root
+    of that domain: render/hosts.py), each copy's entry file last as well."""
+    copies = [
+        Output(f"{prefix[1:]}/{o.path}", o.key, o.make, o.kind) for prefix in hosts for o in outputs
+    ]
+    return outputs + copies
 
 
 def pagefind_executable() -> Path:

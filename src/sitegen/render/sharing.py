@@ -12,7 +12,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen import urls
 from sitegen.config.settings import Config
 from sitegen.model import Article
 
@@ -37,7 +36,7 @@ def news_article(
     height; render.images.share_image), else its lead image as written; `alternates`
     (render/pages.py Alternate: lang, url) are its versions in every language, the
     original first."""
-    permalink = urls.permalink(config.site_url, article.url)
+    permalink = config.absolute(article.url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -49,7 +48,7 @@ def news_article(
             {
                 "@type": "Person",
                 "name": article.author.name,
-                "url": urls.permalink(config.site_url, article.author.url),
+                "url": config.absolute(article.author.url),
             }
         ],
         "publisher": {"@type": "Organization", "name": config.title, "url": config.site_url},
@@ -60,10 +59,10 @@ def news_article(
     }
     if image:
         url, width, height = image
-        shown = {"@type": "ImageObject", "url": urls.permalink(config.site_url, url)}
+        shown = {"@type": "ImageObject", "url": config.absolute(url)}
         data["image"] = [{**shown, "width": width, "height": height} if width else shown]
     elif article.image:
-        data["image"] = [urls.permalink(config.site_url, article.image.src)]
+        data["image"] = [config.absolute(article.image.src)]
     if alternates:
         data["inLanguage"] = next(a.lang for a in alternates if a.url == article.url)
         original, *translations = alternates
@@ -75,7 +74,7 @@ def news_article(
 
 
 def _work(config: Config, alternate: Any) -> dict[str, str]:
-    url = urls.permalink(config.site_url, alternate.url)
+    url = config.absolute(alternate.url)
     return {"@type": "NewsArticle", "@id": url, "url": url, "inLanguage": alternate.lang}
 
 

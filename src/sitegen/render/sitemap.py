@@ -1,12 +1,13 @@
 """Pages -> /sitemap.xml (sitemaps.org 0.9), split under a sitemap index past 50,000 URLs,
-and /robots.txt pointing at it."""
+and /robots.txt pointing at it; one of each per domain when a language has its own
+(a sitemap may list only URLs of its own host, sitemaps.org's rule)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import html
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen import urls
@@ -25,47 +26,73 @@ class SitemapEntry:
     alternates: tuple[tuple[str, str], ...] = ()  # (language, url) of every version
 
 
+def host_sitemaps(
+    entries: Sequence[SitemapEntry], site_url: str, hosts: Mapping[str, str]
+) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """`sitemap_files` for each domain: the site's at the output's root, and one in the
+    folder of each language on its own domain (`hosts`, prefix -> base_url), which is that
+    domain's root. Alternates may point at other domains (hreflang links across hosts)."""
+    groups: dict[str, list[SitemapEntry]] = {"": [], **{prefix: [] for prefix in hosts}}
+    for entry in entries:
+        groups[urls.host_of(entry.url, hosts)[0]].append(entry)
+    absolute = functools.partial(urls.hosted_permalink, site_url, hosts)
+    for prefix, group in groups.items():
+        yield from sitemap_files(group, site_url, absolute=absolute, prefix=prefix)
+
+
 def sitemap_files(
-    entries: Sequence[SitemapEntry], site_url: str, limit: int = URL_LIMIT
+    entries: Sequence[SitemapEntry],
+    site_url: str,
+    limit: int = URL_LIMIT,
+    *,
+    absolute: Callable[[str], str] | None = None,
+    prefix: str = "",
 ) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(output path, how to make its bytes) for the sitemap(s) and robots.txt: made where
-    the pages are made (a render worker), not while the build still plans in one process."""
+    the pages are made (a render worker), not while the build still plans in one process.
+    `absolute` makes a site URL absolute (default: under `site_url`); `prefix` ('/fa') is
+    the folder of a language on its own domain, where its files go."""
+    if absolute is None:
+        absolute = functools.partial(urls.permalink, site_url)
+    folder = prefix[1:] + "/" if prefix else ""
     if len(entries) <= limit:
-        yield "sitemap.xml", functools.partial(_urlset, entries, site_url)
+        yield folder + "sitemap.xml", functools.partial(_urlset, entries, absolute)
     else:
         parts = [entries[start : start + limit] for start in range(0, len(entries), limit)]
         index = []
         for number, part in enumerate(parts, start=1):
             path = f"sitemap-{number}.xml"
-            yield path, functools.partial(_urlset, part, site_url)
+            yield folder + path, functools.partial(_urlset, part, absolute)
             newest = max((e.lastmod for e in part if e.lastmod), default=None)
-            index.append(SitemapEntry("/" + path, newest))
+            index.append(SitemapEntry(f"{prefix}/{path}", newest))
         yield (
-            "sitemap.xml",
-            functools.partial(_document, "sitemapindex", "sitemap", index, site_url),
+            folder + "sitemap.xml",
+            functools.partial(_document, "sitemapindex", "sitemap", index, absolute),
         )
-    robots = f"User-agent: *\nAllow: /\n\nSitemap: {urls.permalink(site_url, '/sitemap.xml')}\n"
-    yield "robots.txt", functools.partial(robots.encode, "utf-8")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(prefix + '/sitemap.xml')}\n"
+    yield folder + "robots.txt", functools.partial(robots.encode, "utf-8")
 
 
-def _urlset(entries: Sequence[SitemapEntry], site_url: str) -> bytes:
-    return _document("urlset", "url", entries, site_url)
+def _urlset(entries: Sequence[SitemapEntry], absolute: Callable[[str], str]) -> bytes:
+    return _document("urlset", "url", entries, absolute)
 
 
-def _document(root: str, item: str, entries: Sequence[SitemapEntry], site_url: str) -> bytes:
+def _document(
+    root: str, item: str, entries: Sequence[SitemapEntry], absolute: Callable[[str], str]
+) -> bytes:
     xhtml = f' xmlns:xhtml="{_XHTML}"' if any(e.alternates for e in entries) else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{_NAMESPACE}"{xhtml}>']
     for entry in entries:
         lastmod = f"<lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod else ""
-        loc = html.escape(urls.permalink(site_url, entry.url), quote=False)  # &, <, >
-        links = "".join(_link(lang, url, site_url) for lang, url in entry.alternates)
+        loc = html.escape(absolute(entry.url), quote=False)  # &, <, >
+        links = "".join(_link(lang, url, absolute) for lang, url in entry.alternates)
         if entry.alternates:
-            links += _link("x-default", entry.alternates[0][1], site_url)
+            links += _link("x-default", entry.alternates[0][1], absolute)
         lines.append(f"  <{item}><loc>{loc}</loc>{lastmod}{links}</{item}>")
     lines.append(f"</{root}>\n")
     return "\n".join(lines).encode("utf-8")
 
 
-def _link(lang: str, url: str, site_url: str) -> str:
-    href = html.escape(urls.permalink(site_url, url))
+def _link(lang: str, url: str, absolute: Callable[[str], str]) -> str:
+    href = html.escape(absolute(url))
     return f'<xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>'

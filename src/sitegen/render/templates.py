@@ -24,6 +24,7 @@ from sitegen.config.settings import Config
 from sitegen.config.yamldoc import decode_utf8
 from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import MONTH_NAMES, Article, Site, Tag, direction
+from sitegen.render.hosts import host_base_path, on_own_domains
 from sitegen.render.i18n import EXTENSIONS, install_filters, install_localization
 from sitegen.render.images import add_image_filters, add_image_helpers, share_image
 from sitegen.render.l10n import Localization, site_localization
@@ -52,6 +53,8 @@ def make_environment(
         feed_urls=urls.feed_urls,
         news_article=functools.partial(_news_article, site=site),
         text_direction=direction,
+        # '/fa' for a URL of a language on its own domain (render/hosts.py), else ''
+        own_domain=lambda url: urls.host_of(url, site.config.hosts)[0],
     )
     env.globals.update(site=site, config=site.config, teaser=_Teasers(env))
     env.globals["image_size"] = site.image_sizes.get  # (width, height) or None
@@ -121,7 +124,7 @@ def theme_environment(
     env.policies["ext.i18n.trimmed"] = True  # a message's line breaks are not the translator's
     base_path = config.base_path
     env.filters["url"] = lambda url: urls.under_base(url, base_path)
-    env.filters["permalink"] = lambda url: urls.permalink(config.site_url, url)
+    env.filters["permalink"] = config.absolute
     env.filters["script_json"] = script_json
     env.filters["iso"] = lambda when: when.isoformat()
     install_filters(env)
@@ -212,7 +215,8 @@ def folded_settings(config: Config) -> str:
     templates compiled for one base URL are not those of another (`serve` has its own).
     sitegen's own code too: which extensions run and which filters are passed the page's
     context (the language) are compiled in."""
-    return digest(config.base_path, config.site_url, code_version(), *EXTENSIONS)
+    hosts = repr(config.hosts)
+    return digest(config.base_path, config.site_url, hosts, code_version(), *EXTENSIONS)
 
 
 class _Teasers:
@@ -276,10 +280,14 @@ class PageRenderer:
     def __call__(self, spec: PageSpec) -> bytes:
         try:
             page = self._template(spec.templates).render(spec.context)
+            url, base_path = spec.url, self.config.base_path
+            if hosts := self.config.hosts:  # languages on their own domains
+                page = on_own_domains(page, url, base_path, self.config.site_url, hosts)
+                host, url = urls.host_of(url, hosts)
+                base_path = host_base_path(hosts[host]) if host else base_path
             if self.config.relative_urls or self.config.explicit_index:
-                page = relative_links(
-                    page, spec.url, self.config.base_path, explicit_index=self.config.explicit_index
-                )
+                explicit = self.config.explicit_index
+                page = relative_links(page, url, base_path, explicit_index=explicit)
             return page.encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - every template failure is reported, not raised
             problem = template_problem(exc, self.theme, self.site_dir)
