@@ -70,7 +70,7 @@ def apply_in_place(
         if len(targets) != 1:
             return None  # new, removed, a draft, not yet published, or respelled copies
         target = targets[0]
-        key, (new, problems) = parse_one(config, False, rel)
+        key, (new, problems) = parse_one(config, False, rel)  # (serve is never --strict)
         if new is None or any(problem.is_error for problem in problems):
             return None
         if key != target.digest:
