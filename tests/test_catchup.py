@@ -119,6 +119,16 @@ print(count)
 """
 
 
+# A catch-up of OUT that takes 100 ms per file it links.
+SLOW_CATCH_UP = """
+import os, pathlib, time
+link = os.link
+os.link = lambda *a, **k: (time.sleep(0.1), link(*a, **k))
+from sitegen.publish import catchup
+catchup.catch_up(pathlib.Path(r'%s'))
+"""
+
+
 @pytest.mark.parametrize("made", [False, True], ids=["spare behind everywhere", "no spare"])
 def test_a_catch_up_killed_at_any_change_loses_nothing(tmp_path: Path, made: bool) -> None:
     def prepare(out: Path) -> None:
@@ -158,12 +168,7 @@ def test_a_build_stops_a_running_catch_up_and_takes_the_spare(
     out = tmp_path / "out"
     publish_all(out, version(1))
     publish_all(out, version(2))
-    slow = "import os, time\nlink = os.link\nos.link = lambda *a, **k: (time.sleep(0.05), link(*a, **k))\n"
-    script = (
-        slow
-        + "from sitegen.publish import catchup\ncatchup.catch_up(__import__('pathlib').Path(r'%s'))\n"
-    )
-    process = subprocess.Popen([sys.executable, "-c", script % out])
+    process = subprocess.Popen([sys.executable, "-c", SLOW_CATCH_UP % out])
     deadline = time.monotonic() + 20
     while not (spare_dir(out) / OWNER).exists() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -214,3 +219,19 @@ def test_a_build_that_rewrites_much_starts_a_catch_up(
     assert linked_alike(out) and behind(out) == []
     publish_all(out, {**version(2), "extra.html": b"x"})  # a small one: none started
     assert len(behind(out)) == 2  # extra.html and SHA256SUMS, for the next build
+
+
+def test_clean_stops_a_running_catch_up_and_nothing_comes_back(tmp_path: Path) -> None:
+    from sitegen.commands.clean import clean_site
+
+    out = tmp_path / "out"
+    publish_all(out, version(1))
+    publish_all(out, version(2))
+    process = subprocess.Popen([sys.executable, "-c", SLOW_CATCH_UP % out])
+    deadline = time.monotonic() + 20
+    while not (spare_dir(out) / OWNER).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    clean_site(tmp_path, out)
+    assert process.wait(timeout=3) == 0  # stopped first: it had seconds of work left
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
