@@ -33,14 +33,14 @@ EXAMPLE_IMAGES = Path(__file__).resolve().parents[1] / "static" / "images"
 # as they are (what sitegen did before it), in the same process as a normal build.
 WITHOUT_STAGE = """
 import sys
-from sitegen import build as recipe
+from sitegen.build import stages
 from sitegen.images.formats import Prepared
 from sitegen.cli import cli
 
 def as_they_are(config, articles, static, cache, jobs):
     return Prepared({}, {}, [], 0, static)
 
-recipe.prepare_site_images = as_they_are
+stages.prepare_site_images = as_they_are  # where the build looks it up
 sys.exit(cli(sys.argv[1:]))
 """
 
@@ -88,6 +88,8 @@ def measure(work: Path, runs: int, rebuilds: int, *, cold: bool) -> dict[str, di
             shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
             times[kind]["cold"].append(timed_build(site, out, with_stage=kind == "with"))
         timed_build(site, out, with_stage=kind == "with")  # settled: nothing left to do
+        if kind == "without" and next(out.rglob("*.webp"), None):
+            sys.exit("the build without the stage made WebP files: WITHOUT_STAGE patches nothing")
     for edit in range(rebuilds):
         for kind, (site, out) in kinds.items():
             target = site / "content" / "article-00000.md"

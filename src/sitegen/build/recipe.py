@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sitegen.build import stages
 from sitegen.build.stages import BuildOptions, Job, Planned
-from sitegen.cache.codec import decode_problems, encode_problems
+from sitegen.cache.codec import StoredProblems, encode_problems
 from sitegen.cache.store import MALFORMED, BuildCache
 from sitegen.config.settings import load_config
 from sitegen.content.loading import Held, LoadResult
@@ -50,12 +50,19 @@ class BuildReport:
     articles: int
     pages: int
     static_files: int
-    warnings: tuple[Problem, ...]  # in file and line order
+    found: tuple[Problem, ...] | StoredProblems  # the warnings, see `warnings`
     seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
     parsed: int = 0  # articles converted (the others came from the cache)
     written: int = 0  # output files written (the others were already up to date)
     removed: int = 0  # stale output files deleted
     site: Site | None = None  # what was built (None when nothing changed and nothing was)
+
+    @functools.cached_property
+    def warnings(self) -> tuple[Problem, ...]:
+        """In file and line order; those remembered from the last build (nothing changed
+        since) made only when asked for (StoredProblems)."""
+        found = self.found
+        return found if isinstance(found, tuple) else found.decoded()
 
 
 def build(
@@ -146,7 +153,7 @@ def _unchanged_build(job: Job, inputs: Inputs) -> BuildReport | None:
     if summary is None:
         return None
     try:  # the cache is input: a summary of another shape means building after all
-        warnings = tuple(decode_problems(summary["warnings"]))
+        warnings = StoredProblems(summary["warnings"])  # checked, made when shown
         counts = summary["articles"], summary["pages"], summary["static"]
     except MALFORMED:
         return None

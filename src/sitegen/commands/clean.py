@@ -8,6 +8,7 @@ import click
 
 from sitegen.cache.store import CACHE_DIR
 from sitegen.content.manifest import remove_tree
+from sitegen.publish.spare import stop_catch_up
 from sitegen.publish.staging import MARKER, spare_dir
 
 
@@ -36,6 +37,7 @@ def _remove(site_dir: Path, output_dir: Path) -> list[str]:
     elif output_dir.exists():
         raise click.ClickException(f"{output_dir}: not removed, it was not written by sitegen")
     spare = spare_dir(output_dir.absolute())
+    stop_catch_up(output_dir.absolute())  # else it may make folders in the spare as it goes
     if (spare / MARKER).is_file():
         remove_tree(spare)
         removed.append(str(spare_dir(output_dir)))

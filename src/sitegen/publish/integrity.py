@@ -30,9 +30,16 @@ UNREADABLE = "a folder that cannot be read"
 
 
 def sums_text(folder: Path, paths: Iterable[str], known: Mapping[str, str]) -> bytes:
-    """SHA256SUMS for `paths` in `folder`; `known` hashes are trusted (unchanged files)."""
-    lines = [sums_line(known.get(path) or file_hash(folder / path), path) for path in sorted(paths)]
-    return "".join(lines).encode("utf-8", "surrogateescape")  # names as the disk has them
+    """SHA256SUMS for `paths` in `folder`; `known` hashes are trusted (unchanged files).
+    Names are checked for what needs escaping all at once: line by line, this was a
+    second of every rebuild of a 97,752-file site."""
+    names = sorted(paths)
+    digests = [known.get(name) or file_hash(folder / name) for name in names]
+    line = sums_line if _ODD.search("\0".join(names)) else _PLAIN_LINE.format
+    return "".join(map(line, digests, names)).encode("utf-8", "surrogateescape")
+
+
+_PLAIN_LINE = "{}  {}\n"  # sums_line of a name with nothing to escape
 
 
 def sums_line(digest: str, name: str) -> str:
@@ -63,8 +70,20 @@ def write_sums(
 
 def read_sums(path: Path) -> dict[str, str]:
     """{file: hex digest} from a SHA256SUMS file; {} if there is none or it is unreadable.
-    Lines `sha256sum -c` would call improperly formatted are left out."""
+    Lines `sha256sum -c` would call improperly formatted are left out. One regular
+    expression over the whole file when every line is as sitegen writes it (plain names,
+    lower-case digests); line by line otherwise (a second of a 97,752-file rebuild)."""
+    try:
+        text = path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        return {}
+    plain = _PLAIN.findall(text)
+    if len(plain) == text.count("\n") + (not text.endswith("\n")) or not text:
+        return {name: digest for digest, name in plain}
     return dict(entry for line in _lines(path) if (entry := _parse_line(line)))
+
+
+_PLAIN = re.compile(r"^([0-9a-f]{64})(?:  | \*)(.+)$", re.MULTILINE)
 
 
 def _lines(path: Path) -> list[str]:

@@ -17,21 +17,36 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from sitegen import urls
-from sitegen.content.manifest import make_folder_tree, remove_tree
+from sitegen.content.manifest import remove_tree
 from sitegen.errors import Location, OutputError, Problem, error
+from sitegen.publish import catchup
 from sitegen.publish.integrity import SUMS, write_sums
+from sitegen.publish.spare import (
+    BEHIND,
+    OWNER,
+    Folders,
+    claim,
+    drop,
+    new_folder,
+    number,
+    owner_pid,
+    previous_prefix,
+    remove_empty_parents,
+    running,
+    staging_prefix,
+    stop_catch_up,
+)
+from sitegen.publish.spare import make_spare as make_spare  # the recipe's, from here
+from sitegen.publish.spare import spare_dir as spare_dir  # the recipe's and clean's
 
 log = logging.getLogger(__name__)
 # Every name sitegen writes into the output itself is one urls.sitegen_name knows, so
 # that no static file or alias can take it (render/clashes.py refuses them).
 MARKER = urls.MARKER_PATH
-OWNER = f"{urls.OWN_PREFIX}owner"  # in a staging folder or spare being written: the build's pid
-BEHIND = f"{urls.OWN_PREFIX}behind"  # in a spare ready for use: the paths where it differs
 MARKER_TEXT = b"This folder is written by sitegen; every build replaces it whole.\n"
 
 
@@ -51,7 +66,7 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> list[Problem]:
             return [error(where, f"output directory is inside {source}/; choose e.g. 'build'")]
     if output_dir.exists() and not output_dir.is_dir():
         return [error(where, "exists and is not a directory")]
-    if output_dir.is_dir() and any(output_dir.iterdir()) and not (output_dir / MARKER).is_file():
+    if output_dir.is_dir() and not _is_empty(output_dir) and not (output_dir / MARKER).is_file():
         message = (
             f"refusing to replace a directory that is not empty and was not written by sitegen "
             f"(no {MARKER} file); choose an empty or new directory"
@@ -60,9 +75,11 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> list[Problem]:
     return []
 
 
-def spare_dir(output_dir: Path) -> Path:
-    """The previous output, kept beside the output for the next build to bring up to date."""
-    return output_dir.with_name(f".{output_dir.name}.spare")
+def _is_empty(folder: Path) -> bool:
+    """Without listing it all (Path.iterdir does: 50,000 names, a quarter of a rebuild
+    with nothing to do)."""
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 class Staging:
@@ -80,18 +97,19 @@ class Staging:
         self.output_dir = output_dir.absolute()
         try:
             self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+            stop_catch_up(self.output_dir)  # before anything here can change the output
             spare = spare_dir(self.output_dir)
             if not knows_output:
-                _drop(spare)
-            self.behind = _claim(spare) if knows_output else None
+                drop(spare)
+            self.behind = claim(spare) if knows_output else None
             if self.behind is not None:
                 self.path = spare_dir(self.output_dir)
             else:
-                self.path = _new_folder(self.output_dir)
+                self.path = new_folder(self.output_dir)
         except OSError as exc:
             raise output_error(self.output_dir, exc) from exc
         self._root, self._output = str(self.path), str(self.output_dir)
-        self._folders = _Folders(self._root)
+        self._folders = Folders(self._root)
 
     def write(self, rel: str, data: bytes) -> None:
         """Called once per output file, in every worker."""
@@ -142,7 +160,8 @@ class Staging:
             stale = self.path / rel
             if stale.is_file():
                 stale.unlink()
-                _remove_empty_parents(stale.parent, self.path)
+            if stale.parent.is_dir():  # (a killed catch-up may have made it, and no file)
+                remove_empty_parents(stale.parent, self.path)
 
     def _link(self, rel: str, target: str) -> None:
         source = os.path.join(self._output, rel)
@@ -167,31 +186,6 @@ class Staging:
 
     def discard(self) -> None:
         remove_tree(self.path, ignore_errors=True)
-
-
-class _Folders:
-    """The folders of files about to be written under `root`, each made once."""
-
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self._made = {root}
-
-    def target(self, rel: str) -> str:
-        """Where `rel` goes, its folder made. Plain `os` paths: this runs for every file
-        of a build, and pathlib's own work was a fifth of the time spent writing them."""
-        target = os.path.join(self.root, rel)
-        self.make(os.path.dirname(target))
-        return target
-
-    def make(self, folder: str) -> None:
-        if folder not in self._made:
-            try:
-                os.mkdir(folder)  # its parent is there most of the time: try the one call
-            except FileExistsError:  # another process made it
-                pass
-            except FileNotFoundError:
-                make_folder_tree(folder)  # safe when processes race
-            self._made.add(folder)
 
 
 def _write_file(path: str, data: bytes) -> None:
@@ -225,6 +219,7 @@ def publish(
         staging.discard()
         raise output_error(staging.output_dir, exc) from exc
     staging.commit(changed=written | stale | {SUMS})
+    catchup.start_if_far_behind(staging.output_dir, len(written | stale))
     return len(written), len(stale)
 
 
@@ -261,80 +256,6 @@ def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
         remove_tree(previous, ignore_errors=True)  # no spare: the next build makes a folder
 
 
-def _new_folder(output_dir: Path) -> Path:
-    """A new folder beside the output, owned by this process until it is swapped in or
-    moved: if the process is killed first, `remove_leftovers` removes it."""
-    folder = Path(tempfile.mkdtemp(prefix=_staging_prefix(output_dir), dir=output_dir.parent))
-    (folder / OWNER).write_text(str(os.getpid()))
-    return folder
-
-
-def _staging_prefix(output_dir: Path) -> str:
-    return f".{output_dir.name}.staging-"
-
-
-def make_spare(output_dir: Path, files: Iterable[str]) -> None:
-    """Make the output's spare when it has none (after a first build, or a killed one): a
-    copy in hard links of its `files` (the paths the cache says it holds). Run in a process
-    of its own while a rebuild loads and plans, this spares the rebuild making a new folder
-    of links to every unchanged file after rendering (0.4 s of a one-article rebuild at
-    5,000 articles, the other core idle). Files are found by name, not by listing folders
-    (listing 5,000 folders reads them from disk once the page cache was dropped). The copy
-    is made aside and moved into place whole, so no build can claim half of one."""
-    output_dir = output_dir.absolute()
-    spare = spare_dir(output_dir)
-    if spare.exists():
-        return
-    try:
-        folder = _new_folder(output_dir)
-    except OSError:
-        return
-    try:
-        copy, source = _Folders(str(folder)), str(output_dir)
-        for rel in files:
-            with contextlib.suppress(FileNotFoundError):  # deleted by hand: the build remakes it
-                os.link(os.path.join(source, rel), copy.target(rel), follow_symlinks=False)
-        (folder / BEHIND).write_text("[]")  # the same files as the output
-        (folder / OWNER).unlink()
-        folder.rename(spare)  # fails if another build made a spare meanwhile
-    except OSError:
-        remove_tree(folder, ignore_errors=True)
-
-
-def _drop(spare: Path) -> None:
-    """Remove a spare that cannot be used (the output it lags was deleted, or is unknown
-    to the build), unless another build is filling it."""
-    owner = spare / OWNER
-    if spare.is_dir() and not (owner.exists() and _running(_owner(owner))):
-        remove_tree(spare, ignore_errors=True)
-
-
-def _claim(spare: Path) -> set[str] | None:
-    """Take the spare for this build; the paths where it is behind the output, or None if
-    there is no usable spare (one left by a killed build is removed here)."""
-    try:
-        descriptor = os.open(spare / OWNER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileNotFoundError:
-        return None  # no spare
-    except FileExistsError:
-        if not _running(_owner(spare / OWNER)):
-            remove_tree(spare, ignore_errors=True)  # a killed build was filling it
-        return None  # otherwise another build is filling it
-    with os.fdopen(descriptor, "w") as owner:
-        owner.write(str(os.getpid()))
-    try:
-        behind = json.loads((spare / BEHIND).read_text(encoding="utf-8"))
-        (spare / BEHIND).unlink()  # from here on, only this build knows what it holds
-    except (OSError, ValueError):
-        remove_tree(spare, ignore_errors=True)  # killed before it was told
-        return None
-    if not isinstance(behind, list) or not all(map(urls.is_output_path, behind)):
-        log.warning("%s: damaged (a path outside the output); removed", spare / BEHIND)
-        remove_tree(spare, ignore_errors=True)
-        return None
-    return set(behind)
-
-
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
     libc_name = ctypes.util.find_library("c")
@@ -349,51 +270,21 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def _remove_empty_parents(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
 def remove_leftovers(output_dir: Path) -> None:
     """What a build killed half-way left beside the output: a staging folder, or the
     previous output of an exchange without a spare to become. Those of a build that is
     still running (its pid is alive) are left alone; a spare is checked when claimed."""
     output_dir = output_dir.absolute()
-    staging, previous = _staging_prefix(output_dir), f".{output_dir.name}.previous-"
+    staging, previous = staging_prefix(output_dir), previous_prefix(output_dir)
     if output_dir.parent.is_dir():
         for entry in os.scandir(output_dir.parent):
             if not entry.is_dir(follow_symlinks=False):
                 continue
             if entry.name.startswith(staging):
-                pid = _owner(Path(entry.path) / OWNER)
+                pid = owner_pid(Path(entry.path) / OWNER)
             elif entry.name.startswith(previous):
-                pid = _number(entry.name[len(previous) :])
+                pid = number(entry.name[len(previous) :])
             else:
                 continue
-            if not _running(pid):
+            if not running(pid):
                 remove_tree(entry.path, ignore_errors=True)
-
-
-def _owner(path: Path) -> int | None:
-    try:
-        return _number(path.read_text())
-    except OSError:
-        return None
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
-
-
-def _running(pid: int | None) -> bool:
-    """Whether the build with this pid is still running (None: nobody recorded it)."""
-    if pid is None or pid == os.getpid():
-        return False  # this build: whatever is there is from an earlier one
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, someone else's
-    return True

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -225,3 +226,16 @@ def stream_chunks(
 
 def _listed(function: Callable[[Sequence[T]], Iterable[R]], chunk: Sequence[T]) -> list[R]:
     return list(function(chunk))
+
+
+def start_detached(module: str, *arguments: str) -> None:
+    """Start `python -m module arguments` on its own and do not wait for it: for work that
+    may outlive the build, no input, no output (its own session: a ^C in the terminal was
+    for the build). A long-lived caller keeps the ended process's entry, a zombie, until
+    it ends itself; starting it is best effort."""
+    if not sys.executable:
+        return
+    command = [sys.executable, "-m", module, *arguments]
+    quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
+    with contextlib.suppress(OSError):
+        os.posix_spawn(sys.executable, command, os.environ, file_actions=quiet, setsid=True)
