@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.build import build
-from sitegen.build.stages import BuildOptions
+from sitegen.build.job import BuildOptions
 from sitegen.serve.live import LiveSite
 from tests.conftest import MakeSite, article, tiny_png
 

@@ -15,17 +15,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sitegen.build import stages
-from sitegen.build.stages import BuildOptions, Job, Planned
+from sitegen.build.job import BuildOptions, Job
 from sitegen.cache.codec import StoredProblems, encode_problems
 from sitegen.cache.store import MALFORMED, BuildCache
 from sitegen.config.settings import load_config
-from sitegen.content.loading import Held, LoadResult
 from sitegen.content.manifest import Inputs, next_due, survey_inputs
 from sitegen.errors import ContentError, OutputError, Problem, sort_problems
-from sitegen.model import Site
-from sitegen.publish.pending import Pending, make_outdated
 from sitegen.publish.staging import (
     MARKER,
     check_output_dir,
@@ -33,11 +30,16 @@ from sitegen.publish.staging import (
     remove_leftovers,
     spare_dir,
 )
-from sitegen.render.outputs import Output
-from sitegen.render.templates import compile_theme, compiled_folder
 from sitegen.render.theme import resolve_theme
 from sitegen.runtime.clock import build_time
 from sitegen.runtime.scheduler import Scheduler
+
+if TYPE_CHECKING:  # the stages are imported when there is something to build (job.py)
+    from sitegen.build.stages import Planned
+    from sitegen.content.loading import Held, LoadResult
+    from sitegen.model import Site
+    from sitegen.publish.pending import Pending
+    from sitegen.render.outputs import Output
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +106,12 @@ def build(
         now = None if include_future else build_time()
         theme = resolve_theme(site_dir)
         job = Job(output_dir, options, config, theme, cache, scheduler, now, held)
-        scheduler.helper(_theme_to_compile(job), 1, "helper")
         inputs = survey_inputs(site_dir, job.theme.folders, options.key(job))
         if skip_unchanged and (unchanged := _unchanged_build(job, inputs)):
             return unchanged
+        from sitegen.build import stages  # noqa: PLC0415 - not for a build with nothing to do
+
+        scheduler.helper(_theme_to_compile(job), 1, "helper")
         previous = _previous_output(job)
         loaded = stages.load(job, inputs)
         images = stages.images(job, loaded)
@@ -139,6 +143,8 @@ def _theme_to_compile(job: Job) -> Callable[[], None] | None:
     a first build compiled them all itself, 60 ms before its first page. Only when the cache
     holds no templates compiled for these URLs yet (after that, the few a change makes
     outdated are compiled where they are used)."""
+    from sitegen.render.templates import compile_theme, compiled_folder  # noqa: PLC0415
+
     compiled_dir = job.cache.compiled_templates_dir
     if compiled_dir is None or any(compiled_folder(job.config, compiled_dir).iterdir()):
         return None
@@ -183,6 +189,9 @@ def _render(
     that needs nothing rendered and does the cache's bookkeeping."""
     site, plan = planned.assembled.site, planned.plan
     checked: list[Problem] = []  # all but rendering's: found while the workers render
+    from sitegen.build import stages  # noqa: PLC0415 - see build()
+    from sitegen.publish.pending import make_outdated  # noqa: PLC0415
+
     check = functools.partial(stages.check, checked, job, planned)
     counts = {
         "articles": len(site.every_article),

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ from sitegen.assemble.related import (
     remembered_related,
 )
 from sitegen.assemble.site import assemble_site
-from sitegen.cache.store import BuildCache
-from sitegen.config.languages import on_one_domain
+from sitegen.build.job import Job
 from sitegen.config.redirects import redirect_problems
-from sitegen.config.settings import Config, config_warnings, enable_search, menu_problems
+from sitegen.config.settings import config_warnings, menu_problems
 from sitegen.content.article import missing_images
 from sitegen.content.images import image_sizes
-from sitegen.content.loading import Held, LoadResult, load_articles
+from sitegen.content.loading import LoadResult, load_articles
 from sitegen.content.manifest import Inputs
 from sitegen.content.symlinks import link_problems
 from sitegen.errors import Problem, sort_problems
@@ -40,60 +38,7 @@ from sitegen.render.pages import PageSpec, site_pages
 from sitegen.render.redirects import redirect_specs
 from sitegen.render.search import search_outputs
 from sitegen.render.templates import PageRenderer
-from sitegen.render.theme import Theme, collect_static
-from sitegen.runtime.clock import Stopwatch
-from sitegen.runtime.scheduler import Scheduler
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How `build()` was asked to build, besides the site's own config."""
-
-    include_drafts: bool
-    include_future: bool
-    strict: bool
-    base_url: str | None
-    jobs: int | None
-    search: bool | None
-    relative_urls: bool
-    offline: bool
-
-    def applied_to(self, config: Config) -> Config:
-        """The config as these options change it."""
-        if self.base_url is not None or self.offline:  # one address (serve, bundle)
-            config = dataclasses.replace(config, languages=on_one_domain(config.languages))
-        if self.base_url is not None:
-            config = dataclasses.replace(config, base_url=self.base_url)
-        if self.search:
-            config = enable_search(config)
-        elif self.search is False:
-            config = dataclasses.replace(config, search=False)
-        if self.relative_urls or self.offline:
-            config = dataclasses.replace(config, relative_urls=True, explicit_index=self.offline)
-        return config
-
-    def key(self, job: Job) -> str:
-        """What of these options makes a different output (part of the inputs' signature)."""
-        config = job.config
-        return repr(
-            (self.include_drafts, self.include_future, self.strict, self.base_url, config.search,
-             config.relative_urls, config.explicit_index, str(job.output_dir.resolve()))
-        )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Job:
-    """What every stage of one build reads: what to build, and what the build holds."""
-
-    output_dir: Path
-    options: BuildOptions
-    config: Config
-    theme: Theme
-    cache: BuildCache
-    scheduler: Scheduler
-    now: dt.datetime | None  # what is future (left out); None: every date is published
-    held: Held | None  # what a long-lived caller keeps from load to load (see build())
-    clock: Stopwatch = dataclasses.field(default_factory=Stopwatch)
+from sitegen.render.theme import collect_static
 
 
 @dataclass

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build import stages
-from sitegen.build.stages import BuildOptions, Job, Memo
+from sitegen.build.job import BuildOptions, Job
+from sitegen.build.stages import Memo
 from sitegen.cache.store import BuildCache
 from sitegen.config.settings import Config, load_config
 from sitegen.content.loading import Held

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sitegen.build import build
-from sitegen.build.stages import BuildOptions
+from sitegen.build.job import BuildOptions
 from sitegen.content.loading import Held
 from sitegen.content.manifest import remove_tree
 from sitegen.errors import Problem, SitegenError
