@@ -34,7 +34,7 @@ from sitegen.render.templates import PageRenderer
 from sitegen.render.theme import resolve_theme
 from sitegen.runtime.clock import build_time
 from sitegen.runtime.scheduler import Scheduler
-from sitegen.serve.patch import Warnings, apply_in_place, changed_sources
+from sitegen.serve.patch import Warnings, apply_in_place, changed_sources, index_sources
 
 KEPT_PAGES = 256  # pages whose bytes are kept (the ones visited last); others are remade
 ORDER = {"page": 0, "feed": 1, "redirect": 2, "index": 3, "search": 4, "static": 5}
@@ -220,6 +220,7 @@ class LiveSite:
         planned = self._planned
         if planned is None or should_stop():
             return
+        index_sources(planned.planned, planned.sources)  # for the next save (serve.patch)
         outputs = sorted(planned.outputs.values(), key=lambda o: ORDER.get(o.kind, 9))
         for output in outputs:
             if should_stop():

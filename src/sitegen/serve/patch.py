@@ -62,8 +62,7 @@ def apply_in_place(
     if config.search or not changed or not all(rel.endswith(".md") for rel in changed):
         return None
     site, static = planned.assembled.site, planned.assembled.static
-    if not sources:
-        sources.update(_by_source(site))
+    index_sources(planned, sources)
     changes = []
     for rel in changed:
         targets = sources.get(rel, ())
@@ -84,6 +83,13 @@ def apply_in_place(
         _change_in_place(change, held)
     planned.forget([change.target for change in changes])
     return len(changes), now
+
+
+def index_sources(planned: Planned, sources: dict[str, tuple[Article, ...]]) -> None:
+    """Fill `sources` with the plan's articles by file, unless done (0.2 s at 50,000
+    articles: the preview's catch-up does it while the editor reads)."""
+    if not sources:
+        sources.update(_by_source(planned.assembled.site))  # (one step: threads share it)
 
 
 def _by_source(site: Site) -> dict[str, tuple[Article, ...]]:
