@@ -105,13 +105,16 @@ def restore(site: Path, saved_site: Path, out: Path, saved_out: Path) -> None:
 
 # Runs `sitegen build SITE -o OUT` and kills it (SIGKILL, from inside) as it begins its
 # Nth file-system change: writing a file, linking, renaming or removing one. N = 0 only
-# counts them, printing the count last.
+# counts them, printing the count last. Only the build's own process counts: a forked
+# worker that killed itself at the parent's count once left the build waiting for ever.
 KILL_AT_CHANGE = """
 import atexit, os, pathlib, signal, sys
-at, count = int(sys.argv[1]), 0
+at, count, main = int(sys.argv[1]), 0, os.getpid()
 def counted(function):
     def run(*args, **kwargs):
         global count
+        if os.getpid() != main:
+            return function(*args, **kwargs)
         count += 1
         if count == at:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -129,7 +132,7 @@ cli(["build", sys.argv[2], "-o", sys.argv[3], "-q"])
 
 def killed_at_change(site: Path, out: Path, at: int) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", KILL_AT_CHANGE, str(at), str(site), str(out)]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
 
 
 def kill_after(seconds: float) -> Callable[[Path, Path], bool]:
