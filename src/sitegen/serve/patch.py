@@ -74,6 +74,7 @@ def apply_in_place(
             return None
         if key != target.digest:
             if not _stays_in_place(target, new, site):
+                held.loaded.setdefault(key, (new, problems))  # planning again reuses it
                 return None
             changes.append(_Change(target, new, key, problems))
     now = _warnings_after(warnings, changes, held, static)
