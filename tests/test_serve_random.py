@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import MakeSite, running_preview
 from tests.served import assert_served_as_built, settled
-from tests.test_incremental import mutate, random_article
+from tests.test_incremental import ARCHIVE, mutate, random_archive, random_article
 
 STEPS = int(os.environ.get("SITEGEN_SERVE_STEPS", "12"))
 
@@ -20,7 +20,12 @@ def test_served_site_equals_a_clean_build_after_random_edits(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     rng = random.Random(20261207)
-    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(10)})
+    files: dict[str, str | bytes]
+    if ARCHIVE:  # SITEGEN_RANDOM_ARTICLES: a large archive, as in tests/test_incremental.py
+        files = random_archive(rng, ARCHIVE, "")
+    else:
+        files = {f"content/a{i}.md": random_article(rng, i) for i in range(10)}
+    root = make_site(files)
     history: list[str] = []
     with running_preview(root) as preview:
         assert_served_as_built(preview, root, tmp_path, "start")
