@@ -163,10 +163,10 @@ def mutate(rng: random.Random, root: Path, step: int, languages: str = "") -> st
             "{% extends 'base.html' %}{% block main %}<h1>{{ article.title }}</h1>"
             f"<p>variant {step}</p>{{{{ article.body_html | safe }}}}{{% endblock %}}"
         )
-    elif action == "config":
+    elif action == "config":  # a large archive: 5-20 a page, as sites have (1 would be slow)
         title = f"  fa: {{title: آرشیو {step}}}\n" if languages and rng.random() < 0.5 else ""
         (root / "sitegen.yaml").write_text(
-            f"base_url: https://example.org/\nper_page: {rng.randint(1, 4)}\n"
+            f"base_url: https://example.org/\nper_page: {rng.randint(1, 4) * (5 if ARCHIVE else 1)}\n"
             + (languages.replace("  fa: {title: آرشیو}\n", title or "  fa:\n") if languages else "")
         )
     else:
