@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.conftest import MakeSite, running_preview
 from tests.served import assert_served_as_built, settled
-from tests.test_incremental import mutate, random_article
+from tests.test_incremental import ARCHIVE, mutate, random_archive, random_article
 
 WORDS = ["reword", "retitle", "summary", "caption"]
 
@@ -26,7 +26,12 @@ def test_served_site_equals_a_clean_build_after_random_edits(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     rng = random.Random(20261207)
-    root = make_site({f"content/a{i}.md": random_article(rng, i) for i in range(10)})
+    files: dict[str, str | bytes]
+    if ARCHIVE:  # SITEGEN_RANDOM_ARTICLES: a large archive, as in tests/test_incremental.py
+        files = random_archive(rng, ARCHIVE, "")
+    else:
+        files = {f"content/a{i}.md": random_article(rng, i) for i in range(10)}
+    root = make_site(files)
     history: list[str] = []
     in_place = []
     with running_preview(root) as preview:
@@ -52,8 +57,11 @@ def change_words(rng: random.Random, root: Path, step: int) -> str:
     path = rng.choice(sorted((root / "content").rglob("*.md")))
     text = path.read_text()
     action = rng.choice(WORDS)
-    if action == "reword":
-        text = text.replace("Paragraph", f"Passage {step}", rng.randint(1, 3))
+    if action == "reword":  # in the first paragraph (the teaser's) or at the end
+        if "Paragraph" in text:
+            text = text.replace("Paragraph", f"Passage {step}", rng.randint(1, 3))
+        else:
+            text += f"\nA line added at step {step}.\n"
     elif action == "retitle":
         text = re.sub(
             r"^title: .*$", f"title: {json.dumps(f'Retitled {step}')}", text, count=1, flags=re.M
