@@ -34,7 +34,7 @@ from sitegen.render.templates import PageRenderer
 from sitegen.render.theme import resolve_theme
 from sitegen.runtime.clock import build_time
 from sitegen.runtime.scheduler import Scheduler
-from sitegen.serve.patch import Warnings, apply_in_place, changed_sources, index_sources
+from sitegen.serve.patch import Warnings, apply, changed_sources, in_place, index_sources
 
 KEPT_PAGES = 256  # pages whose bytes are kept (the ones visited last); others are remade
 ORDER = {"page": 0, "feed": 1, "redirect": 2, "index": 3, "search": 4, "static": 5}
@@ -151,22 +151,21 @@ class LiveSite:
         changed = changed_sources(self.site_dir, saved)
         if changed is None:
             return False, None
-        self._generation += 1  # (a catch-up of the plan stops while it changes)
         held, warnings = self.held, planned.warnings
-        applied = apply_in_place(
-            planned.config, planned.planned, planned.sources, held, warnings, changed
-        )
-        if applied is None:
+        found = in_place(planned.config, planned.planned, planned.sources, held, warnings, changed)
+        if found is None:
             return False, None
-        planned.fingerprints.clear()  # each worked out again when it is next asked for
-        count, found = applied
-        if not count:
+        if not found.changes:  # saved as they were
             return True, None
-        self._planned = dataclasses.replace(planned, warnings=found)
+        self._generation += 1  # (a catch-up of the plan stops while it changes)
+        apply(found, planned.planned, held)
+        planned.fingerprints.clear()  # each worked out again when it is next asked for
+        count = len(found.changes)
+        self._planned = dataclasses.replace(planned, warnings=found.warnings)
         done = f"{count} article{'' if count == 1 else 's'} read again (its pages only)"
-        replaced = tuple(p for rel in changed for p in found.at(rel))
+        replaced = tuple(p for rel in changed for p in found.warnings.at(rel))
         before = tuple(p for rel in changed for p in warnings.at(rel))
-        return True, Refreshed(found.all(), done, (replaced, before))
+        return True, Refreshed(found.warnings.all(), done, (replaced, before))
 
     def _unchanged(self, signature: str, now: dt.datetime | None) -> bool:
         """Whether the last plan was good and made of these very inputs, and still holds."""

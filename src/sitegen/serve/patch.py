@@ -46,19 +46,27 @@ class _Change:
     problems: list[Problem]  # the new parse's
 
 
-def apply_in_place(
+@dataclass(frozen=True)
+class InPlace:
+    """Saves found to move nothing, not applied yet (see `apply`): a save of a file as it
+    was stops nothing, not even the catch-up of the pages nobody opened."""
+
+    changes: tuple[_Change, ...]  # the articles whose words changed (none: a save as it was)
+    warnings: Warnings  # the site's warnings once they are applied
+
+
+def in_place(
     config: Config,
     planned: Planned,
     sources: dict[str, tuple[Article, ...]],
     held: Held,
     warnings: Warnings,
     changed: Collection[str],
-) -> tuple[int, Warnings] | None:
-    """Apply the saves of the files `changed` (site-relative paths) to the plan, and
-    return how many articles changed and the site's warnings now; or None, changing
-    nothing, when one of them moves anything (see the module's docstring): the caller
-    plans the site again then. `sources`: the plan's articles by file, filled when first
-    needed; the caller forgets the fingerprints it worked out."""
+) -> InPlace | None:
+    """Whether the saves of the files `changed` (site-relative paths) can be applied to
+    the plan in place, and what they change; None when one of them moves anything (see
+    the module's docstring): the caller plans the site again then. Changes nothing.
+    `sources`: the plan's articles by file, filled when first needed."""
     if config.search or not changed or not all(rel.endswith(".md") for rel in changed):
         return None
     site, static = planned.assembled.site, planned.assembled.static
@@ -78,12 +86,15 @@ def apply_in_place(
                 return None
             changes.append(_Change(target, new, key, problems))
     now = _warnings_after(warnings, changes, held, static)
-    if now is None:
-        return None
-    for change in changes:
+    return None if now is None else InPlace(tuple(changes), now)
+
+
+def apply(found: InPlace, planned: Planned, held: Held) -> None:
+    """Change the plan's articles in place and forget what was worked out from them; the
+    caller forgets the fingerprints it worked out (and stops whatever reads the plan)."""
+    for change in found.changes:
         _change_in_place(change, held)
-    planned.forget([change.target for change in changes])
-    return len(changes), now
+    planned.forget([change.target for change in found.changes])
 
 
 def index_sources(planned: Planned, sources: dict[str, tuple[Article, ...]]) -> None:
