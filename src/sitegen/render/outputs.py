@@ -180,8 +180,7 @@ class _Keys:
         return key
 
     def feed(self, feed: FeedSpec) -> str:
-        of_url, article = self._of_url, self._article
-        items = [of_url.get(a.url) or article(a) for a in feed.articles]
+        items = [self._article(a) for a in feed.articles]
         return digest(self.base, feed.path, feed.page_url, feed.title, *items)
 
     def uses_site(self, templates: tuple[str, ...]) -> bool:
@@ -238,10 +237,9 @@ class _Keys:
         """What of a context value goes into a fingerprint (run for every page of every
         build: the common cases come first and avoid generators)."""
         if isinstance(value, Article):
-            return self._of_url.get(value.url) or self._article(value)
+            return self._article(value)
         if isinstance(value, ListingPage):
-            of_url, article = self._of_url, self._article
-            items = [of_url.get(a.url) or article(a) for a in value.items]
+            items = [self._article(a) for a in value.items]
             return (value.number, value.total, value.url, tuple(items))
         if isinstance(value, Listing):
             term = value.term.name if value.term else None

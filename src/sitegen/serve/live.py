@@ -57,7 +57,6 @@ class _Planned:
     what it was planned from, and its warnings (a save applied in place changes those)."""
 
     outputs: Mapping[str, Output]
-    renderer: PageRenderer
     planned: stages.Planned
     config: Config
     warnings: Warnings
@@ -65,6 +64,10 @@ class _Planned:
     # site's articles by file (serve.patch): both shared by the plans a save makes of it
     fingerprints: dict[str, str] = dataclasses.field(default_factory=dict)
     sources: dict[str, tuple[Article, ...]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def renderer(self) -> PageRenderer:
+        return self.planned.renderer
 
     def fingerprint(self, output: Output) -> str:
         found = self.fingerprints.get(output.path)
@@ -132,7 +135,7 @@ class LiveSite:
         outputs = {output.path: output for output in planned.plan}
         warnings = tuple(problem for problem in problems if not problem.is_error)
         kept = Warnings(warnings)
-        self._planned = _Planned(outputs, planned.renderer, planned, config, kept)
+        self._planned = _Planned(outputs, planned, config, kept)
         self._planned_from = inputs.signature, next_due((a.date for a in loaded.articles), now)
         parsed = loaded.parsed
         done = f"{parsed} article{'' if parsed == 1 else 's'} read again" if parsed else ""
@@ -144,9 +147,7 @@ class LiveSite:
         planned, planned_from = self._planned, self._planned_from
         if not saved or planned is None or planned_from is None:
             return False, None
-        now = None if self.options.include_future else build_time()
-        due = planned_from[1]
-        if due is not None and now is not None and now >= due:  # an article came due
+        if _came_due(planned_from[1], None if self.options.include_future else build_time()):
             return False, None
         changed = changed_sources(self.site_dir, saved)
         if changed is None:
@@ -172,7 +173,7 @@ class LiveSite:
         if self._planned_from is None:
             return False
         planned, due = self._planned_from
-        return signature == planned and (due is None or now is None or now < due)
+        return signature == planned and not _came_due(due, now)
 
     def read(self, path: str) -> bytes | None:
         """The bytes of the output file at `path` ('/'-separated, relative), or None when
@@ -239,3 +240,9 @@ class LiveSite:
             return None
         self._sound[output.path] = fingerprint
         return data
+
+
+def _came_due(due: dt.datetime | None, now: dt.datetime | None) -> bool:
+    """Whether the article the plan left out as scheduled (`due`) is published by `now`
+    (None: every date is published, with --future): the plan no longer holds then."""
+    return due is not None and now is not None and now >= due
