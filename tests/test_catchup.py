@@ -129,6 +129,17 @@ catchup.catch_up(pathlib.Path(r'%s'))
 """
 
 
+def slow_catch_up(out: Path) -> subprocess.Popen[bytes]:
+    """A catch-up of `out`'s spare in its own process, once it owns the spare and has
+    linked a few files."""
+    process = subprocess.Popen([sys.executable, "-c", SLOW_CATCH_UP % out])
+    deadline = time.monotonic() + 20
+    while not (spare_dir(out) / OWNER).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # a few files linked
+    return process
+
+
 @pytest.mark.parametrize("made", [False, True], ids=["spare behind everywhere", "no spare"])
 def test_a_catch_up_killed_at_any_change_loses_nothing(tmp_path: Path, made: bool) -> None:
     def prepare(out: Path) -> None:
@@ -168,11 +179,7 @@ def test_a_build_stops_a_running_catch_up_and_takes_the_spare(
     out = tmp_path / "out"
     publish_all(out, version(1))
     publish_all(out, version(2))
-    process = subprocess.Popen([sys.executable, "-c", SLOW_CATCH_UP % out])
-    deadline = time.monotonic() + 20
-    while not (spare_dir(out) / OWNER).exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.3)  # a few files linked
+    process = slow_catch_up(out)
     started = time.monotonic()
     publish_all(out, version(3))
     assert time.monotonic() - started < 5  # stopped within a batch, not run to the end
@@ -227,11 +234,7 @@ def test_clean_stops_a_running_catch_up_and_nothing_comes_back(tmp_path: Path) -
     out = tmp_path / "out"
     publish_all(out, version(1))
     publish_all(out, version(2))
-    process = subprocess.Popen([sys.executable, "-c", SLOW_CATCH_UP % out])
-    deadline = time.monotonic() + 20
-    while not (spare_dir(out) / OWNER).exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.3)
+    process = slow_catch_up(out)
     clean_site(tmp_path, out)
     assert process.wait(timeout=3) == 0  # stopped first: it had seconds of work left
     assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -26,18 +26,28 @@ def _site(make_site: MakeSite) -> Path:
     )
 
 
+def _planned(root: Path) -> LiveSite:
+    """The preview's site of `root`, planned once."""
+    live = LiveSite(root, OPTIONS)
+    live.refresh()
+    return live
+
+
+def _saved(path: Path, old: str, new: str) -> Path:
+    """`path` saved with `old` replaced by `new`, as an editor saves it."""
+    path.write_text(path.read_text().replace(old, new))
+    return path
+
+
 def test_a_new_title_is_shown_on_every_page_that_shows_the_article(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     root = _site(make_site)
-    live = LiveSite(root, OPTIONS)
-    live.refresh()
+    live = _planned(root)
     pages = ["index.html", "tag/paris/index.html", "a/index.html", "b/index.html", "feed.xml"]
     assert all(b"Old headline" in (live.read(page) or b"") for page in pages)
-    path = root / "content/b.md"
-    path.write_text(path.read_text().replace("Old headline", "New headline"))
 
-    refreshed = live.refresh([path])
+    refreshed = live.refresh([_saved(root / "content/b.md", "Old headline", "New headline")])
 
     assert refreshed is not None and IN_PLACE in refreshed.done
     out = tmp_path / "reference"
@@ -49,25 +59,19 @@ def test_a_new_title_is_shown_on_every_page_that_shows_the_article(
 
 def test_a_save_that_moves_a_page_plans_the_site_again(make_site: MakeSite) -> None:
     root = _site(make_site)
-    live = LiveSite(root, OPTIONS)
-    live.refresh()
-    path = root / "content/c.md"
-    path.write_text(path.read_text().replace("date: 2025-01-01", 'date: 2025-01-01\ntags: ["UN"]'))
+    live = _planned(root)
+    retagged = _saved(root / "content/c.md", "date: 2025-01-01", 'date: 2025-01-01\ntags: ["UN"]')
 
-    refreshed = live.refresh([path])
+    refreshed = live.refresh([retagged])
 
     assert refreshed is not None and IN_PLACE not in refreshed.done
     assert b"Third" in (live.read("tag/un/index.html") or b"")
 
 
 def test_a_save_that_changes_nothing_reloads_nothing(make_site: MakeSite) -> None:
-    root = _site(make_site)
-    live = LiveSite(root, OPTIONS)
-    live.refresh()
-    path = root / "content/a.md"
-    path.write_text(path.read_text())  # saved again, as it was
+    live = _planned(root := _site(make_site))
 
-    assert live.refresh([path]) is None
+    assert live.refresh([_saved(root / "content/a.md", "", "")]) is None  # saved as it was
 
 
 def test_the_saved_files_warnings_are_replaced_and_the_others_kept(make_site: MakeSite) -> None:
