@@ -3,7 +3,9 @@ serves exactly the files a clean build of the same sources makes (issue 27: the 
 plans the site in memory and makes pages on request, so nothing of a build is reused
 as-is; this is the randomized test, as tests/test_incremental.py is for builds). Half the
 actions change only an article's words, which the preview applies in place (serve.patch):
-those must be served as a clean build makes them too."""
+those must be served as a clean build makes them too, and so must the new, deleted and
+re-tagged articles the preview applies as a change of the site's structure
+(serve.restructure)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def test_served_site_equals_a_clean_build_after_random_edits(
         files = {f"content/a{i}.md": random_article(rng, i) for i in range(10)}
     root = make_site(files)
     history: list[str] = []
-    in_place = []
+    in_place, restructured = [], []
     with running_preview(root) as preview:
         assert_served_as_built(preview, root, tmp_path, "start")
         for step in range(STEPS):
@@ -46,9 +48,11 @@ def test_served_site_equals_a_clean_build_after_random_edits(
                 history.append(change_words(rng, root, step))
             settled(preview, epoch)
             in_place += [step for line in lines if "(its pages only)" in line]
+            restructured += [step for line in lines if "(their listings only)" in line]
             assert not preview.server.state.problems, preview.server.state.problems
             assert_served_as_built(preview, root, tmp_path, f"step {step} {history}")
     assert in_place, "no save was applied in place: the test no longer tests serve.patch"
+    assert restructured, "no structural save was followed: it no longer tests serve.restructure"
 
 
 def change_words(rng: random.Random, root: Path, step: int) -> str:

@@ -134,6 +134,86 @@ class _OneByOne(Mapping[str, tuple[Article, ...]]):
         return len(self._urls)
 
 
+class TermRelated(Mapping[str, tuple[Article, ...]]):
+    """find_related's choice, each article's made when first looked up, from a site's own
+    tag index (tag -> its articles in site order), which a change of a few articles
+    updates without looking at the rest (assemble.delta): no positions, no masks over the
+    whole archive. The same choice as _TagIndex's: candidates from the same windows,
+    shared tags' weights added in slug order (its bit order), the same ranking, as
+    tests/test_site_delta.py checks. `listed`: the choices of `related:` lists."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        tags: Mapping[Tag, Sequence[Article]],
+        listed: Mapping[str, tuple[Article, ...]],
+        count: int,
+        window: int = WINDOW,
+    ) -> None:
+        self._articles, self._tags, self._listed = articles, tags, listed
+        self._count, self._window = count, window
+        self._places: dict[Tag, dict[int, int]] = {}  # tag -> id of article -> its place
+        self._chosen: dict[str, tuple[Article, ...]] = {}
+
+    @functools.cached_property
+    def _by_url(self) -> dict[str, Article]:
+        found: dict[str, Article] = {}
+        for article in self._articles:  # (two articles at one URL: the first, as _OneByOne)
+            if article.related_slugs or self._count > 0:
+                found.setdefault(article.url, article)
+        return found
+
+    def __getitem__(self, url: str) -> tuple[Article, ...]:
+        found = self._chosen.get(url)
+        if found is None:
+            if url in self._listed:
+                found = self._listed[url]
+            else:
+                article = self._by_url[url]  # KeyError when it has no choice
+                found = tuple(self._best(article)) if not article.related_slugs else ()
+            self._chosen[url] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_url)
+
+    def __len__(self) -> int:
+        return len(self._by_url)
+
+    def _place(self, tag: Tag, article: Article) -> int:
+        places = self._places.get(tag)
+        if places is None:
+            places = self._places[tag] = {id(a): n for n, a in enumerate(self._tags[tag])}
+        return places[id(article)]
+
+    def _best(self, article: Article) -> list[Article]:
+        window, tags = self._window, self._tags
+        candidates: dict[int, Article] = {}
+        for tag in article.tags:
+            postings, here = tags[tag], self._place(tag, article)
+            candidates.update(
+                (id(c), c) for c in postings[max(0, here - window) : here + window + 1]
+            )
+        candidates.pop(id(article), None)
+        if not candidates:
+            return []
+        total, own = len(self._articles), {t.slug: t for t in article.tags}
+        scored: dict[int, float] = {}
+        for key, candidate in candidates.items():
+            shared = sorted(own.keys() & {t.slug for t in candidate.tags})
+            weights = (math.log(total / len(tags[own[slug]])) for slug in shared)
+            scored[key] = round(sum(weights, 0.0), 9)
+        threshold = heapq.nlargest(self._count, scored.values())[-1]
+        when = article.date.timestamp()
+
+        def rank(key: int) -> tuple[float, float, str, str]:
+            other = candidates[key]
+            return (-scored[key], abs(other.date.timestamp() - when), other.slug, other.url)
+
+        best = sorted((k for k, value in scored.items() if value >= threshold), key=rank)
+        return [candidates[key] for key in best[: self._count]]
+
+
 def remembered_related(cache: BuildCache, relate: RelateFn) -> RelateFn:
     """`relate`, remembered across builds in `cache`: related articles depend only on
     every article's URL, slug, date and tags, which most edits leave alone. A choice made

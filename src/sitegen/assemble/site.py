@@ -38,9 +38,7 @@ def assemble_site(
 
     Drafts are left out unless included; with `now`, so are articles dated after it.
     """
-    kept = [
-        a for a in articles if (include_drafts or not a.draft) and (now is None or a.date <= now)
-    ]
+    kept = [a for a in articles if published(a, include_drafts, now)]
     pages = tuple(sorted((a for a in kept if a.is_page), key=lambda a: a.url))
     kept = [a for a in kept if not a.is_page]
     if config.languages:
@@ -50,6 +48,12 @@ def assemble_site(
     related, related_problems = relate(ordered, config.related_count)
     site = _one_language_site(config, ordered, pages, related)
     return site, spelling_warnings + related_problems
+
+
+def published(article: Article, include_drafts: bool, now: dt.datetime | None) -> bool:
+    """Whether the article is on the site: not a draft (unless included), not scheduled
+    after `now`."""
+    return (include_drafts or not article.draft) and (now is None or article.date <= now)
 
 
 def _in_site_order(articles: list[Article]) -> list[Article]:
@@ -161,10 +165,19 @@ def index_terms(
     return {term: tuple(index[term]) for term in sorted(index, key=lambda t: t.slug)}
 
 
-def index_periods(articles: Sequence[Article], prefix: str = "") -> tuple[Period, ...]:
-    """Every year and month that has articles, newest first, each year before its months."""
-    years = Counter(a.date.year for a in articles)
-    months = Counter((a.date.year, a.date.month) for a in articles)
+def index_periods(
+    articles: Sequence[Article],
+    prefix: str = "",
+    by_period: Mapping[tuple[int, int | None], Sequence[Article]] | None = None,
+) -> tuple[Period, ...]:
+    """Every year and month that has articles, newest first, each year before its months.
+    `by_period`: the articles of each, if known (assemble.delta)."""
+    if by_period is None:
+        years = Counter(a.date.year for a in articles)
+        months = Counter((a.date.year, a.date.month) for a in articles)
+    else:
+        years = Counter({y: len(items) for (y, m), items in by_period.items() if m is None})
+        months = Counter({(y, m): len(items) for (y, m), items in by_period.items() if m})
     periods = []
     for year in sorted(years, reverse=True):
         periods.append(Period(year, None, years[year], prefix + urls.period_url(year)))
@@ -180,13 +193,20 @@ def make_listings(
     tags: Mapping[Tag, Sequence[Article]],
     authors: Mapping[Author, Sequence[Article]],
     prefix: str = "",
+    *,
+    by_period: Mapping[tuple[int, int | None], Sequence[Article]] | None = None,
+    kept: Mapping[str, Listing] | None = None,
 ) -> tuple[Listing, ...]:
     """The home archive first, then one listing per tag, author, year and month; a
-    language's listings under its `prefix` ('/fa/', '/fa/2025/')."""
+    language's listings under its `prefix` ('/fa/', '/fa/2025/'). `by_period`: the
+    articles of each year and month, if known; `kept`: listings known unchanged, by URL
+    (assemble.delta)."""
 
     def listing(
         kind: str, title: str, url: str, items: Sequence[Article], term: Term | None = None
     ) -> Listing:
+        if kept and (known := kept.get(url)) is not None:
+            return known
         pages = paginate(items, config.per_page, first_url=url)
         return Listing(kind, title, url, len(items), pages, term)
 
@@ -195,12 +215,9 @@ def make_listings(
     result += [
         listing("author", f"Articles by {a.name}", a.url, items, a) for a, items in authors.items()
     ]
-    by_period: dict[tuple[int, int | None], list[Article]] = defaultdict(list)
-    for article in articles:
-        by_period[(article.date.year, None)].append(article)
-        by_period[(article.date.year, article.date.month)].append(article)
+    periods = group_by_period(articles) if by_period is None else by_period
     for (year, month), items in sorted(
-        by_period.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0), reverse=True
+        periods.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0), reverse=True
     ):
         title = str(year) if month is None else f"{MONTH_NAMES[month - 1]} {year}"
         result.append(
@@ -212,3 +229,12 @@ def make_listings(
             )
         )
     return tuple(result)
+
+
+def group_by_period(articles: Iterable[Article]) -> dict[tuple[int, int | None], list[Article]]:
+    """(year, None) and (year, month) -> their articles, in the order given."""
+    by_period: dict[tuple[int, int | None], list[Article]] = defaultdict(list)
+    for article in articles:
+        by_period[(article.date.year, None)].append(article)
+        by_period[(article.date.year, article.date.month)].append(article)
+    return by_period

@@ -71,35 +71,77 @@ def plan_outputs(
     kept by a long-lived caller (serve), what each article adds to fingerprints. To
     `forgets` are added the functions that forget what was worked out from articles that
     a caller then changes in place (serve.patch): the caller forgets the fingerprints."""
-    keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
+    maker = OutputMaker(site, env, theme_dirs, render, memo, article_keys)
+    if forgets is not None:
+        forgets += maker.forgets
+    outputs = static_outputs(site, static, read_static)
+    outputs += [maker.page(spec) for spec in specs]
+    outputs += [maker.feed(feed) for feed in feed_specs(site)]
+    return outputs + maker.indexes(sitemap_entries(specs))
+
+
+def static_outputs(
+    site: Site, static: Mapping[str, Path], read_static: Callable[[Path], bytes]
+) -> list[Output]:
+    """The static files as outputs (made images too), copied to each language's domain."""
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
     if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
         copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
         static = {**copies, **static}  # static/fa/x wins over the copy of static/x
-    outputs = [
+    return [
         Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
         for rel, src in static.items()
     ]
-    outputs += [
-        Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind, _near(s))
-        for s in specs
-    ]
-    render_feed = FeedRenderer()
-    if forgets is not None:
-        forgets += [keys.forget, render_feed.forget]
-    outputs += [
-        Output(f.path, _bound(keys.feed, f), _bound(render_feed, f), "feed")
-        for f in feed_specs(site)
-    ]
-    entries = [SitemapEntry(s.url, s.lastmod, _alternates(s)) for s in specs if s.in_sitemap]
-    index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
-    for path, make in host_sitemaps(entries, site.config.site_url, site.config.hosts):
-        outputs.append(Output(path, index_key, make, "index"))
-    if rules := redirect_rules(site):  # for servers: every alias, with a query or not
-        rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
-        for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
-            outputs.append(Output(path, rules_key, constant(data), "index"))
-    return outputs
+
+
+def sitemap_entries(specs: Iterable[PageSpec]) -> list[SitemapEntry]:
+    return [SitemapEntry(s.url, s.lastmod, _alternates(s)) for s in specs if s.in_sitemap]
+
+
+class OutputMaker:
+    """How one plan makes its pages, feeds, sitemaps and redirect maps into outputs: their
+    fingerprints (from what they show) and their bytes."""
+
+    def __init__(
+        self,
+        site: Site,
+        env: jinja2.Environment,
+        theme_dirs: Sequence[Path],
+        render: Callable[[PageSpec], bytes],
+        memo: MutableMapping[str, bool] | None = None,
+        article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
+    ) -> None:
+        self.site = site
+        self.keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
+        self.render = render
+        self.render_feed = FeedRenderer()
+
+    @property
+    def forgets(self) -> list[Callable[[Collection[Article]], None]]:
+        """What forgets the work done on articles changed in place (serve.patch)."""
+        return [self.keys.forget, self.render_feed.forget]
+
+    def page(self, spec: PageSpec) -> Output:
+        key, make = _bound(self.keys.page, spec), _bound(self.render, spec)
+        return Output(spec.output_path, key, make, spec.kind, _near(spec))
+
+    def feed(self, feed: FeedSpec) -> Output:
+        return Output(
+            feed.path, _bound(self.keys.feed, feed), _bound(self.render_feed, feed), "feed"
+        )
+
+    def indexes(self, entries: Sequence[SitemapEntry]) -> list[Output]:
+        """The sitemaps and robots.txt of `entries`, and the redirect maps for servers."""
+        site, keys = self.site, self.keys
+        outputs = []
+        index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
+        for path, make in host_sitemaps(entries, site.config.site_url, site.config.hosts):
+            outputs.append(Output(path, index_key, make, "index"))
+        if rules := redirect_rules(site):  # for servers: every alias, with a query or not
+            rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
+            for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
+                outputs.append(Output(path, rules_key, constant(data), "index"))
+        return outputs
 
 
 def _alternates(spec: PageSpec) -> tuple[tuple[str, str], ...]:

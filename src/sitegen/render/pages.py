@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sitegen import urls
 from sitegen.errors import Location
-from sitegen.model import Article, Site, newest
+from sitegen.model import Article, Listing, Site, newest
 from sitegen.render.counterparts import listing_groups
 
 
@@ -69,11 +69,8 @@ def _edition_pages(
     names: Mapping[str, str],
     versions: Mapping[str, tuple[Alternate, ...]],
 ) -> Iterator[PageSpec]:
-    """One language's pages; an edition's pages also see their own `site` and `config`."""
-    home = site.home.url
-    own: dict[str, Any] = {"lang": site.lang, "home_url": home}
-    if site is not root:
-        own.update(site=site, config=site.config)
+    """One language's pages."""
+    own = edition_values(root, site)
 
     def alternates_of(path: str) -> tuple[Alternate, ...]:
         if not root.editions:
@@ -81,13 +78,8 @@ def _edition_pages(
         return tuple(Alternate(e.lang, e.home.url + path, names[e.lang]) for e in root.all_editions)
 
     articles = site.articles
-    for index, article in enumerate(articles):
-        newer = articles[index - 1] if index > 0 else None
-        older = articles[index + 1] if index + 1 < len(articles) else None
-        values = {**own, "lang": article.lang or site.lang}  # (a language not listed)
-        values["alternates"] = versions.get(article.url, ())
-        context = _ArticleContext(site, article, newer, older, values)
-        yield PageSpec(article.url, ("article.html",), context, article.source, article.modified)
+    for index in range(len(articles)):
+        yield article_page(site, index, own, versions)
     for standalone in site.pages:
         dated = "date" in standalone.field_lines
         lastmod = standalone.updated or (standalone.date if dated else None)
@@ -96,16 +88,75 @@ def _edition_pages(
         values["alternates"] = versions.get(standalone.url, ())
         yield PageSpec(standalone.url, ("page.html",), values, standalone.source, lastmod)
     for listing in site.listings:
-        for page in listing.pages:
-            values = {**own, "listing": listing, "listing_page": page, "url": page.url}
-            is_home = listing.kind == "home" and page.number == 1
-            first = page.number == 1  # (a tag's page 2 has no counterpart: pages differ)
-            values["alternates"] = (
-                alternates_of("") if is_home else versions.get(page.url, ()) if first else ()
-            )
-            templates = (f"{listing.kind}.html", "listing.html")
-            yield PageSpec(page.url, templates, values, lastmod=newest(page.items))
-    latest = newest(articles)
+        yield from listing_pages(listing, own, alternates_of(""), versions)
+    yield from closing_pages(root, site, own, alternates_of)
+
+
+def edition_values(root: Site, site: Site) -> dict[str, Any]:
+    """What every page of one language's `site` has in its context: its language, its home,
+    and on an edition's pages its own `site` and `config`."""
+    own: dict[str, Any] = {"lang": site.lang, "home_url": site.home.url}
+    if site is not root:
+        own.update(site=site, config=site.config)
+    return own
+
+
+def article_page(
+    site: Site,
+    index: int,
+    own: Mapping[str, Any],
+    versions: Mapping[str, tuple[Alternate, ...]],
+) -> PageSpec:
+    """The page of the article at `index` of `site.articles`, between its neighbours."""
+    articles = site.articles
+    article = articles[index]
+    newer = articles[index - 1] if index > 0 else None
+    older = articles[index + 1] if index + 1 < len(articles) else None
+    values = {**own, "lang": article.lang or site.lang}  # (a language not listed)
+    values["alternates"] = versions.get(article.url, ())
+    context = _ArticleContext(site, article, newer, older, values)
+    return PageSpec(article.url, ("article.html",), context, article.source, article.modified)
+
+
+def listing_pages(
+    listing: Listing,
+    own: Mapping[str, Any],
+    home_alternates: tuple[Alternate, ...],
+    versions: Mapping[str, tuple[Alternate, ...]],
+) -> Iterator[PageSpec]:
+    """The pages of one listing: `home_alternates`, the home page's versions."""
+    for index in range(len(listing.pages)):
+        yield listing_page(listing, index, own, home_alternates, versions)
+
+
+def listing_page(
+    listing: Listing,
+    index: int,
+    own: Mapping[str, Any],
+    home_alternates: tuple[Alternate, ...] = (),
+    versions: Mapping[str, tuple[Alternate, ...]] | None = None,
+) -> PageSpec:
+    """The page at `index` of one listing (see `listing_pages`)."""
+    page = listing.pages[index]
+    values = {**own, "listing": listing, "listing_page": page, "url": page.url}
+    is_home = listing.kind == "home" and page.number == 1
+    first = page.number == 1  # (a tag's page 2 has no counterpart: pages differ)
+    values["alternates"] = (
+        home_alternates if is_home else (versions or {}).get(page.url, ()) if first else ()
+    )
+    templates = (f"{listing.kind}.html", "listing.html")
+    return PageSpec(page.url, templates, values, lastmod=newest(page.items))
+
+
+def closing_pages(
+    root: Site,
+    site: Site,
+    own: Mapping[str, Any],
+    alternates_of: Callable[[str], tuple[Alternate, ...]],
+) -> Iterator[PageSpec]:
+    """The tag index, the archive, the 404 page (one per domain) and the search page."""
+    home = site.home.url
+    latest = newest(site.articles)
     for path, template in ((urls.TAGS_URL, "tags.html"), (urls.ARCHIVE_URL, "archive.html")):
         url = home + path[1:]
         values = {**own, "url": url, "alternates": alternates_of(path[1:])}

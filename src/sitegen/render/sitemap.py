@@ -73,6 +73,13 @@ def sitemap_files(
     yield folder + "robots.txt", functools.partial(robots.encode, "utf-8")
 
 
+def sitemap_paths(count: int, limit: int = URL_LIMIT) -> list[str]:
+    """The files `sitemap_files` makes of `count` entries at the output's root, known
+    without the entries (the preview answers for them before it works those out)."""
+    numbered = [f"sitemap-{n}.xml" for n in range(1, -(-count // limit) + 1)]
+    return [*(numbered if count > limit else ()), "sitemap.xml", "robots.txt"]
+
+
 def _urlset(entries: Sequence[SitemapEntry], absolute: Callable[[str], str]) -> bytes:
     return _document("urlset", "url", entries, absolute)
 

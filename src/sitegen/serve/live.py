@@ -14,12 +14,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.assemble.site import published
 from sitegen.build import stages
 from sitegen.build.job import BuildOptions, Job
 from sitegen.build.stages import Memo
@@ -28,13 +30,15 @@ from sitegen.config.settings import Config, load_config
 from sitegen.content.loading import Held
 from sitegen.content.manifest import next_due, survey_inputs
 from sitegen.errors import ContentError, Problem, sort_problems
-from sitegen.model import Article
-from sitegen.render.outputs import Output
+from sitegen.model import Article, Site
+from sitegen.render.outputs import Output, OutputMaker
 from sitegen.render.templates import PageRenderer
-from sitegen.render.theme import resolve_theme
+from sitegen.render.theme import Theme, resolve_theme
 from sitegen.runtime.clock import build_time
 from sitegen.runtime.scheduler import Scheduler
+from sitegen.serve.basis import Basis, PlanOutputs, basis_of
 from sitegen.serve.patch import Warnings, apply, changed_sources, in_place, index_sources
+from sitegen.serve.restructure import restructure
 
 KEPT_PAGES = 256  # pages whose bytes are kept (the ones visited last); others are remade
 ORDER = {"page": 0, "feed": 1, "redirect": 2, "index": 3, "search": 4, "static": 5}
@@ -44,11 +48,17 @@ ORDER = {"page": 0, "feed": 1, "redirect": 2, "index": 3, "search": 4, "static":
 class Refreshed:
     """What one refresh found: its warnings, and what it did, for the terminal."""
 
-    warnings: tuple[Problem, ...]
+    found: tuple[Problem, ...] | Warnings  # every warning (see `warnings`)
     done: str  # e.g. "1 article read again"
     # a save applied in place: its files' warnings now and before (the others are as
     # they were); None: any warning may have changed
     replaced: tuple[tuple[Problem, ...], tuple[Problem, ...]] | None = None
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Every warning of the site, in file and line order (put together when asked: a
+        save applied to the plan is reported by `replaced`)."""
+        return self.found if isinstance(self.found, tuple) else self.found.all()
 
 
 @dataclass(frozen=True)
@@ -57,17 +67,21 @@ class _Planned:
     what it was planned from, and its warnings (a save applied in place changes those)."""
 
     outputs: Mapping[str, Output]
-    planned: stages.Planned
+    site: Site
+    static: Mapping[str, Path]
+    renderer: PageRenderer
+    forget: Callable[[Collection[Article]], None]  # see stages.Planned.forget
     config: Config
     warnings: Warnings
+    making: _Making
     # path -> fingerprint, as worked out (a save applied in place clears it), and the
     # site's articles by file (serve.patch): both shared by the plans a save makes of it
     fingerprints: dict[str, str] = dataclasses.field(default_factory=dict)
     sources: dict[str, tuple[Article, ...]] = dataclasses.field(default_factory=dict)
-
-    @property
-    def renderer(self) -> PageRenderer:
-        return self.planned.renderer
+    # what structural saves are applied to (serve.restructure), once worked out: by the
+    # catch-up of a whole plan ([None]: a site they are not applied to), or by the save
+    basis: list[Basis | None] = dataclasses.field(default_factory=list)
+    make_basis: Callable[[], Basis | None] = lambda: None
 
     def fingerprint(self, output: Output) -> str:
         found = self.fingerprints.get(output.path)
@@ -134,8 +148,12 @@ class LiveSite:
             cache.commit()
         outputs = {output.path: output for output in planned.plan}
         warnings = tuple(problem for problem in problems if not problem.is_error)
-        kept = Warnings(warnings)
-        self._planned = _Planned(outputs, planned, config, kept)
+        making = _Making(theme, cache.compiled_templates_dir)
+        site = assembled.site
+        self._planned = _Planned(
+            outputs, site, assembled.static, planned.renderer, planned.forget, config,
+            Warnings(warnings), making, make_basis=lambda: basis_of(assembled, outputs),
+        )  # fmt: skip
         self._planned_from = inputs.signature, next_due((a.date for a in loaded.articles), now)
         parsed = loaded.parsed
         done = f"{parsed} article{'' if parsed == 1 else 's'} read again" if parsed else ""
@@ -152,21 +170,60 @@ class LiveSite:
         changed = changed_sources(self.site_dir, saved)
         if changed is None:
             return False, None
-        held, warnings = self.held, planned.warnings
-        found = in_place(planned.config, planned.planned, planned.sources, held, warnings, changed)
+        held, warnings, site = self.held, planned.warnings, planned.site
+        found = in_place(
+            planned.config, site, planned.static, planned.sources, held, warnings, changed
+        )
         if found is None:
-            return False, None
+            return self._restructured(planned, changed)
         if not found.changes:  # saved as they were
             return True, None
         self._generation += 1  # (a catch-up of the plan stops while it changes)
-        apply(found, planned.planned, held)
+        apply(found, planned.forget, held)
         planned.fingerprints.clear()  # each worked out again when it is next asked for
         count = len(found.changes)
         self._planned = dataclasses.replace(planned, warnings=found.warnings)
         done = f"{count} article{'' if count == 1 else 's'} read again (its pages only)"
         replaced = tuple(p for rel in changed for p in found.warnings.at(rel))
         before = tuple(p for rel in changed for p in warnings.at(rel))
-        return True, Refreshed(found.warnings.all(), done, (replaced, before))
+        return True, Refreshed(found.warnings, done, (replaced, before))
+
+    def _restructured(self, planned: _Planned, changed: list[str]) -> tuple[bool, Refreshed | None]:
+        """Whether the saves were applied as a change of the site's structure (a new or
+        deleted article, tags: serve.restructure), and what that did."""
+        basis = planned.basis[0] if planned.basis else None
+        if basis is None:
+            return False, None
+        options, held, warnings = self.options, self.held, planned.warnings
+        now = None if options.include_future else build_time()
+        on_site = functools.partial(published, include_drafts=options.include_drafts, now=now)
+        found = restructure(
+            basis, planned.config, held, warnings, planned.sources, changed, on_site
+        )
+        if found is None:
+            return False, None
+        if not found.read:  # saved as they were
+            return True, None
+        self._generation += 1  # (a catch-up of the last plan stops)
+        site, making = found.basis.site, planned.making
+        renderer = PageRenderer(site, making.theme, making.compiled_dir)
+        memo, dirs = self.memo, making.theme.template_dirs
+        maker = OutputMaker(site, renderer.env, dirs, renderer, memo.templates, memo.articles)
+        forgets = (renderer.forget, *maker.forgets)
+
+        def forget(changed: Collection[Article]) -> None:
+            for each in forgets:
+                each(changed)
+
+        self._planned = _Planned(
+            PlanOutputs(found.basis, maker), site, basis.static, renderer, forget,
+            planned.config, found.warnings, making, sources=found.sources, basis=[found.basis],
+        )  # fmt: skip
+        count = found.read
+        done = f"{count} article{'' if count == 1 else 's'} read again (their listings only)"
+        replaced = tuple(p for rel in changed for p in found.warnings.at(rel))
+        before = tuple(p for rel in changed for p in warnings.at(rel))
+        return True, Refreshed(found.warnings, done, (replaced, before))
 
     def _unchanged(self, signature: str, now: dt.datetime | None) -> bool:
         """Whether the last plan was good and made of these very inputs, and still holds."""
@@ -220,7 +277,9 @@ class LiveSite:
         planned = self._planned
         if planned is None or should_stop():
             return
-        index_sources(planned.planned, planned.sources)  # for the next save (serve.patch)
+        index_sources(planned.site, planned.sources)  # for the next save (serve.patch)
+        if not planned.basis:  # for the next structural save (serve.restructure)
+            planned.basis.append(planned.make_basis())
         outputs = sorted(planned.outputs.values(), key=lambda o: ORDER.get(o.kind, 9))
         for output in outputs:
             if should_stop():
@@ -240,6 +299,15 @@ class LiveSite:
             return None
         self._sound[output.path] = fingerprint
         return data
+
+
+@dataclass(frozen=True)
+class _Making:
+    """What pages are made with, besides the site: the theme, and where Jinja keeps
+    compiled templates (a structural save makes a new renderer with them)."""
+
+    theme: Theme
+    compiled_dir: Path | None
 
 
 def _came_due(due: dt.datetime | None, now: dt.datetime | None) -> bool:

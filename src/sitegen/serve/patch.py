@@ -17,11 +17,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.build.stages import Planned
 from sitegen.config.settings import Config
 from sitegen.content.article import missing_images
 from sitegen.content.loading import Held, parse_one
@@ -57,7 +56,8 @@ class InPlace:
 
 def in_place(
     config: Config,
-    planned: Planned,
+    site: Site,
+    static: Mapping[str, object],
     sources: dict[str, tuple[Article, ...]],
     held: Held,
     warnings: Warnings,
@@ -69,8 +69,7 @@ def in_place(
     `sources`: the plan's articles by file, filled when first needed."""
     if config.search or not changed or not all(rel.endswith(".md") for rel in changed):
         return None
-    site, static = planned.assembled.site, planned.assembled.static
-    index_sources(planned, sources)
+    index_sources(site, sources)
     changes = []
     for rel in changed:
         targets = sources.get(rel, ())
@@ -85,23 +84,24 @@ def in_place(
                 held.loaded.setdefault(key, (new, problems))  # planning again reuses it
                 return None
             changes.append(_Change(target, new, key, problems))
-    now = _warnings_after(warnings, changes, held, static)
+    files = [(str(c.target.source.path), c.target, c.new, c.problems) for c in changes]
+    now = warnings_after(warnings, held, static, files)
     return None if now is None else InPlace(tuple(changes), now)
 
 
-def apply(found: InPlace, planned: Planned, held: Held) -> None:
-    """Change the plan's articles in place and forget what was worked out from them; the
+def apply(found: InPlace, forget: Callable[[Collection[Article]], None], held: Held) -> None:
+    """Change the plan's articles in place and `forget` what was worked out from them; the
     caller forgets the fingerprints it worked out (and stops whatever reads the plan)."""
     for change in found.changes:
         _change_in_place(change, held)
-    planned.forget([change.target for change in found.changes])
+    forget([change.target for change in found.changes])
 
 
-def index_sources(planned: Planned, sources: dict[str, tuple[Article, ...]]) -> None:
-    """Fill `sources` with the plan's articles by file, unless done (0.2 s at 50,000
+def index_sources(site: Site, sources: dict[str, tuple[Article, ...]]) -> None:
+    """Fill `sources` with the site's articles by file, unless done (0.2 s at 50,000
     articles: the preview's catch-up does it while the editor reads)."""
     if not sources:
-        sources.update(_by_source(planned.assembled.site))  # (one step: threads share it)
+        sources.update(_by_source(site))  # (one step: threads share it)
 
 
 def _by_source(site: Site) -> dict[str, tuple[Article, ...]]:
@@ -133,12 +133,18 @@ def _names(article: Article) -> tuple[str, ...]:
 
 
 class Warnings:
-    """A plan's warnings by file: a save applied in place replaces its files' own, and an
+    """A plan's warnings by file: a save applied to the plan replaces its files' own, and an
     archive's 100,000 warnings are not sorted or compared again for it. Grouped by file
-    when first asked (most plans are replaced before any save is applied in place)."""
+    when first asked (most plans are replaced before any save is applied to them); put in
+    one sequence again only when asked (the preview prints only the saved files')."""
 
-    def __init__(self, problems: tuple[Problem, ...]) -> None:
-        self._all = problems  # in file and line order (errors.sort_problems)
+    def __init__(
+        self, problems: tuple[Problem, ...], by_path: dict[str, tuple[Problem, ...]] | None = None
+    ) -> None:
+        if by_path is None:
+            self.__dict__["_all"] = problems  # in file and line order (errors.sort_problems)
+        else:
+            self.__dict__["_by_path"] = by_path
 
     @functools.cached_property
     def _by_path(self) -> dict[str, tuple[Problem, ...]]:
@@ -147,37 +153,50 @@ class Warnings:
             for path, found in itertools.groupby(self._all, lambda p: str(p.location.path))
         }
 
+    @functools.cached_property
+    def _all(self) -> tuple[Problem, ...]:
+        by_path = self._by_path
+        return tuple(itertools.chain.from_iterable(by_path[path] for path in sorted(by_path)))
+
     def at(self, path: str) -> tuple[Problem, ...]:
         return self._by_path.get(path, ())
 
     def replaced(self, found: Mapping[str, Sequence[Problem]]) -> Warnings:
         """These files' warnings replaced by `found`."""
-        by_path = {**self._by_path, **{p: tuple(sort_problems(f)) for p, f in found.items()}}
-        paths = sorted(path for path, problems in by_path.items() if problems)
-        replaced = Warnings(tuple(itertools.chain.from_iterable(map(by_path.__getitem__, paths))))
-        replaced.__dict__["_by_path"] = {path: by_path[path] for path in paths}
-        return replaced
+        by_path = dict(self._by_path)
+        for path, problems in found.items():
+            if problems:
+                by_path[path] = tuple(sort_problems(problems))
+            else:
+                by_path.pop(path, None)
+        return Warnings((), by_path)
 
     def all(self) -> tuple[Problem, ...]:
         return self._all
 
 
-def _warnings_after(
-    warnings: Warnings, changes: Sequence[_Change], held: Held, static: Mapping[str, object]
+def warnings_after(
+    warnings: Warnings,
+    held: Held,
+    static: Mapping[str, object],
+    files: Iterable[tuple[str, Article | None, Article | None, Sequence[Problem]]],
 ) -> Warnings | None:
-    """The warnings with the changed files' own replaced: their parse's and their missing
-    lead image's (whose line may have moved). None if a changed file has another warning,
-    from a stage that looks at several articles: planning again finds it anew."""
+    """The warnings with the saved files' own replaced: their parse's and their missing
+    lead image's (whose line may have moved). Each file: (path, its article on the site
+    before and after the save (None: not on it), the new parse's problems). None if a file
+    had another warning, from a stage that looks at several articles, or, not on the site
+    before, had any: planning again finds them anew."""
     found: dict[str, list[Problem]] = {}
-    for change in changes:
-        loaded = held.loaded.get(change.target.digest)
-        if loaded is None:
+    for path, old, new, problems in files:
+        before: list[Problem] = []
+        if old is not None:
+            loaded = held.loaded.get(old.digest)
+            if loaded is None:
+                return None
+            before = [*loaded[1], *missing_images((old,), static)]
+        if any(w not in before for w in warnings.at(path)):
             return None
-        path = str(change.target.source.path)
-        old = [*loaded[1], *missing_images((change.target,), static)]
-        if any(w not in old for w in warnings.at(path)):
-            return None
-        found[path] = [*change.problems, *missing_images((change.new,), static)]
+        found[path] = [*problems, *(missing_images((new,), static) if new else ())]
     return warnings.replaced(found)
 
 
