@@ -146,9 +146,9 @@ class LiveSite:
                 self._planned_from = None  # the next save plans again, to clear the problems
                 raise ContentError(problems)
             cache.commit()
+            making = _Making(theme, cache.compiled_templates_dir)  # (None once closed)
         outputs = {output.path: output for output in planned.plan}
         warnings = tuple(problem for problem in problems if not problem.is_error)
-        making = _Making(theme, cache.compiled_templates_dir)
         site = assembled.site
         self._planned = _Planned(
             outputs, site, assembled.static, planned.renderer, planned.forget, config,
