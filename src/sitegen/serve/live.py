@@ -1,12 +1,15 @@
 """The preview's site in memory: planned by the build's own stages, each page made when a
 browser asks for it.
 
-A save re-plans the site (changed files re-parsed, the rest held from the last time) but
-renders nothing: the open page, asked for again when it reloads, is made then; every
-other page when it is visited, or by the catch-up that runs while the editor reads.
-Nothing is written to disk on the way to the browser. A page is remade only when its
-fingerprint (render.outputs: what it is made of) changed, so what the browser gets is
-byte for byte what `sitegen build` writes, as tests/test_serve_edits.py checks.
+A save changes the plan: in place when it changes only articles' words (serve.patch),
+where the saved articles are when it moves them (serve.restructure: new, deleted,
+re-tagged articles), or by planning the site again (changed files re-parsed, the rest
+held from the last time). It renders nothing: the open page, asked for again when it
+reloads, is made then; every other page when it is visited, or by the catch-up that runs
+while the editor reads. Nothing is written to disk on the way to the browser. A page is
+remade only when its fingerprint (render.outputs: what it is made of) changed, so what
+the browser gets is byte for byte what `sitegen build` writes, as
+tests/test_serve_edits.py checks.
 """
 
 from __future__ import annotations
@@ -108,6 +111,8 @@ class LiveSite:
         self._planned_from: tuple[str, dt.datetime | None] | None = None
         self._generation = 0  # see `generation`
         self._lock = threading.Lock()
+        self._quiet = threading.Event()  # set but while a refresh runs: the catch-up waits
+        self._quiet.set()
         self._kept: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # path -> (fp, bytes)
         self._sound: dict[str, str] = {}  # path -> fingerprint of its last good rendering
         self.on_problems: Callable[[list[Problem]], None] | None = None  # rendering's, as found
@@ -118,7 +123,15 @@ class LiveSite:
         no input changed since the last good plan and no article came due (one save's
         events seen as two batches, say): there is nothing to reload. `saved`: the files
         the watcher saw change; when they change only articles' words, the plan takes
-        them in place (serve.patch) instead."""
+        them in place (serve.patch), and when they move articles the plan is changed where
+        those are (serve.restructure), instead. The catch-up waits meanwhile."""
+        self._quiet.clear()
+        try:
+            return self._refresh(saved)
+        finally:
+            self._quiet.set()
+
+    def _refresh(self, saved: Collection[Path]) -> Refreshed | None:
         applied, refreshed = self._in_place(saved)
         if applied:
             return refreshed
@@ -282,6 +295,7 @@ class LiveSite:
             planned.basis.append(planned.make_basis())
         outputs = sorted(planned.outputs.values(), key=lambda o: ORDER.get(o.kind, 9))
         for output in outputs:
+            self._quiet.wait()  # (a save is being applied: it goes first)
             if should_stop():
                 return
             if output.kind != "static":
