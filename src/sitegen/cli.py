@@ -240,6 +240,8 @@ def serve(
     """Preview SITE_DIR on a local web server, rebuilding and reloading as files change."""
     from sitegen.serve.preview import Preview, PreviewOptions
 
+    tune_collector(serving=True)
+
     options = PreviewOptions(host, port, drafts, future, open_browser, search)
     try:
         preview = Preview(site_dir, options, report=lambda line: click.echo(line, err=True))

@@ -101,7 +101,7 @@ class Preview:
         if options.search:
             self.source = _Built(site_dir, build_options)
         else:
-            self.source = live = LiveSite(site_dir, build_options)
+            self.source = live = LiveSite(site_dir, build_options, keep_heap=True)
             live.on_problems = self._rendering_failed
         self.server.files = self.source
         self.changes = ChangeCollector()
