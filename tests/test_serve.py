@@ -3,6 +3,7 @@ preview recovers from bad edits, and that it stops cleanly."""
 
 from __future__ import annotations
 
+import gc
 import http.client
 import os
 import re
@@ -368,3 +369,18 @@ def test_a_broken_template_of_a_page_nobody_opened_is_reported(
     assert running.server.state.problems[0] in lines
     (root / "templates/tags.html").unlink()
     wait_for(lambda: running.server.state.problems == () and running.server.state.epoch == 3)
+
+
+def test_the_preview_keeps_its_plan_from_the_collector_and_gives_it_back(
+    make_site: MakeSite,
+) -> None:
+    """The plan is frozen for the collector while the preview serves it (its passes held
+    the interpreter up to 0.7 s in the middle of a save), and nothing stays frozen once
+    the preview stops (a process that goes on, a test run, gets its collector back)."""
+    root = make_site({"content/a.md": article("A", slug="a")})
+    with running_preview(root) as preview:
+        epoch = preview.server.state.epoch
+        (root / "content/b.md").write_text(article("B", slug="b"))
+        settled(preview, epoch)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

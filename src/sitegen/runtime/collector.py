@@ -17,7 +17,7 @@ GC_THRESHOLDS = (200_000, 30, 30)
 # pass over it held the interpreter 0.1-0.5 s, and one of the older generation 0.7 s,
 # in the middle of applying a save at 50,000 articles. Shorter passes, more often; the
 # plan itself is kept out of them (`keep_heap`).
-SERVE_THRESHOLDS = (20_000, 10, 10)
+SERVE_THRESHOLDS = (20_000, 10, 100)
 
 
 def tune_collector(serving: bool = False) -> None:
@@ -79,4 +79,21 @@ class LongLived:
         """Keep what was made while paused, and collect again."""
         if self._mine:
             gc.freeze()
+            gc.enable()
+
+
+class Paused:
+    """No collection in the `with` block (the preview applying a save: the collector's
+    passes doubled its time), unless the caller turned the collector off itself."""
+
+    def __init__(self, pause: bool = True) -> None:
+        self._mine = pause and gc.isenabled()
+
+    def __enter__(self) -> Paused:
+        if self._mine:
+            gc.disable()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._mine:
             gc.enable()

@@ -38,7 +38,7 @@ from sitegen.render.outputs import Output, OutputMaker
 from sitegen.render.templates import PageRenderer
 from sitegen.render.theme import Theme, resolve_theme
 from sitegen.runtime.clock import build_time
-from sitegen.runtime.collector import keep_heap, release_heap
+from sitegen.runtime.collector import Paused, keep_heap, release_heap
 from sitegen.runtime.scheduler import Scheduler
 from sitegen.serve.basis import Basis, PlanOutputs, basis_of
 from sitegen.serve.patch import Warnings, apply, changed_sources, in_place, index_sources
@@ -130,10 +130,12 @@ class LiveSite:
         events seen as two batches, say): there is nothing to reload. `saved`: the files
         the watcher saw change; when they change only articles' words, the plan takes
         them in place (serve.patch), and when they move articles the plan is changed where
-        those are (serve.restructure), instead. The catch-up waits meanwhile."""
+        those are (serve.restructure), instead. The catch-up waits meanwhile, and
+        (for the server) the collector."""
         self._quiet.clear()
         try:
-            return self._refresh(saved)
+            with Paused(self._keep_heap):
+                return self._refresh(saved)
         finally:
             self._quiet.set()
 
