@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sitegen.cache.store import BuildCache
 from sitegen.config.settings import Config
-from sitegen.images.formats import Prepared, is_rewritten
+from sitegen.images.formats import Prepared, Sizes, is_rewritten
 from sitegen.images.store import ImageStore, made_images_dir
 from sitegen.model import Article
 
-__all__ = ["Prepared", "prepare_site_images"]
+__all__ = ["Prepared", "Sizes", "prepare_site_images"]
 
 
 def prepare_site_images(

@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +18,13 @@ from sitegen.cache.store import CACHE_DIR
 INFO = "info.json"
 STAMPS = "stamps.json"  # source path -> [size:mtime, content hash]: no re-hashing
 INDEX = "index.json"  # key -> info of the last build's sources: one read, not one per source
+FORMATS = "formats.json"  # the formats the installed Pillow writes
 HASH_CHUNK = 1 << 20
 
 
 def made_images_dir(site_dir: Path) -> Path:
     """Where a site's made images are kept (in the build cache's folder)."""
     return site_dir / CACHE_DIR / "images"
-
-
-def file_stamp(path: Path) -> str:
-    """Size and modification time: what tells a changed file from the same one."""
-    stat = path.stat()
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def content_hash(path: Path) -> str:
@@ -50,16 +45,19 @@ class ImageStore:
         self._stamps = self._read_json(folder / STAMPS) if reuse else {}
         self._index = self._read_json(folder / INDEX) if reuse else {}
         self._used_stamps: dict[str, list[str]] = {}
+        self._entries: set[str] | None = None  # the entries' names, listed once
 
     def source_hash(self, path: Path) -> str:
         """The file's content hash, from the last build's if its stamp did not change."""
-        stamp = file_stamp(path)
-        known = self._stamps.get(str(path))
-        if isinstance(known, list) and len(known) == 2 and known[0] == stamp:
+        name = str(path)
+        stat = os.stat(name)
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        known = self._stamps.get(name)
+        if type(known) is list and len(known) == 2 and known[0] == stamp:
             found = str(known[1])
         else:
             found = content_hash(path)
-        self._used_stamps[str(path)] = [stamp, found]
+        self._used_stamps[name] = [stamp, found]
         return found
 
     def info(self, key: str) -> dict[str, Any] | None:
@@ -69,7 +67,7 @@ class ImageStore:
         if not self.reuse:
             return None
         info = self._index.get(key)
-        if isinstance(info, dict) and os.path.isdir(f"{self.folder}/{key}"):
+        if type(info) is dict and key in self._listed():
             return info
         info = self._read_json(self.folder / key / INFO)
         files = info.get("files")
@@ -78,6 +76,29 @@ class ImageStore:
         ):
             return None
         return info
+
+    def _listed(self) -> set[str]:
+        """The entries there are: one listing, not a look-up of each (1,000 photos)."""
+        if self._entries is None:
+            try:
+                self._entries = set(os.listdir(self.folder))
+            except OSError:
+                self._entries = set()
+        return self._entries
+
+    def formats(self, identity: str, find: Callable[[], Sequence[str]]) -> tuple[str, ...]:
+        """The formats the installed Pillow writes (`find` asks it), remembered with its
+        `identity`: a rebuild with every image in the store does not import Pillow."""
+        known = self._read_json(self.folder / FORMATS) if self.reuse else {}
+        found = known.get("formats")
+        if known.get("pillow") == identity and type(found) is list:
+            return tuple(map(str, found))
+        formats = tuple(find())
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"pillow": identity, "formats": formats}, sort_keys=True)
+            _write_atomically(self.folder / FORMATS, text.encode("utf-8"))
+        return formats
 
     def entry(self, key: str) -> Path:
         return self.folder / key
@@ -104,8 +125,11 @@ class ImageStore:
                 data = json.dumps(value, sort_keys=True).encode("utf-8")
                 _write_atomically(self.folder / name, data)
         keep = set(used)
-        with os.scandir(self.folder) as entries:  # (its file types: no stat per entry)
-            gone = [e.path for e in entries if e.is_dir() and e.name not in keep]
+        if self._entries is None:
+            with os.scandir(self.folder) as entries:  # (its file types: no stat per entry)
+                gone = [e.path for e in entries if e.is_dir() and e.name not in keep]
+        else:  # listed already (those made since are kept)
+            gone = [p for n in self._entries - keep if os.path.isdir(p := f"{self.folder}/{n}")]
         for path in gone:
             shutil.rmtree(path, ignore_errors=True)
 

@@ -21,8 +21,9 @@ from jinja2 import meta, nodes
 from sitegen.cache.store import digest
 from sitegen.cache.version import code_version
 from sitegen.content.manifest import stamp_or_unreadable, walk_folders
+from sitegen.images.formats import Sizes
 from sitegen.images.store import made_images_dir
-from sitegen.model import Article, Listing, ListingPage, Site
+from sitegen.model import Article, Listing, ListingPage, Pictures, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
 from sitegen.render.hosts import hosted_copies
 from sitegen.render.pages import PageSpec
@@ -40,12 +41,55 @@ class Output:
     path: str
     key: Callable[[], str]  # -> the fingerprint
     make: Callable[[], bytes]
-    kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
+    kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search",
+    # "size" (one made size of a static image: see `sizes`)
     near: float = 0.0  # a listing: its lastmod, the newest article's (update) date (_make_outdated)
+    # an image's made sizes, published with it: one output, its fingerprint names them
+    # all (grouped_fingerprint); parts() gives each. 9,000 outputs more for 1,000 photos
+    # were a third of a rebuild, in fingerprints, checks and the cache's rows.
+    sizes: Sizes | None = None
 
     @functools.cached_property
     def fingerprint(self) -> str:
         return self.key()
+
+    def parts(self) -> list[Output]:
+        """The files this output stands for: itself, and its sizes each on its own."""
+        if self.sizes is None:
+            return [self]
+        sizes = self.sizes
+        return [self] + [
+            Output(path, constant(""), functools.partial(_read, file), "size")
+            for path, file in zip(sizes.paths, sizes.files, strict=True)
+        ]
+
+
+GROUPED = "\0"  # in a fingerprint: the paths of the files published with its output follow
+
+
+def grouped_fingerprint(key: str, paths: Iterable[str]) -> str:
+    """The fingerprint of an output published with more files (its sizes): those files'
+    paths are part of it, so that the output's last fingerprint tells what it had."""
+    return GROUPED.join((key, *paths))
+
+
+def grouped_paths(fingerprint: str) -> list[str]:
+    """The paths of the files published with an output of this fingerprint, if any."""
+    return fingerprint.split(GROUPED)[1:] if GROUPED in fingerprint else []
+
+
+def every_path(plan: Iterable[Output]) -> list[str]:
+    """Every file's path of the plan, the sizes published with outputs included."""
+    paths = [output.path for output in plan]
+    for output in plan:
+        if output.sizes is not None:
+            paths += output.sizes.paths
+    return paths
+
+
+def _read(file: str) -> bytes:
+    with open(file, "rb") as opened:
+        return opened.read()
 
 
 def constant(value: T) -> Callable[[], T]:
@@ -65,21 +109,22 @@ def plan_outputs(
     read_static: Callable[[Path], bytes],
     article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
     forgets: list[Callable[[Collection[Article]], None]] | None = None,
+    sizes: Mapping[str, Sizes] | None = None,
+    grouped: bool = False,
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`; `article_keys`,
     kept by a long-lived caller (serve), what each article adds to fingerprints. To
     `forgets` are added the functions that forget what was worked out from articles that
-    a caller then changes in place (serve.patch): the caller forgets the fingerprints."""
+    a caller then changes in place (serve.patch): the caller forgets the fingerprints.
+    `sizes`: the made sizes of static images, published beside them; `grouped`, as one
+    output with each image (Output.sizes), else each its own output."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
     if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
         copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
         static = {**copies, **static}  # static/fa/x wins over the copy of static/x
-    outputs = [
-        Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
-        for rel, src in static.items()
-    ]
+    outputs = _static_outputs(static, sizes or {}, made, read_static, grouped=grouped)
     outputs += [
         Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind, _near(s))
         for s in specs
@@ -99,6 +144,32 @@ def plan_outputs(
         rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, constant(data), "index"))
+    return outputs
+
+
+def _static_outputs(
+    static: Mapping[str, Path],
+    sizes: Mapping[str, Sizes],
+    made: str,
+    read_static: Callable[[Path], bytes],
+    *,
+    grouped: bool,
+) -> list[Output]:
+    outputs = [
+        Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
+        for rel, src in static.items()
+    ]
+    if grouped:
+        for output in outputs:
+            if (found := sizes.get(output.path)) is not None:
+                key = f"{output.key()} {found.key}"
+                output.key, output.sizes = constant(grouped_fingerprint(key, found.paths)), found
+        return outputs
+    for group in sizes.values():
+        outputs += [
+            Output(path, constant(digest(file)), _bound(read_static, Path(file)), "static")
+            for path, file in zip(group.paths, group.files, strict=True)
+        ]
     return outputs
 
 
@@ -256,8 +327,10 @@ def _size(site: Site, article: Article) -> str:
     page's markup."""
     if not article.image:
         return "None"
-    src = article.image.src
-    return repr((site.image_sizes.get(src), site.pictures.get(src)))
+    src, pictures = article.image.src, site.pictures
+    # (what a Picture is made from, not the Picture: made only for the pages rendered)
+    made = pictures.key(src) if isinstance(pictures, Pictures) else pictures.get(src)
+    return repr((site.image_sizes.get(src), made))
 
 
 def _templates_digest(dirs: Iterable[Path]) -> str:
