@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen.errors import Problem
 from sitegen.model import Picture
@@ -19,15 +20,20 @@ MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "A
 ENCODER_VERSION = "1"  # bump when what is made from the same source changes (codec.py)
 
 
-@dataclass(frozen=True)
-class Sizes:
+class Sizes(NamedTuple):
     """One image's made sizes, published beside it ('images/a-480w.webp', ...): made
     together from one source, so a build checks, remembers and remakes them as one, under
-    the fingerprint of the image itself (render.outputs)."""
+    the fingerprint of the image itself (render.outputs). (A tuple: 1,000 made a build.)"""
 
     paths: tuple[str, ...]  # output paths
-    files: tuple[str, ...]  # the made files they are copies of, in the same order
+    entry: str  # the store's folder of the made files
+    names: tuple[str, ...]  # their names there, in the order of `paths`
     key: str  # what they are made from (the source's bytes, the settings)
+
+    @property
+    def files(self) -> list[str]:
+        """The made files the sizes are copies of, in the order of `paths`."""
+        return [f"{self.entry}/{name}" for name in self.names]
 
 
 @dataclass(frozen=True)

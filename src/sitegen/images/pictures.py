@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,10 +20,20 @@ def has_sizes(info: Mapping[str, Any]) -> bool:
 def sizes(output_path: str, info: Mapping[str, Any], entry: str, key: str) -> Sizes:
     """The sizes the info lists: where they are published, and their files in the store
     `entry` ('<width>.<extension>')."""
-    names = [(w, FILE_EXTENSION[f]) for f in info["formats"] for w, _ in info["sizes"]]
-    paths = urls.image_variant_paths(output_path, names)
-    files = tuple([f"{entry}/{w}.{extension}" for w, extension in names])
-    return Sizes(tuple(paths), files, key)
+    suffixes, names = _names(tuple(info["formats"]), tuple(info["sizes"]))
+    stem = urls.image_variant_stem(output_path)
+    return Sizes(tuple([stem + suffix for suffix in suffixes]), entry, names, key)
+
+
+@functools.lru_cache(maxsize=256)
+def _names(
+    formats: tuple[str, ...], sizes: tuple[tuple[int, int], ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The output paths' suffixes and the store's file names of these formats and sizes:
+    photos from one camera share them."""
+    made = [(w, FILE_EXTENSION[f]) for f in formats for w, _ in sizes]
+    suffixes = tuple(urls.image_variant_suffix(w, extension) for w, extension in made)
+    return suffixes, tuple(f"{w}.{extension}" for w, extension in made)
 
 
 def picture(made: tuple[str, Mapping[str, Any]]) -> Picture:
@@ -31,11 +42,10 @@ def picture(made: tuple[str, Mapping[str, Any]]) -> Picture:
     sizes = [(int(w), int(h)) for w, h in info["sizes"]]
     by_format: dict[str, tuple[ImageFile, ...]] = {}
     for fmt in info["formats"]:
-        names = [(width, FILE_EXTENSION[fmt]) for width, _ in sizes]
-        paths = urls.image_variant_paths(output_path, names)
+        extension = FILE_EXTENSION[fmt]
         by_format[fmt] = tuple(
-            ImageFile(urls.static_url(path), width, height)
-            for path, (width, height) in zip(paths, sizes, strict=True)
+            ImageFile(urls.static_url(urls.image_variant_path(output_path, w, extension)), w, h)
+            for w, h in sizes
         )
     *modern, original = info["formats"]
     width, height = sizes[-1]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import PIL  # the package alone: its version, not its codecs
@@ -28,15 +28,14 @@ from sitegen.config.images import ImageSettings
 from sitegen.errors import Location, Problem, error, warning
 from sitegen.images.formats import ENCODER_VERSION, FILE_EXTENSION, Prepared, Sizes, is_rewritten
 from sitegen.images.pictures import has_sizes, picture, sizes
-from sitegen.images.store import ImageStore
+from sitegen.images.store import ImageStore, made_info
 from sitegen.model import Pictures
 from sitegen.runtime.pool import map_ranges
 
 _BODY_IMAGE = re.compile(rb"""<img\s[^>]*?\bsrc=["'](/[^"']+)["']""")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One static image to publish: where it goes, where it is, and what to make of it."""
 
     output_path: str  # 'images/x.jpg' (also its path under static/)
@@ -48,14 +47,39 @@ class Source:
 def shown_images(bodies: Iterable[bytes], leads: Iterable[str], base_path: str) -> set[str]:
     """Every site path an article shows: its lead image and its body's <img> sources."""
     found = set(leads)
-    prefix = base_path.encode("utf-8")
     for body in bodies:
-        if b"<img" in body:
-            for match in _BODY_IMAGE.finditer(body):
-                src = match.group(1)
-                if prefix and src.startswith(prefix + b"/"):
-                    src = src[len(prefix) :]
-                found.add(src.decode("utf-8", "replace"))
+        found.update(_body_images(body, base_path))
+    return found
+
+
+def site_shown_images(
+    bodies: Iterable[tuple[str, bytes]], leads: Iterable[str], base_path: str, store: ImageStore
+) -> set[str]:
+    """shown_images of (digest, body) pairs; a body the store saw in the last build (by
+    its article's digest) is not looked through again (1,000 bodies took 5 ms)."""
+    found = set(leads)
+    known = store.bodies(base_path)
+    seen: dict[str, list[str]] = {}
+    for key, body in bodies:
+        srcs = known.get(key) if key else None
+        if srcs is None:
+            srcs = _body_images(body, base_path)
+        if key:
+            seen[key] = srcs
+        found.update(srcs)
+    store.shown(base_path, seen)
+    return found
+
+
+def _body_images(body: bytes, base_path: str) -> list[str]:
+    if b"<img" not in body:
+        return []
+    prefix, found = base_path.encode("utf-8"), []
+    for match in _BODY_IMAGE.finditer(body):
+        src = match.group(1)
+        if prefix and src.startswith(prefix + b"/"):
+            src = src[len(prefix) :]
+        found.append(src.decode("utf-8", "replace"))
     return found
 
 
@@ -86,9 +110,9 @@ def prepare_images(
     collected = _collect(sources, infos, wanted, settings, store, site_dir)
     store.finish({s.key: infos[s.key] for s in sources if "error" not in infos[s.key]})
     published = {**static, **collected.originals}
-    made = {path for sizes in collected.sizes.values() for path in sizes.paths}
-    for path in made & published.keys():  # a static file of a made size's name: replaced
-        del published[path]
+    named = {path for made in collected.sizes.values() for path in made.paths}
+    for rel in named & published.keys():  # a static file of a made size's name: replaced
+        del published[rel]
     pictures = Pictures(collected.pictures, collected.keys, picture)
     return Prepared(pictures, collected.sizes, collected.problems, len(todo), published)
 
@@ -154,7 +178,7 @@ def _make(source: Source, settings: ImageSettings, store: ImageStore) -> dict[st
             for fmt in info["formats"]:
                 files[f"{width}.{FILE_EXTENSION[fmt]}"] = codec.encode(resized, fmt, decoded)
     store.save(source.key, files, info)
-    return {**info, "files": sorted(files)}
+    return made_info({**info, "files": sorted(files)})
 
 
 @dataclass
@@ -188,8 +212,8 @@ def _collect(
             where = Location(_shown_path(source.path, site_dir, rel))
             collected.problems.append(warning(where, _gps_message(settings)))
         entry = f"{folder}/{source.key}"
-        if "original" in info["files"]:
-            collected.originals[rel] = Path(entry, "original")
+        if info["original"]:
+            collected.originals[rel] = store.folder.joinpath(source.key, "original")
         if has_sizes(info):
             collected.sizes[rel] = sizes(rel, info, entry, source.key)
             if rel in wanted:
