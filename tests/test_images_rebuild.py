@@ -126,3 +126,29 @@ def test_images_a_static_file_of_a_size_name_is_replaced_by_the_size(
     edit(site, 1)
     build(site, out)
     assert size_of(out / "images/lead-480w.webp") == (480, 288) and verify(out).ok
+
+
+def test_images_a_language_on_its_own_domain_has_the_sizes_too(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    from tests.conftest import article as text
+    from tests.test_language_domains import HOSTED
+
+    root = make_site(
+        {
+            "sitegen.yaml": HOSTED,
+            "content/vigil.md": text("Vigil", "2025-03-01", image="/images/lead.jpg"),
+            "content/vigil.fa.md": text("شب", "2025-03-01", image="/images/lead.jpg"),
+            "static/images/lead.jpg": photo(1000, 600),
+        }
+    )
+    out = tmp_path / "out"
+    for step in range(2):  # a first build, then a rebuild
+        build(root, out)
+        persian = (out / "fa/vigil/index.html").read_text(encoding="utf-8")
+        assert 'srcset="/images/lead-480w.jpg 480w' in persian
+        expected = sorted(f"lead-{w}w.{x}" for w in (480, 800, 1000) for x in ["jpg", *modern()])
+        assert sizes_of(out, "lead") == expected == sizes_of(out / "fa", "lead")
+        assert verify(out).ok
+        edit_file = root / "content/vigil.md"
+        edit_file.write_text(edit_file.read_text() + f"\nEdit {step}.\n")

@@ -121,10 +121,13 @@ def plan_outputs(
     output with each image (Output.sizes), else each its own output."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
+    sizes = sizes or {}
     if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
-        copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
+        shared = hosted_copies(static, hosts)
+        copies = {copy: static[o] for copy, o in shared.items()}
+        sizes = {**_copied_sizes(shared, sizes), **sizes}
         static = {**copies, **static}  # static/fa/x wins over the copy of static/x
-    outputs = _static_outputs(static, sizes or {}, made, read_static, grouped=grouped)
+    outputs = _static_outputs(static, sizes, made, read_static, grouped=grouped)
     outputs += [
         Output(s.output_path, _bound(keys.page, s), _bound(render, s), s.kind, _near(s))
         for s in specs
@@ -145,6 +148,17 @@ def plan_outputs(
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, constant(data), "index"))
     return outputs
+
+
+def _copied_sizes(shared: Mapping[str, str], sizes: Mapping[str, Sizes]) -> dict[str, Sizes]:
+    """The sizes of each copy of an image in a language's folder ('fa/images/a.jpg': its
+    sizes as 'fa/images/a-480w.webp', ...)."""
+    copied = {}
+    for copy, path in shared.items():
+        if (made := sizes.get(path)) is not None:
+            folder = copy[: len(copy) - len(path)]
+            copied[copy] = made._replace(paths=tuple(folder + p for p in made.paths))
+    return copied
 
 
 def _static_outputs(
