@@ -152,3 +152,20 @@ def test_images_a_language_on_its_own_domain_has_the_sizes_too(
         assert verify(out).ok
         edit_file = root / "content/vigil.md"
         edit_file.write_text(edit_file.read_text() + f"\nEdit {step}.\n")
+
+
+def test_images_the_preview_reads_each_size_as_a_build_writes_it(
+    site: Path, tmp_path: Path
+) -> None:
+    from sitegen.build.job import BuildOptions
+    from sitegen.serve.live import LiveSite
+
+    out = tmp_path / "out"
+    build(site, out)
+    options = BuildOptions(False, False, False, "http://127.0.0.1:8000/", None, False, False, False)
+    live = LiveSite(site, options)
+    live.refresh()
+    sizes = sizes_of(out, "lead")
+    assert sizes and all(f"images/{name}" in live.paths() for name in sizes)
+    for name in (*sizes, "lead.jpg"):
+        assert live.read(f"images/{name}") == (out / "images" / name).read_bytes()
