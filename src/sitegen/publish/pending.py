@@ -41,6 +41,8 @@ class _Listed:
         self._files: dict[str, set[str]] = {}
 
     def has_all(self, paths: Sequence[str]) -> bool:
+        """Whether the files at `paths`, all in one folder (an image's sizes are beside
+        it), are in the output."""
         folder = paths[0].rpartition("/")[0] if paths else ""
         files = self._files.get(folder)
         if files is None:
@@ -78,7 +80,9 @@ def previous_files(previous: Mapping[str, str], plan: Sequence[Output] = ()) -> 
     unchanged = {o.path: o.fingerprint for o in plan if o.sizes}
     files = list(previous)
     for path, fingerprint in previous.items():
-        if GROUPED in fingerprint and unchanged.get(path) != fingerprint:
+        if type(fingerprint) is not str or GROUPED not in fingerprint:  # (the cache is input)
+            continue
+        if unchanged.get(path) != fingerprint:
             files += filter(urls.is_output_path, grouped_paths(fingerprint))
     return files
 

@@ -78,7 +78,7 @@ def grouped_paths(fingerprint: str) -> list[str]:
     return fingerprint.split(GROUPED)[1:] if GROUPED in fingerprint else []
 
 
-def every_path(plan: Iterable[Output]) -> list[str]:
+def every_path(plan: Sequence[Output]) -> list[str]:
     """Every file's path of the plan, the sizes published with outputs included."""
     paths = [output.path for output in plan]
     for output in plan:
@@ -88,8 +88,7 @@ def every_path(plan: Iterable[Output]) -> list[str]:
 
 
 def _read(file: str) -> bytes:
-    with open(file, "rb") as opened:
-        return opened.read()
+    return Path(file).read_bytes()
 
 
 def constant(value: T) -> Callable[[], T]:
