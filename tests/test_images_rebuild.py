@@ -169,3 +169,23 @@ def test_images_the_preview_reads_each_size_as_a_build_writes_it(
     assert sizes and all(f"images/{name}" in live.paths() for name in sizes)
     for name in (*sizes, "lead.jpg"):
         assert live.read(f"images/{name}") == (out / "images" / name).read_bytes()
+
+
+def test_images_a_damaged_image_cache_is_read_as_no_cache(site: Path, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    build(site, out)
+    store = site / ".sitegen-cache/images"
+    index = json.loads((store / "index.json").read_text())
+    (store / "index.json").write_text(json.dumps(dict.fromkeys(index, "go|FOO|1x2")))
+    shown = json.loads((store / "shown.json").read_text())
+    (store / "shown.json").write_text(
+        json.dumps({base: dict.fromkeys(bodies, 5) for base, bodies in shown.items()})
+    )
+    (store / "formats.json").write_text('{"pillow": 1}')
+    edit(site, 1)
+    build(site, out)
+    expected = sorted(f"lead-{w}w.{x}" for w in (480, 800, 1000) for x in ["jpg", *modern()])
+    assert sizes_of(out, "lead") == expected and verify(out).ok
+    assert 'srcset="/images/lead-480w.jpg 480w' in (out / "a/index.html").read_text()

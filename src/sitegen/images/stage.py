@@ -62,7 +62,7 @@ def site_shown_images(
     seen: dict[str, list[str]] = {}
     for key, body in bodies:
         srcs = known.get(key) if key else None
-        if srcs is None:
+        if type(srcs) is not list or not all(type(src) is str for src in srcs):  # (input)
             srcs = _body_images(body, base_path)
         if key:
             seen[key] = srcs

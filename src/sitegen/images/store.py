@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.cache.store import CACHE_DIR
+from sitegen.images.formats import FILE_EXTENSION
 
 INFO = "info.json"
 STAMPS = "stamps.json"  # source path -> [size:mtime, content hash]: no re-hashing
@@ -101,6 +102,8 @@ class ImageStore:
                 )
             except ValueError:
                 return None
+            if not set(parsed[0]) <= FILE_EXTENSION.keys():  # (the cache is input)
+                return None
             self._shapes[shape] = parsed
         return {
             "gps": "g" in flags,
@@ -140,9 +143,6 @@ class ImageStore:
             text = json.dumps({"pillow": identity, "formats": formats}, sort_keys=True)
             _write_atomically(self.folder / FORMATS, text.encode("utf-8"))
         return formats
-
-    def entry(self, key: str) -> Path:
-        return self.folder / key
 
     def save(self, key: str, files: Mapping[str, bytes], info: Mapping[str, Any]) -> None:
         """Store one source's made files, then its info (written last: a killed build
