@@ -9,11 +9,16 @@ Figures, each the median wall time of RUNS builds in a fresh process:
   rebuild   one article edited, every size already in the cache
 and the ratios "with images / without". The articles come from benchmarks/bench.py; the
 photos are the example site's 1200x675 JPEGs, each marked so every file differs.
+With --csv it appends two rows to benchmarks/results.csv (its columns, as scale.py
+does): the build without the stage and the build with it, the ratio in the notes.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import math
+import platform
 import random
 import shutil
 import statistics
@@ -27,6 +32,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import article  # noqa: E402 - the sibling script's article generator
+from scale import append_csv, filesystem, git_commit  # noqa: E402 - results.csv's helpers
 
 EXAMPLE_IMAGES = Path(__file__).resolve().parents[1] / "static" / "images"
 # The build without the image stage: the stage replaced by one that publishes static files
@@ -112,6 +118,9 @@ def main() -> None:
         "--rebuilds-only", action="store_true", help="keep the caches: time rebuilds alone"
     )
     parser.add_argument("--keep", type=Path, help="generate the corpus here and keep it")
+    parser.add_argument("--csv", type=Path, help="append the figures to this results.csv")
+    parser.add_argument("--machine", default="2-core 24 GiB VM", help="for --csv")
+    parser.add_argument("--notes", default="", help="for --csv: what else was running, ...")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-images-"))
     if not (work / "with" / "site" / "content").is_dir():
@@ -129,8 +138,46 @@ def main() -> None:
             f"  {name:8s} without images {without[name]:7.2f} s   with {with_images[name]:7.2f} s"
             f"   ratio {ratio:5.2f} ({(ratio - 1) * 100:+.1f} %)"
         )
+    if args.csv:
+        append_csv(args.csv, csv_rows(found, args, work))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def csv_rows(
+    found: dict[str, dict[str, float]], args: argparse.Namespace, work: Path
+) -> list[dict[str, str]]:
+    """The build without the stage and the one with it, as rows of results.csv."""
+    now = dt.datetime.now(dt.UTC)
+    ratios = []
+    for name in ("cold", "rebuild"):
+        if not math.isnan(found["without"][name]):  # (measured)
+            ratio = found["with"][name] / found["without"][name]
+            ratios.append(f"{name} {ratio:.2f} ({(ratio - 1) * 100:+.1f} %)")
+    version = platform.python_version()
+    method = "images.py" + (" --rebuilds-only" if args.rebuilds_only else "")
+    rows = []
+    for kind, label in (("without", "without the image stage"), ("with", "with it")):
+        figures = found[kind]
+        rows.append(
+            {
+                "date": now.strftime("%Y-%m-%d"),
+                "time_utc": now.strftime("%H:%M"),
+                "commit": git_commit(),
+                "machine": args.machine,
+                "python": "pyenv" if ".pyenv" in sys.executable else f"Debian {version}",
+                "filesystem": filesystem(work.resolve()),
+                "method": method,
+                "corpus_articles": str(args.articles),
+                "engine": "markdown",
+                "sitegen_cold_s": "" if math.isnan(figures["cold"]) else f"{figures['cold']:.2f}",
+                "sitegen_edit_s": f"{figures['rebuild']:.2f}",
+                "notes": f"{label}: a lead photo each, every size cached; median of "
+                f"{args.rebuilds} one-edit rebuilds; ratios with/without: {', '.join(ratios)}"
+                + (f"; {args.notes}" if args.notes else ""),
+            }
+        )
+    return rows
 
 
 if __name__ == "__main__":

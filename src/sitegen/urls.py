@@ -208,8 +208,17 @@ def asset_url(path: str) -> str:
 def image_variant_path(path: str, width: int, extension: str) -> str:
     """Where the image stage publishes one size of a static image, beside it:
     ('images/a.jpg', 480, 'webp') -> 'images/a-480w.webp'."""
-    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
-    return f"{stem}-{width}w.{extension}"
+    return image_variant_stem(path) + image_variant_suffix(width, extension)
+
+
+def image_variant_stem(path: str) -> str:
+    """What image_variant_path keeps of the image's path: 'images/a.jpg' -> 'images/a'."""
+    return path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+
+
+def image_variant_suffix(width: int, extension: str) -> str:
+    """What image_variant_path adds to the stem: (480, 'webp') -> '-480w.webp'."""
+    return f"-{width}w.{extension}"
 
 
 _NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9_./-]*")

@@ -116,7 +116,7 @@ def build(
         loaded = stages.load(job, inputs)
         images = stages.images(job, loaded)
         assembled = stages.assemble(job, loaded, images)
-        planned = stages.plan(job, assembled, previous)
+        planned = stages.plan(job, assembled, previous, grouped=True)
         made = _render(job, planned, previous, inputs, loaded)
         return _publish(job, made, loaded)
 
@@ -176,7 +176,9 @@ def _previous_output(job: Job) -> dict[str, str]:
         return {}
     previous = job.cache.outputs(job.output_dir)
     if not spare_dir(job.output_dir).exists():
-        make = functools.partial(make_spare, job.output_dir, list(previous))
+        from sitegen.publish.pending import previous_files  # noqa: PLC0415 - see build()
+
+        make = functools.partial(make_spare, job.output_dir, previous_files(previous))
         job.scheduler.helper(make, len(previous), "render")
     return previous
 
@@ -196,7 +198,7 @@ def _render(
     counts = {
         "articles": len(site.every_article),
         "pages": len(planned.assembled.specs),
-        "static": len(planned.assembled.static),
+        "static": planned.assembled.static_files,
     }
     due = next_due((a.date for a in loaded.articles), job.now)
     remember = functools.partial(_remember, job.cache, inputs.signature, counts, due)

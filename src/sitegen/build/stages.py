@@ -29,11 +29,11 @@ from sitegen.content.loading import LoadResult, load_articles
 from sitegen.content.manifest import Inputs
 from sitegen.content.symlinks import link_problems
 from sitegen.errors import Problem, sort_problems
-from sitegen.images.site import Prepared, prepare_site_images
+from sitegen.images.site import Prepared, Sizes, prepare_site_images
 from sitegen.model import Article, Site
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
 from sitegen.render.l10n import untranslated_words
-from sitegen.render.outputs import Output, plan_outputs
+from sitegen.render.outputs import Output, every_path, plan_outputs
 from sitegen.render.pages import PageSpec, site_pages
 from sitegen.render.redirects import redirect_specs
 from sitegen.render.search import search_outputs
@@ -59,6 +59,12 @@ class Assembled:
     specs: tuple[PageSpec, ...]
     static: Mapping[str, Path]
     problems: list[Problem]  # of the articles and the site, found so far
+    sizes: Mapping[str, Sizes] = dataclasses.field(default_factory=dict)  # images': images/
+
+    @property
+    def static_files(self) -> int:
+        """The static files published, each size of each image counted."""
+        return len(self.static) + sum(len(made.paths) for made in self.sizes.values())
 
 
 @dataclass(frozen=True)
@@ -118,14 +124,21 @@ def assemble(job: Job, loaded: LoadResult, images: Prepared, memo: Memo | None =
         pages = tuple(site_pages(site))
         specs = (*pages, *redirect_specs(site))
     problems = [*loaded.problems, *problems, *images.problems]
-    return Assembled(site, pages, specs, static, problems)
+    return Assembled(site, pages, specs, static, problems, images.sizes)
 
 
 def plan(
-    job: Job, assembled: Assembled, previous: Mapping[str, str], memo: Memo | None = None
+    job: Job,
+    assembled: Assembled,
+    previous: Mapping[str, str],
+    memo: Memo | None = None,
+    *,
+    grouped: bool = False,
 ) -> Planned:
     """Every output file with its fingerprint, but those a URL clash stops. `memo`: what
-    a long-lived caller keeps from plan to plan (by default the cache's template memo)."""
+    a long-lived caller keeps from plan to plan (by default the cache's template memo).
+    `grouped`: an image's sizes are one output with it (render.outputs.Output.sizes), as
+    a build publishes them; else one output each, as the preview reads them."""
     site, theme = assembled.site, job.theme
     with job.clock("render"):
         renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
@@ -135,6 +148,7 @@ def plan(
             site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
             renderer, templates, read_static=renderer.read_static,
             article_keys=memo.articles if memo else None, forgets=forgets,
+            sizes=assembled.sizes, grouped=grouped,
         )  # fmt: skip
         plan += search_outputs(site, previous, job.output_dir, renderer.localization)  # if on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)
@@ -153,7 +167,7 @@ def check(into: list[Problem], job: Job, planned: Planned) -> None:
         (*assembled.site.every_article, *assembled.site.every_page), assembled.static
     )
     found += config_warnings(config, strict=strict)
-    outputs = {o.path for o in plan}
+    outputs = set(every_path(plan))
     found += menu_problems(config, outputs, strict=strict)
     found += redirect_problems(config.redirects, outputs, strict=strict)
     if strict:  # the theme's words a page in another language shows in English

@@ -25,7 +25,6 @@ ENCODER_OPTIONS: dict[str, dict[str, object]] = {
 }
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
-ENCODER_VERSION = "1"  # bump when what is made from the same source changes
 
 
 class UnreadableImage(Exception):

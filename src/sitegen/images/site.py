@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sitegen.cache.store import BuildCache
 from sitegen.config.settings import Config
-from sitegen.images.formats import Prepared, is_rewritten
+from sitegen.images.formats import Prepared, Sizes, is_rewritten
 from sitegen.images.store import ImageStore, made_images_dir
 from sitegen.model import Article
 
-__all__ = ["Prepared", "prepare_site_images"]
+__all__ = ["Prepared", "Sizes", "prepare_site_images"]
 
 
 def prepare_site_images(
@@ -25,12 +25,13 @@ def prepare_site_images(
     """Every static image as published, and the sizes of those the articles show."""
     if not any(map(is_rewritten, static)):
         return Prepared({}, {}, [], 0, static)  # (and Pillow is not even imported)
-    from sitegen.images.stage import prepare_images, shown_images  # noqa: PLC0415 - see above
+    from sitegen.images.stage import prepare_images, site_shown_images  # noqa: PLC0415
 
     leads = [a.image.src for a in articles if a.image]
     if config.images.default_image:
         leads.append(config.images.default_image)
-    srcs = shown_images((a.body for a in articles), leads, config.base_path)
     # --no-cache: made afresh, and stored for the next build (reuse off)
     store = ImageStore(made_images_dir(config.site_dir), reuse=cache.db is not None)
+    bodies = ((a.digest, a.body) for a in articles)
+    srcs = site_shown_images(bodies, leads, config.base_path, store)
     return prepare_images(config.images, config.site_dir, static, srcs, store, jobs)

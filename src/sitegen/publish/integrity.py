@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import operator
 import os
 import re
 import stat
@@ -59,13 +60,64 @@ def write_sums(
 ) -> None:
     """Write SHA256SUMS into `folder` (the next output): `fresh` hashes of files this build
     made, `previous`'s hashes of the unchanged ones; any other file is read and hashed."""
-    old = read_sums(previous / SUMS)
-    known = {path: old[path] for path in paths if path in old and path not in changed}
-    known.update(fresh)
-    data = sums_text(folder, paths, known)
+    try:
+        text = (previous / SUMS).read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        text = ""
+    lines = _plain_lines(text)
+    if lines is not None:  # as sitegen writes it: its lines kept as they are
+        data = _updated(lines, folder, paths, changed, fresh)
+    else:
+        old = read_sums(previous / SUMS)
+        known = {path: old[path] for path in paths if path in old and path not in changed}
+        known.update(fresh)
+        data = sums_text(folder, paths, known)
     target = folder / SUMS
     target.unlink(missing_ok=True)  # may be a hard link to the output's copy
     target.write_bytes(data)
+
+
+def _plain_lines(text: str) -> dict[str, str] | None:
+    """{name: its line} of a SHA256SUMS whose every line is as sitegen writes a plain name
+    (lower-case digest, two spaces), else None. Checked and split a column at a time:
+    parsing line by line, a rebuild of 1,000 photos' 12,000 files spent 10 ms here."""
+    if "\\" in text or "\r" in text or (text and not text.endswith("\n")):
+        return None
+    lines = text.split("\n")[:-1]
+    if not lines:
+        return {}
+    if min(map(len, lines)) < 67 or set(map(_MODE, lines)) != {"  "}:
+        return None
+    try:  # (every digest at once: all hex digits, once those are removed nothing is left)
+        if "".join(map(_DIGEST_PART, lines)).encode("ascii").translate(None, _HEX):
+            return None
+    except UnicodeEncodeError:
+        return None
+    names = list(map(_NAME, lines))
+    return dict(zip(names, lines, strict=True)) if len(set(names)) == len(names) else None
+
+
+_MODE, _DIGEST_PART, _NAME = (operator.itemgetter(slice(*s)) for s in ((64, 66), (64,), (66, None)))
+_HEX = b"0123456789abcdef"
+
+
+def _updated(
+    lines: dict[str, str],
+    folder: Path,
+    paths: Collection[str],
+    changed: set[str],
+    fresh: Mapping[str, str],
+) -> bytes:
+    """SHA256SUMS from the last one's `lines`: those of changed and removed files left
+    out, those of changed and new files added (`fresh` hashes, or read from `folder`)."""
+    current = set(paths)
+    for name in changed | (lines.keys() - current):
+        lines.pop(name, None)
+    for name in current - lines.keys():
+        line = sums_line(fresh.get(name) or file_hash(folder / name), name)
+        lines[name] = line[:-1]
+    text = "\n".join(map(lines.__getitem__, sorted(lines)))
+    return f"{text}\n".encode("utf-8", "surrogateescape") if lines else b""
 
 
 def read_sums(path: Path) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from sitegen import urls
 from sitegen.errors import Location, Problem, error, shown
 from sitegen.model import Site
-from sitegen.render.outputs import Output
+from sitegen.render.outputs import Output, every_path
 from sitegen.render.pages import PageSpec
 from sitegen.render.redirects import old_addresses
 
@@ -198,9 +198,13 @@ def _path(output: Output) -> str:
 def static_clashes(plan: Sequence[Output]) -> list[Problem]:
     """Two files whose paths differ at most in case would overwrite each other on macOS
     and Windows checkouts and on many hosts; a static file is the one that can move."""
+    paths = every_path(plan)
+    if len({path.casefold() for path in paths}) == len(paths):
+        return []  # (no two alike: found without an output for each image size)
     first: dict[str, Output] = {}
     problems = []
-    for output in sorted(plan, key=lambda o: o.kind == "static"):  # generated files first
+    files = [part for output in plan for part in output.parts()]
+    for output in sorted(files, key=lambda o: o.kind == "static"):  # generated files first
         other = first.setdefault(output.path.casefold(), output)
         if other is output:
             continue
@@ -221,8 +225,9 @@ def static_clashes(plan: Sequence[Output]) -> list[Problem]:
 def folder_clashes(plan: list[Output], pages: Sequence[PageSpec]) -> tuple[list[Problem], set[str]]:
     """Files where another file's folder must go (a static file `about` and an article at
     /about/, say): neither could be written. Returns the problems and those files' paths."""
-    if not _any_in_the_way({output.path for output in plan}):
+    if not _any_in_the_way(set(every_path(plan))):
         return [], set()  # (looked for cheaply first: every build asks, few have one)
+    plan = [part for output in plan for part in output.parts()]  # an image's sizes too
     inside: dict[str, Output] = {}  # folder -> a file that needs it
     for output in plan:
         for folder in folders_of(output.path):

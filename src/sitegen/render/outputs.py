@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
-from jinja2 import meta, nodes
 
 from sitegen.cache.store import digest
-from sitegen.cache.version import code_version
-from sitegen.content.manifest import stamp_or_unreadable, walk_folders
+from sitegen.content.manifest import stamp_or_unreadable
+from sitegen.images.formats import Sizes
 from sitegen.images.store import made_images_dir
-from sitegen.model import Article, Listing, ListingPage, Site
+from sitegen.model import Article, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
+from sitegen.render.fingerprints import PageKeys
 from sitegen.render.hosts import hosted_copies
 from sitegen.render.pages import PageSpec
 from sitegen.render.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
@@ -40,12 +40,54 @@ class Output:
     path: str
     key: Callable[[], str]  # -> the fingerprint
     make: Callable[[], bytes]
-    kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search"
+    kind: str  # "static", "page", "redirect", "feed", "index" (sitemap, robots), "search",
+    # "size" (one made size of a static image: see `sizes`)
     near: float = 0.0  # a listing: its lastmod, the newest article's (update) date (_make_outdated)
+    # an image's made sizes, published with it: one output, its fingerprint names them
+    # all (grouped_fingerprint); parts() gives each. 9,000 outputs more for 1,000 photos
+    # were a third of a rebuild, in fingerprints, checks and the cache's rows.
+    sizes: Sizes | None = None
 
     @functools.cached_property
     def fingerprint(self) -> str:
         return self.key()
+
+    def parts(self) -> list[Output]:
+        """The files this output stands for: itself, and its sizes each on its own."""
+        if self.sizes is None:
+            return [self]
+        sizes = self.sizes
+        return [self] + [
+            Output(path, constant(""), functools.partial(_read, file), "size")
+            for path, file in zip(sizes.paths, sizes.files, strict=True)
+        ]
+
+
+GROUPED = "\0"  # in a fingerprint: the paths of the files published with its output follow
+
+
+def grouped_fingerprint(key: str, paths: Iterable[str]) -> str:
+    """The fingerprint of an output published with more files (its sizes): those files'
+    paths are part of it, so that the output's last fingerprint tells what it had."""
+    return GROUPED.join((key, *paths))
+
+
+def grouped_paths(fingerprint: str) -> list[str]:
+    """The paths of the files published with an output of this fingerprint, if any."""
+    return fingerprint.split(GROUPED)[1:] if GROUPED in fingerprint else []
+
+
+def every_path(plan: Sequence[Output]) -> list[str]:
+    """Every file's path of the plan, the sizes published with outputs included."""
+    paths = [output.path for output in plan]
+    for output in plan:
+        if output.sizes is not None:
+            paths += output.sizes.paths
+    return paths
+
+
+def _read(file: str) -> bytes:
+    return Path(file).read_bytes()
 
 
 def constant(value: T) -> Callable[[], T]:
@@ -65,33 +107,30 @@ def plan_outputs(
     read_static: Callable[[Path], bytes],
     article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
     forgets: list[Callable[[Collection[Article]], None]] | None = None,
+    sizes: Mapping[str, Sizes] | None = None,
+    grouped: bool = False,
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`; `article_keys`,
     kept by a long-lived caller (serve), what each article adds to fingerprints. To
     `forgets` are added the functions that forget what was worked out from articles that
-    a caller then changes in place (serve.patch): the caller forgets the fingerprints."""
+    a caller then changes in place (serve.patch): the caller forgets the fingerprints.
+    `sizes`: the made sizes of static images, published beside them; `grouped`, as one
+    output with each image (Output.sizes), else each its own output."""
     maker = OutputMaker(site, env, theme_dirs, render, memo, article_keys)
     if forgets is not None:
         forgets += maker.forgets
-    outputs = static_outputs(site, static, read_static)
+    made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
+    sizes = sizes or {}
+    if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
+        shared = hosted_copies(static, hosts)
+        copies = {copy: static[o] for copy, o in shared.items()}
+        sizes = {**_copied_sizes(shared, sizes), **sizes}
+        static = {**copies, **static}  # static/fa/x wins over the copy of static/x
+    outputs = _static_outputs(static, sizes, made, read_static, grouped=grouped)
     outputs += [maker.page(spec) for spec in specs]
     outputs += [maker.feed(feed) for feed in feed_specs(site)]
     return outputs + maker.indexes(sitemap_entries(specs))
-
-
-def static_outputs(
-    site: Site, static: Mapping[str, Path], read_static: Callable[[Path], bytes]
-) -> list[Output]:
-    """The static files as outputs (made images too), copied to each language's domain."""
-    made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
-    if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
-        copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
-        static = {**copies, **static}  # static/fa/x wins over the copy of static/x
-    return [
-        Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
-        for rel, src in static.items()
-    ]
 
 
 def sitemap_entries(specs: Iterable[PageSpec]) -> list[SitemapEntry]:
@@ -112,7 +151,7 @@ class OutputMaker:
         article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
     ) -> None:
         self.site = site
-        self.keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
+        self.keys = PageKeys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
         self.render = render
         self.render_feed = FeedRenderer()
 
@@ -144,6 +183,43 @@ class OutputMaker:
         return outputs
 
 
+def _copied_sizes(shared: Mapping[str, str], sizes: Mapping[str, Sizes]) -> dict[str, Sizes]:
+    """The sizes of each copy of an image in a language's folder ('fa/images/a.jpg': its
+    sizes as 'fa/images/a-480w.webp', ...)."""
+    copied = {}
+    for copy, path in shared.items():
+        if (made := sizes.get(path)) is not None:
+            folder = copy[: len(copy) - len(path)]
+            copied[copy] = made._replace(paths=tuple(folder + p for p in made.paths))
+    return copied
+
+
+def _static_outputs(
+    static: Mapping[str, Path],
+    sizes: Mapping[str, Sizes],
+    made: str,
+    read_static: Callable[[Path], bytes],
+    *,
+    grouped: bool,
+) -> list[Output]:
+    outputs = [
+        Output(rel, constant(_static_key(src, made)), _bound(read_static, src), "static")
+        for rel, src in static.items()
+    ]
+    if grouped:
+        for output in outputs:
+            if (found := sizes.get(output.path)) is not None:
+                key = f"{output.key()} {found.key}"
+                output.key, output.sizes = constant(grouped_fingerprint(key, found.paths)), found
+        return outputs
+    for group in sizes.values():
+        outputs += [
+            Output(path, constant(digest(file)), _bound(read_static, Path(file)), "static")
+            for path, file in zip(group.paths, group.files, strict=True)
+        ]
+    return outputs
+
+
 def _alternates(spec: PageSpec) -> tuple[tuple[str, str], ...]:
     """A page's versions in every language, for the sitemap (none on one-language sites)."""
     return tuple((a.lang, a.url) for a in spec.context.get("alternates", ()))
@@ -158,160 +234,6 @@ def _bound(function: Callable[[Any], T], argument: Any) -> Callable[[], T]:
     return lambda: function(argument)
 
 
-class _Keys:
-    """Fingerprints of pages and feeds, from the hashes of the articles they show. Worked
-    out when first asked for: a first build asks only while its workers render."""
-
-    def __init__(
-        self,
-        site: Site,
-        env: jinja2.Environment,
-        theme_dirs: Sequence[Path],
-        memo: MutableMapping[str, bool],
-        article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
-    ) -> None:
-        self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
-        self._article_keys = {} if article_keys is None else article_keys
-        self._template_keys: dict[tuple[str, ...], str] = {}
-        self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-        self._of_url: dict[str, str] = {}  # article URL -> its part, as worked out
-
-    @functools.cached_property
-    def base(self) -> str:
-        return digest(code_version(), repr(self._site.config), _templates_digest(self._theme_dirs))
-
-    def _article(self, a: Article) -> str:
-        """What one article adds to the fingerprints of the pages that show it: worked
-        out when first needed (the preview asks for one page's few after a save, not for
-        the 50,000 of the archive: 0.5 s)."""
-        key = self._of_url.get(a.url)
-        if key is None:
-            parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
-            key = self._article_keys.get(parts)
-            if key is None:
-                key = self._article_keys[parts] = digest(*parts)
-            self._of_url[a.url] = key
-        return key
-
-    def forget(self, changed: Collection[Article]) -> None:
-        """Work out again what these articles, changed in place, add to fingerprints."""
-        for article in changed:
-            self._of_url.pop(article.url, None)
-        self.__dict__.pop("site", None)
-        self._template_keys.clear()
-
-    @functools.cached_property
-    def site(self) -> str:
-        """What a page that reads `site` depends on: every article, every language's (and
-        the config, in `base`). Not the related articles, which follow from these: looking
-        at them would choose them all, which the preview does one page at a time
-        (assemble.related)."""
-        every = (a for e in self._site.all_editions for a in (*e.articles, *e.pages))
-        return digest(self.base, *{a.url: self._article(a) for a in every}.values())
-
-    def page(self, spec: PageSpec) -> str:
-        context = [(name, self._key(value)) for name, value in spec.context.items()]
-        return digest(self._template_key(spec.templates), repr(context))
-
-    def _template_key(self, templates: tuple[str, ...]) -> str:
-        """What the templates add to a page's fingerprint: worked out once per chain."""
-        key = self._template_keys.get(templates)
-        if key is None:
-            whole_site = self.site if self.uses_site(templates) else ""
-            key = self._template_keys[templates] = digest(self.base, repr(templates), whole_site)
-        return key
-
-    def feed(self, feed: FeedSpec) -> str:
-        items = [self._article(a) for a in feed.articles]
-        return digest(self.base, feed.path, feed.page_url, feed.title, *items)
-
-    def uses_site(self, templates: tuple[str, ...]) -> bool:
-        key = f"{self.base} {' '.join(templates)}"  # base covers every template's text
-        if key not in self.memo:
-            try:
-                self.memo[key] = "site" in self._names_used(templates)
-            except jinja2.TemplateError:
-                self.memo[key] = True  # rendering will report it; never skip
-        return self.memo[key]
-
-    def _names_used(self, templates: tuple[str, ...]) -> set[str]:
-        """Variables the first of `templates` the theme has reads, with everything it
-        extends, includes or imports."""
-        used: set[str] = set()
-        todo, seen = [self._chosen(templates)], set()
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                names, referenced = self._read(name)
-                used |= names
-                todo += referenced
-        return used
-
-    def _chosen(self, templates: tuple[str, ...]) -> str:
-        """The template of `templates` a page gets: the first the theme has (as Jinja's
-        select_template, without compiling it)."""
-        for name in templates[:-1]:  # the last one: its TemplateNotFound is the answer
-            try:
-                self._read(name)
-                return name
-            except jinja2.TemplateNotFound:
-                continue
-        return templates[-1]
-
-    def _read(self, name: str) -> tuple[frozenset[str], tuple[str, ...]]:
-        """The variables one template reads, and the templates it names; each template is
-        parsed once a build, however many chains share it (base.html: all of them)."""
-        found = self._reads.get(name)
-        if found is None:
-            assert self.env.loader is not None
-            source, _, _ = self.env.loader.get_source(self.env, name)
-            tree = self.env.parse(source)
-            # every name read anywhere (meta.find_undeclared_variables misses names in blocks)
-            used = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
-            referenced = tuple(meta.find_referenced_templates(tree))
-            if None in referenced:  # a computed template name: assume the worst
-                used.add("site")
-            found = self._reads[name] = frozenset(used), tuple(filter(None, referenced))
-        return found
-
-    def _key(self, value: Any) -> Any:
-        """What of a context value goes into a fingerprint (run for every page of every
-        build: the common cases come first and avoid generators)."""
-        if isinstance(value, Article):
-            return self._article(value)
-        if isinstance(value, ListingPage):
-            items = [self._article(a) for a in value.items]
-            return (value.number, value.total, value.url, tuple(items))
-        if isinstance(value, Listing):
-            term = value.term.name if value.term else None
-            return (value.kind, value.title, value.url, value.count, term, len(value.pages))
-        if isinstance(value, tuple | list):
-            return tuple([self._key(item) for item in value])
-        if isinstance(value, Site):  # a language's own: `site` reads are keyed by self.site
-            return ("site", value.lang)
-        return value
-
-
-def _size(site: Site, article: Article) -> str:
-    """The lead image's pixel size and made sizes: a replaced image file changes the
-    page's markup."""
-    if not article.image:
-        return "None"
-    src = article.image.src
-    return repr((site.image_sizes.get(src), site.pictures.get(src)))
-
-
-def _templates_digest(dirs: Iterable[Path]) -> str:
-    parts: list[str | bytes] = []
-    for folder in dirs:
-        found = (Path(root, name) for root, names in walk_folders(str(folder)) for name in names)
-        for path in sorted(found):  # as rglob("*"), without its recursion (deep folders)
-            if path.is_file():
-                parts += [str(path.relative_to(folder)), _bytes_or_nothing(path)]
-    return digest(*parts)
-
-
 def _static_key(path: Path, made_images: str) -> str:
     """A static file's path and stamp; an image the image stage made is known by its path
     alone, which holds the hash of what it is made from (12,000 stats fewer at 1,000 photos)."""
@@ -319,10 +241,3 @@ def _static_key(path: Path, made_images: str) -> str:
     if name.startswith(made_images):
         return digest(name)
     return digest(name, stamp_or_unreadable(path))
-
-
-def _bytes_or_nothing(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:  # unreadable: rendering with it reports that (ThemeLoader)
-        return b"\0"
