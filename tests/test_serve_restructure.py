@@ -61,7 +61,10 @@ def _site(make_site: MakeSite) -> Path:
         )  # fmt: skip
         for n in range(24)
     }
-    files["sitegen.yaml"] = "base_url: https://example.org/\nper_page: 4\nrelated_count: 3\n"
+    files["sitegen.yaml"] = (
+        "base_url: https://example.org/\nper_page: 4\nrelated_count: 3\n"
+        'redirects:\n  "/category/un/": "/tag/un/"\n'  # (titled by the tag: it stays)
+    )
     # an old address, a picture, a standalone page: kept as they are by the saves below
     files["content/news/a20.md"] = files["content/news/a20.md"].replace(
         "title:", 'aliases: ["/old-a20/", "/?p=20"]\ntitle:'
@@ -110,8 +113,23 @@ def _last_of_a_tag(root: Path) -> Path:  # "Topic 3" goes on with one article fe
     return _saved(root / "content/news/a03.md", '"Topic 3", ', "")
 
 
+def _aliases_added(root: Path) -> Path:  # a path and a query, as WordPress imports have
+    path = root / "content/news/a04.md"
+    return _saved(path, "title:", 'aliases: ["/2025/01/05/a04/", "/?p=4"]\ntitle:')
+
+
+def _retag_aliased(root: Path) -> Path:  # its redirect pages show the article anew
+    return _saved(root / "content/news/a20.md", '"Topic 0", ', '"Vigils", ')
+
+
+def _delete_aliased(root: Path) -> Path:
+    (path := root / "content/news/a20.md").unlink()
+    return path
+
+
 EDITS: list[Callable[[Path], Path]] = [
-    _retag, _new, _delete, _redate, _byline, _slug, _draft, _last_of_a_tag,
+    _retag, _new, _delete, _redate, _byline, _slug, _draft, _last_of_a_tag, _aliases_added,
+    _retag_aliased, _delete_aliased,
 ]  # fmt: skip
 
 
@@ -137,11 +155,10 @@ def test_saves_after_saves_before_any_catch_up(make_site: MakeSite, tmp_path: Pa
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda root: _saved(root / "content/news/a04.md", "title:", 'aliases: ["/old/"]\ntitle:'),
         lambda root: _saved(root / "content/news/a04.md", "title:", 'related: ["a05"]\ntitle:'),
         lambda root: _saved(root / "content/news/a04.md", '"UN"]', '"un"]'),  # respelt
     ],
-    ids=["aliases", "related list", "respelt tag"],
+    ids=["related list", "respelt tag"],
 )
 def test_saves_it_does_not_follow_plan_the_site_again(
     make_site: MakeSite, tmp_path: Path, edit: Callable[[Path], Path]
@@ -161,6 +178,29 @@ def test_a_new_article_at_a_taken_address_is_planned_whole(make_site: MakeSite) 
     with pytest.raises(ContentError) as raised:  # the whole plan reports the clash
         live.refresh([clash])
     assert any("also used by content/news/a02.md" in str(p) for p in raised.value.problems)
+
+
+def test_a_tag_that_a_redirect_leads_to_coming_is_planned_whole(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A redirect of sitegen.yaml to a tag page is titled by the tag's name, or by its URL
+    while there is no such tag (and warned of: it leads to no page)."""
+    root = _site(make_site)
+    config = root / "sitegen.yaml"
+    config.write_text(config.read_text() + '  "/category/vigils/": "/tag/vigils/"\n')
+    live = _planned(root)
+    refreshed = live.refresh([_retag(root)])  # the first article tagged Vigils
+    assert refreshed is not None and RESTRUCTURED not in refreshed.done
+    _assert_as_built(live, root, tmp_path / "out")
+
+
+def test_an_old_address_another_article_has_is_planned_whole(make_site: MakeSite) -> None:
+    root = _site(make_site)
+    live = _planned(root)
+    taken = _saved(root / "content/news/a04.md", "title:", 'aliases: ["/?p=20"]\ntitle:')
+    with pytest.raises(ContentError) as raised:  # the whole plan reports the clash
+        live.refresh([taken])
+    assert any("/?p=20" in str(p) and "a04.md" in str(p) for p in raised.value.problems)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -54,10 +54,8 @@ class OldAddresses(NamedTuple):
 def old_addresses(site: Site) -> list[OldAddresses]:
     """Every old address the site answers, by what holds it. An alias that is the page's
     own URL ('/hello' of the article at '/hello/': one page) is left out: it needs nothing."""
-    found = []
-    for article in (*site.every_article, *site.every_page):
-        if article.aliases and (moved := _moved(article.aliases, article.url)):
-            found.append(OldAddresses(article.location("aliases"), moved, article, article.source))
+    every = (*site.every_article, *site.every_page)
+    found = [old for old in map(article_addresses, every) if old is not None]
     if site.config.redirects:
         titles = _titles(site)
         for redirect in site.config.redirects:
@@ -66,6 +64,13 @@ def old_addresses(site: Site) -> list[OldAddresses]:
                 where = Location(PurePosixPath(CONFIG_NAME), redirect.line)
                 found.append(OldAddresses(where, moved, target, None))
     return found
+
+
+def article_addresses(article: Article) -> OldAddresses | None:
+    """The old addresses of one article, if it has any but its own URL."""
+    if article.aliases and (moved := _moved(article.aliases, article.url)):
+        return OldAddresses(article.location("aliases"), moved, article, article.source)
+    return None
 
 
 def _moved(aliases: tuple[str, ...], url: str) -> tuple[str, ...]:
@@ -84,13 +89,18 @@ def _titles(site: Site) -> dict[str, str]:
 def redirect_specs(site: Site) -> Iterator[PageSpec]:
     """A redirect page at each alias that is a path; '/a' and '/a/' of one article share it."""
     for old in old_addresses(site):
-        done: set[str] = set()
-        for url in map(urls.alias_url, old.aliases):
-            if url is None or url in done:
-                continue
-            done.add(url)
-            context = {"target": old.target, "url": url}
-            yield PageSpec(url, TEMPLATES, context, old.where, in_sitemap=False, kind="redirect")
+        yield from redirect_pages(old)
+
+
+def redirect_pages(old: OldAddresses) -> Iterator[PageSpec]:
+    """The redirect pages of one page's old addresses that are paths."""
+    done: set[str] = set()
+    for url in map(urls.alias_url, old.aliases):
+        if url is None or url in done:
+            continue
+        done.add(url)
+        context = {"target": old.target, "url": url}
+        yield PageSpec(url, TEMPLATES, context, old.where, in_sitemap=False, kind="redirect")
 
 
 def redirect_rules(site: Site) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen import urls
 from sitegen.assemble.delta import Shape, position, shape_of
 from sitegen.build.stages import Assembled
 from sitegen.config.redirects import redirect_problems
@@ -22,7 +23,7 @@ from sitegen.model import Article, Listing, Site
 from sitegen.render.feeds import FeedSpec, feed_specs
 from sitegen.render.outputs import Output, OutputMaker, sitemap_entries
 from sitegen.render.pages import PageSpec, article_page, edition_values, listing_page
-from sitegen.render.redirects import NETLIFY, NGINX
+from sitegen.render.redirects import NETLIFY, NGINX, OldAddresses, old_addresses
 from sitegen.render.sitemap import SitemapEntry, sitemap_paths
 
 
@@ -43,6 +44,8 @@ class Basis:
     feeds: Mapping[str, FeedSpec]
     folded: frozenset[str]  # every output path, case folded (two would clash)
     rules: frozenset[str]  # the redirect maps' paths, if the site has any
+    aliased: int  # pages with old addresses (the maps are made while there is one)
+    requests: frozenset[str]  # old addresses with a query, case folded (two would clash)
     link_problems: tuple[Problem, ...]  # of menus and redirects, which name outputs
 
 
@@ -71,6 +74,8 @@ def basis_of(assembled: Assembled, outputs: Mapping[str, Output]) -> Basis | Non
         feeds={feed.path: feed for feed in feed_specs(site)},
         folded=frozenset(path.casefold() for path in outputs),
         rules=frozenset(outputs.keys() & {NETLIFY, NGINX}),
+        aliased=len(addresses := old_addresses(site)),
+        requests=frozenset(key for old in addresses for key in query_addresses(old)),
         link_problems=tuple(link_problems(config, outputs)),
     )
 
@@ -169,3 +174,8 @@ class Paths(Collection[str]):
 
     def __len__(self) -> int:
         return sum(map(len, self._parts))
+
+
+def query_addresses(old: OldAddresses) -> set[str]:
+    """Old addresses with a query ('/?p=12'), as the server compares them (no case)."""
+    return {urls.alias_request(a).casefold() for a in old.aliases if urls.alias_url(a) is None}

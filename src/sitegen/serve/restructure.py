@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -32,8 +32,9 @@ from sitegen.images.stage import shown_images
 from sitegen.model import Article, Site
 from sitegen.render.clashes import folders_of
 from sitegen.render.feeds import feed_specs
-from sitegen.render.pages import closing_pages, edition_values
-from sitegen.serve.basis import Basis, Paths, link_problems, listed_pages
+from sitegen.render.pages import PageSpec, closing_pages, edition_values
+from sitegen.render.redirects import article_addresses, redirect_pages
+from sitegen.serve.basis import Basis, Paths, link_problems, listed_pages, query_addresses
 from sitegen.serve.patch import Warnings, warnings_after
 
 Sources = dict[str, tuple[Article, ...]]  # file -> its article (serve.patch)
@@ -143,16 +144,11 @@ def _read_saved(
 
 
 def _redirected(article: Article | None, config: Config) -> bool:
-    """Whether the article has old addresses, or a redirect of sitegen.yaml is titled by it
-    or one of its tags (render.redirects): the redirect pages and maps are not followed."""
-    if article is None:
-        return False
-    targets = {redirect.new for redirect in config.redirects}
-    return bool(article.aliases) or any(u in targets for u in (article.url, *_tag_urls(article)))
-
-
-def _tag_urls(article: Article) -> Iterator[str]:
-    return (tag.url for tag in article.tags)
+    """Whether a redirect of sitegen.yaml leads to the article, titled by it
+    (render.redirects): those redirect pages are not followed. (One that leads to a tag
+    page is titled by the tag; the tag comes or goes with the page, which the check of
+    redirects against the plan's paths finds: Basis.link_problems.)"""
+    return article is not None and any(r.new == article.url for r in config.redirects)
 
 
 def _article_file(site_dir: Path, rel: str) -> bool:
@@ -223,6 +219,9 @@ def _new_basis(
     listed.update(fresh)
     own = edition_values(site, site)
     specs = dict(basis.specs)
+    moved = _moved_addresses(basis, specs, removed, added, gone, new_paths)
+    if moved is None:
+        return None
     closing = tuple(closing_pages(site, site, own, lambda path: ()))
     specs.update((spec.output_path, spec) for spec in closing)
     feeds = {feed.path: feed for feed in feed_specs(site)}
@@ -242,8 +241,45 @@ def _new_basis(
     folded |= {path.casefold() for path in new_paths}
     new = Basis(
         site, shape, basis.static, basis.static_outputs, articles, listed, specs,
-        basis.standalone, closing, feeds, frozenset(folded), basis.rules, basis.link_problems,
+        basis.standalone, closing, feeds, frozenset(folded), basis.rules, *moved,
+        basis.link_problems,
     )  # fmt: skip
     if tuple(link_problems(site.config, Paths(new))) != basis.link_problems:
         return None
     return new
+
+
+def _moved_addresses(
+    basis: Basis,
+    specs: dict[str, PageSpec],
+    removed: Sequence[Article],
+    added: Sequence[Article],
+    gone: set[str],
+    new_paths: list[str],
+) -> tuple[int, frozenset[str]] | None:
+    """The saved articles' old addresses: the removed ones' redirect pages taken out of
+    `specs` (their paths to `gone`), the added ones' put in (to `new_paths`); the count
+    of pages with old addresses and the addresses with a query after that. None if an
+    address with a query is another page's, or the redirect maps come or go."""
+    aliased, requests = basis.aliased, set(basis.requests)
+    for article in removed:
+        if (old := article_addresses(article)) is not None:
+            for spec in redirect_pages(old):
+                del specs[spec.output_path]
+                gone.add(spec.output_path)
+            requests -= query_addresses(old)
+            aliased -= 1
+    for article in added:
+        if (old := article_addresses(article)) is not None:
+            for spec in redirect_pages(old):
+                if spec.output_path in specs:
+                    return None
+                specs[spec.output_path] = spec
+                new_paths.append(spec.output_path)
+            if query_addresses(old) & requests:
+                return None
+            requests |= query_addresses(old)
+            aliased += 1
+    if (aliased > 0) != (basis.aliased > 0):
+        return None
+    return aliased, frozenset(requests)
