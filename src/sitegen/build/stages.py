@@ -33,7 +33,7 @@ from sitegen.images.site import Prepared, prepare_site_images
 from sitegen.model import Article, Site
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
 from sitegen.render.l10n import untranslated_words
-from sitegen.render.outputs import Output, plan_outputs
+from sitegen.render.outputs import Output, Shown, plan_outputs
 from sitegen.render.pages import PageSpec, site_pages
 from sitegen.render.redirects import redirect_specs
 from sitegen.render.search import search_outputs
@@ -69,6 +69,8 @@ class Planned:
     memo: dict[str, bool]  # which templates use the whole site (render.outputs)
     problems: list[Problem]  # the articles', the site's, and the URL clashes'
     forgets: tuple[Callable[[Collection[Article]], None], ...] = ()
+    # each output's articles, as its fingerprint is worked out (a build's: build.record)
+    trace: dict[str, Shown] | None = None
 
     def forget(self, changed: Collection[Article]) -> None:
         """Forget what was worked out from these articles, which a long-lived caller
@@ -131,15 +133,16 @@ def plan(
         renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
         templates = job.cache.template_memo() if memo is None else memo.templates
         forgets: list[Callable[[Collection[Article]], None]] = [renderer.forget]
+        trace: dict[str, Shown] | None = {} if memo is None and job.held is None else None
         plan = plan_outputs(
             site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
             renderer, templates, read_static=renderer.read_static,
-            article_keys=memo.articles if memo else None, forgets=forgets,
+            article_keys=memo.articles if memo else None, forgets=forgets, trace=trace,
         )  # fmt: skip
         plan += search_outputs(site, previous, job.output_dir, renderer.localization)  # if on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)
     problems = [*assembled.problems, *clashes]
-    return Planned(assembled, plan, renderer, templates, problems, tuple(forgets))
+    return Planned(assembled, plan, renderer, templates, problems, tuple(forgets), trace)
 
 
 def check(into: list[Problem], job: Job, planned: Planned) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from sitegen import urls
+from sitegen.cache.snapshots import Snapshots
 from sitegen.errors import Location, Problem, warning
 
 CACHE_DIR = ".sitegen-cache"
@@ -25,6 +26,9 @@ CREATE TABLE IF NOT EXISTS articles
     (key TEXT PRIMARY KEY, value TEXT NOT NULL, body BLOB, excerpt TEXT, checksum INTEGER);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots
+    (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, data BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS shows (source TEXT PRIMARY KEY, outputs TEXT NOT NULL);
 """
 
 T = TypeVar("T")
@@ -54,7 +58,7 @@ def digest(*parts: str | bytes) -> str:
     return sha.hexdigest()[:32]
 
 
-class BuildCache:
+class BuildCache(Snapshots):
     """One open cache; `None`-like behaviour (no reads, no writes) when disabled."""
 
     def __init__(self, site_dir: Path, *, enabled: bool = True) -> None:
@@ -297,6 +301,17 @@ class BuildCache:
         due = None if next_due is None else next_due.isoformat()
         data = json.dumps({"signature": signature, "summary": summary, "next_due": due})
         self.set_meta("last_build", data, hold=True)
+
+    def remember_build_again(self, signature: str) -> bool:
+        """The last build's summary, remembered for these inputs (held until `commit`),
+        without encoding its 100,000 warnings again; False if it is not as stored above."""
+        stored = self.get_meta("last_build") or ""
+        start = '{"signature": '
+        end = stored.find(", ", len(start))
+        if not stored.startswith(start) or end < 0 or '"' in stored[len(start) + 1 : end - 1]:
+            return False
+        self.set_meta("last_build", start + json.dumps(signature) + stored[end:], hold=True)
+        return True
 
     def commit(self) -> None:
         """Keep what is held: the build it describes is published. Closing the cache

@@ -65,13 +65,17 @@ def plan_outputs(
     read_static: Callable[[Path], bytes],
     article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
     forgets: list[Callable[[Collection[Article]], None]] | None = None,
+    trace: MutableMapping[str, Shown] | None = None,
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`; `article_keys`,
     kept by a long-lived caller (serve), what each article adds to fingerprints. To
     `forgets` are added the functions that forget what was worked out from articles that
-    a caller then changes in place (serve.patch): the caller forgets the fingerprints."""
+    a caller then changes in place (serve.patch): the caller forgets the fingerprints.
+    `trace` is filled, as each fingerprint is worked out, with the articles its file
+    shows (build.record: what a word-only build remakes)."""
     keys = _Keys(site, env, theme_dirs, {} if memo is None else memo, article_keys)
+    keys.trace = trace
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"
     if hosts := site.config.hosts:  # languages on their own domains: a copy in each folder
         copies = {copy: static[o] for copy, o in hosted_copies(static, hosts).items()}
@@ -100,6 +104,16 @@ def plan_outputs(
         for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
             outputs.append(Output(path, rules_key, constant(data), "index"))
     return outputs
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What an output's fingerprint was made from: the articles in its context (as the
+    fingerprint knows them), and whether its templates read `site` (then every article)."""
+
+    spec: PageSpec | FeedSpec
+    articles: tuple[Article, ...]
+    reads_site: bool
 
 
 def _alternates(spec: PageSpec) -> tuple[tuple[str, str], ...]:
@@ -133,6 +147,8 @@ class _Keys:
         self._template_keys: dict[tuple[str, ...], str] = {}
         self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
         self._of_url: dict[str, str] = {}  # article URL -> its part, as worked out
+        self.trace: MutableMapping[str, Shown] | None = None  # see plan_outputs
+        self._shown: list[Article] | None = None  # the articles of the page being keyed
 
     @functools.cached_property
     def base(self) -> str:
@@ -142,6 +158,8 @@ class _Keys:
         """What one article adds to the fingerprints of the pages that show it: worked
         out when first needed (the preview asks for one page's few after a save, not for
         the 50,000 of the archive: 0.5 s)."""
+        if self._shown is not None:
+            self._shown.append(a)
         key = self._of_url.get(a.url)
         if key is None:
             parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
@@ -168,7 +186,12 @@ class _Keys:
         return digest(self.base, *{a.url: self._article(a) for a in every}.values())
 
     def page(self, spec: PageSpec) -> str:
+        if self.trace is not None:
+            self._shown = []
         context = [(name, self._key(value)) for name, value in spec.context.items()]
+        if self.trace is not None and self._shown is not None:
+            shown, self._shown = tuple(self._shown), None
+            self.trace[spec.output_path] = Shown(spec, shown, self.uses_site(spec.templates))
         return digest(self._template_key(spec.templates), repr(context))
 
     def _template_key(self, templates: tuple[str, ...]) -> str:
@@ -180,6 +203,8 @@ class _Keys:
         return key
 
     def feed(self, feed: FeedSpec) -> str:
+        if self.trace is not None:
+            self.trace[feed.path] = Shown(feed, feed.articles, False)
         items = [self._article(a) for a in feed.articles]
         return digest(self.base, feed.path, feed.page_url, feed.title, *items)
 
