@@ -21,8 +21,9 @@ search index, which every word is in) leaves the record empty: the next build is
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sitegen.build.snapshot import (
@@ -31,9 +32,10 @@ from sitegen.build.snapshot import (
     UnsafeSnapshot,
     Writer,
     files_digest,
-    listing_fields,
     listing_key,
     output_key,
+    page_urls,
+    pages_key,
     plain_dumps,
 )
 from sitegen.build.stages import Planned
@@ -61,20 +63,20 @@ def record(
     if site.config.search or not trace:  # (None: serve, no record wanted)
         cache.set_meta(RECORD, "{}", hold=True)
         return
+    urls = [listing.url for edition in site.all_editions for listing in edition.listings]
+    wanted = {SITE, *map(listing_key, urls), *map(pages_key, urls), *map(output_key, trace)}
     try:
         writer = Writer(site, {id(article) for article in loaded})
         kept = cache.snapshot_stamps()
-        rows = [
-            *_outputs(writer, trace, fingerprints, kept),
-            *_listings(writer, site, fingerprints, kept),
-        ]
-    except UnsafeSnapshot:
+        rows = itertools.chain(  # made as they are stored: all at once, 100 MB more
+            _outputs(writer, trace, fingerprints, kept),
+            _listings(writer, site, fingerprints, kept),
+            [(SITE, "", plain_dumps(light_site(site)))],
+        )
+        cache.store_snapshots(rows, (key for key in kept if key not in wanted))
+    except UnsafeSnapshot:  # (what was stored before is right for its stamp, and unused)
         cache.set_meta(RECORD, "{}", hold=True)
         return
-    rows.append((SITE, "", plain_dumps(light_site(site))))
-    listings = {listing_key(li.url) for e in site.all_editions for li in e.listings}
-    wanted = {SITE, *listings, *(output_key(path) for path in trace)}
-    cache.store_snapshots(rows, (key for key in kept if key not in wanted))
     cache.store_shows(_shows(trace))
     readers = {path: shown for path, shown in trace.items() if shown.reads_site}
     reads = words_read(site, readers, theme, cache)
@@ -87,9 +89,8 @@ def _outputs(
     trace: Mapping[str, Shown],
     fingerprints: Mapping[str, str],
     kept: Mapping[str, str],
-) -> list[tuple[str, str, bytes]]:
+) -> Iterator[tuple[str, str, bytes]]:
     """The snapshots of outputs made from other things than the last kept ones."""
-    rows = []
     for path, shown in trace.items():
         key, stamp = output_key(path), fingerprints.get(path, "")
         if shown.reads_site or (stamp and kept.get(key) == stamp):
@@ -99,21 +100,19 @@ def _outputs(
             making: tuple[Any, ...] = ("feed", spec)
         else:
             making = ("page", spec.url, spec.templates, dict(spec.context))
-        rows.append((key, stamp, writer.dumps(making)))
-    return rows
+        yield key, stamp, writer.dumps(making)
 
 
 def _listings(
     writer: Writer, site: Site, fingerprints: Mapping[str, str], kept: Mapping[str, str]
-) -> list[tuple[str, str, bytes]]:
-    rows = []
+) -> Iterator[tuple[str, str, bytes]]:
     for edition in site.all_editions:
         for listing in edition.listings:
             key = listing_key(listing.url)
             stamp = digest(*(fingerprints.get(page.output_path, "") for page in listing.pages))
             if kept.get(key) != stamp:
-                rows.append((key, stamp, writer.dumps(listing_fields(listing), pages=True)))
-    return rows
+                yield key, stamp, writer.dumps(listing.pages, pages=True)
+                yield pages_key(listing.url), stamp, plain_dumps(page_urls(listing))
 
 
 def _shows(trace: Mapping[str, Shown]) -> dict[str, list[str]]:

@@ -34,11 +34,23 @@ _ALLOWED = {
 Resolve = Callable[[str, str], Any]
 
 
-def _ref(kind: str, key: str) -> Any:
-    """A reference in a snapshot ("a": an article by its source file, "l": a listing by
-    its URL, "p": a page of one ('URL NUMBER'), "s"/"c": a language's site and config);
-    Reader.find_class resolves it."""
+def _ref(kind: str, key: str, head: tuple[Any, ...] = ()) -> Any:
+    """A reference in a snapshot ("a": an article by its source file; "l": a listing by
+    its URL, with its fields but its pages (`head`); "u": a listing's pages' URLs; "s"
+    and "c": a language's site and config); Reader.find_class resolves it."""
     raise pickle.UnpicklingError(f"unresolved reference {kind} {key}")
+
+
+class _PageUrls:
+    """Stands for a listing's `page_urls` in its pages' snapshots: written whole in each
+    of the home listing's 5,000 pages, they would be 500 MB."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+_HEAD = tuple(f.name for f in dataclasses.fields(Listing) if f.name != "pages")
+_PAGE = tuple(f.name for f in dataclasses.fields(ListingPage))
 
 
 class UnsafeSnapshot(Exception):
@@ -53,19 +65,21 @@ class Writer:
         self._loaded = loaded
         self._sites = {id(e): e.lang for e in site.all_editions}
         self._configs = {id(e.config): e.lang for e in site.all_editions}
-        # a listing page holds every page's URL: written whole in each of 5,000 pages'
-        # snapshots, the home listing's alone would be 500 MB
-        self._pages = {
-            id(page): f"{listing.url} {number}"
+        self._listings = {
+            id(page): listing.url
             for edition in site.all_editions
             for listing in edition.listings
-            for number, page in enumerate(listing.pages)
+            for page in listing.pages
         }
-        self._inline = copyreg.dispatch_table.copy()
+        self._inline: dict[type, Any] = dict(copyreg.dispatch_table)
         self._inline.update(
             {Article: self._article, Listing: self._listing, Site: self._site, Config: self._config}
         )
-        self._table = {**self._inline, ListingPage: self._page}
+        self._table: dict[type, Any] = {
+            **self._inline,
+            ListingPage: self._page,
+            _PageUrls: self._page_urls,
+        }
 
     def dumps(self, value: object, *, pages: bool = False) -> bytes:
         """`value` pickled; with `pages`, listing pages whole (a listing's own snapshot)."""
@@ -76,10 +90,15 @@ class Writer:
         return buffer.getvalue()
 
     def _page(self, page: ListingPage) -> tuple[Any, ...]:
-        key = self._pages.get(id(page))
-        if key is None:
+        url = self._listings.get(id(page))
+        if url is None:
             return page.__reduce_ex__(pickle.HIGHEST_PROTOCOL)  # type: ignore[return-value]
-        return _ref, ("p", key)
+        values = [getattr(page, name) for name in _PAGE]
+        values[_PAGE.index("page_urls")] = _PageUrls(url)
+        return ListingPage, tuple(values)
+
+    def _page_urls(self, urls: _PageUrls) -> tuple[Any, ...]:
+        return _ref, ("u", urls.url)
 
     def _article(self, article: Article) -> tuple[Any, ...]:
         if id(article) not in self._loaded:
@@ -87,7 +106,7 @@ class Writer:
         return _ref, ("a", str(article.source.path))
 
     def _listing(self, listing: Listing) -> tuple[Any, ...]:
-        return _ref, ("l", listing.url)
+        return _ref, ("l", listing.url, tuple(getattr(listing, name) for name in _HEAD))
 
     def _site(self, site: Site) -> tuple[Any, ...]:
         if id(site) not in self._sites:
@@ -101,9 +120,12 @@ class Writer:
         return _ref, ("c", lang)
 
 
-def listing_fields(listing: Listing) -> tuple[Any, ...]:
-    """A listing as its snapshot keeps it (its own references would refer to itself)."""
-    return tuple(getattr(listing, f.name) for f in dataclasses.fields(listing))
+def page_urls(listing: Listing) -> tuple[str, ...]:
+    """The URLs of a listing's pages, which each of them holds."""
+    found = {page.page_urls for page in listing.pages}
+    if len(found) > 1:
+        raise UnsafeSnapshot(f"listing {listing.url}: pages that differ")
+    return found.pop() if found else ()
 
 
 def plain_dumps(value: object) -> bytes:
@@ -155,6 +177,33 @@ def lazy_article(load: Callable[[], Article]) -> Article:
     article = object.__new__(LazyArticle)
     article.__dict__["_load"] = load
     return article
+
+
+class LazyListing(Listing):
+    """A listing a snapshot refers to: its pages (every article of the home listing)
+    read when first needed; it then becomes the Listing itself."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:  # only for what is not set yet: its pages
+        if name.startswith("__"):
+            raise AttributeError(name)
+        load: Callable[[], tuple[ListingPage, ...]] = self.__dict__.pop("_load")
+        self.__dict__["pages"] = load()
+        object.__setattr__(self, "__class__", Listing)
+        return getattr(self, name)
+
+
+def lazy_listing(head: tuple[Any, ...], load: Callable[[], tuple[ListingPage, ...]]) -> Listing:
+    """A Listing of these fields (all but its pages) whose pages are `load()`'s."""
+    listing = object.__new__(LazyListing)
+    listing.__dict__.update(zip(_HEAD, head, strict=True))
+    listing.__dict__["_load"] = load
+    return listing
+
+
+def pages_key(url: str) -> str:
+    return f"u {url}"
 
 
 RECORD = "quick"  # the cache's meta key
