@@ -30,7 +30,6 @@ from sitegen.build.snapshot import (
     RECORD,
     SITE,
     as_record,
-    files_digest,
     lazy_article,
     lazy_listing,
     listing_key,
@@ -118,7 +117,8 @@ def _find(job: Job, inputs: Inputs) -> Quick:
     if kept is None or last is None or kept["rest"] != inputs.rest:
         raise _Full("no record, or more than content files changed")
     hashes = cache.file_hashes()  # as the last build left them (a failed one too):
-    if files_digest(hashes) != kept.get("files") or hashes.keys() != inputs.stamps.keys():
+    written = cache.get_meta("files_written")
+    if written != kept.get("files") or hashes.keys() != inputs.stamps.keys():
         raise _Full("content files added, removed, or changed by a failed build")
     stamps = inputs.stamps
     changed = [rel for rel, stamp in stamps.items() if hashes[rel][0] != stamp]
@@ -304,12 +304,9 @@ def _publish(job: Job, found: Quick, made: Mapping[str, bytes]) -> int:
     cache.store_articles(article_row(key, loaded) for key, loaded in found.parsed.values())
     cache.update_file_hashes(found.changed, ())
     cache.catch_up()
-    files = {**found.hashes, **found.changed}
-    record = {**found.record, "files": files_digest(files)}
+    record = {**found.record, "files": cache.get_meta("files_written")}
     cache.set_meta(RECORD, json.dumps(record), hold=True)
-    if not cache.remember_build_again(found.signature):
-        due = None if found.due is None else dt.datetime.fromisoformat(found.due)
-        cache.remember_build(found.signature, found.report, due)
+    cache.remember_build_again(found.signature)
     fresh = {path: data for path, data in made.items() if not _holds(job, path, data)}
     if fresh:
         _publish_files(job, fresh)

@@ -31,7 +31,6 @@ from sitegen.build.snapshot import (
     SITE,
     UnsafeSnapshot,
     Writer,
-    files_digest,
     listing_key,
     output_key,
     page_urls,
@@ -80,7 +79,7 @@ def record(
     cache.store_shows(_shows(trace))
     readers = {path: shown for path, shown in trace.items() if shown.reads_site}
     reads = words_read(site, readers, theme, cache)
-    data = {"rest": rest, "reads": reads, "files": files_digest(cache.file_hashes())}
+    data = {"rest": rest, "reads": reads, "files": cache.get_meta("files_written")}
     cache.set_meta(RECORD, json.dumps(data), hold=True)
 
 

@@ -16,10 +16,9 @@ import dataclasses
 import io
 import json
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from sitegen.cache.store import digest
 from sitegen.config.settings import Config
 from sitegen.model import Article, Listing, ListingPage, Site
 
@@ -216,12 +215,6 @@ def output_key(path: str) -> str:
 
 def listing_key(url: str) -> str:
     return f"l {url}"
-
-
-def files_digest(hashes: Mapping[str, tuple[str, str]]) -> str:
-    """Of the content files' (stamp, hash) as the cache holds them: the record is good
-    only with the table as its build left it (a failed build since may have changed it)."""
-    return digest("\0".join(f"{p}\0{s}\0{h}" for p, (s, h) in sorted(hashes.items())))
 
 
 def as_record(data: str | None) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -193,6 +194,7 @@ class BuildCache(Snapshots):
             db.execute("DELETE FROM files")
             rows = ((path, stat, content) for path, (stat, content) in hashes.items())
             db.executemany("INSERT INTO files VALUES (?, ?, ?)", rows)
+            _files_written(db)
 
         self._later.append(lambda: self._write(work))
 
@@ -207,6 +209,7 @@ class BuildCache(Snapshots):
             db.executemany("DELETE FROM files WHERE path = ?", gone)
             rows = ((path, stat, content) for path, (stat, content) in changed.items())
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", rows)
+            _files_written(db)
 
         self._later.append(lambda: self._write(work))
 
@@ -282,10 +285,12 @@ class BuildCache(Snapshots):
     def unchanged_build(self, signature: str, now: dt.datetime) -> dict[str, Any] | None:
         """The summary of the last build if its inputs had this signature and nothing it
         left out as scheduled has come due since."""
+        if self.get_meta("last_signature") != signature:  # (not reading 100,000 warnings)
+            return None
         stored = self.get_meta("last_build")
         try:
             data = json.loads(stored) if stored else None
-            if data is None or data["signature"] != signature:
+            if data is None:
                 return None
             due = data["next_due"]
             if due is not None and dt.datetime.fromisoformat(due) <= now:
@@ -299,19 +304,13 @@ class BuildCache(Snapshots):
     ) -> None:
         """What `unchanged_build` will answer for these inputs: held until `commit`."""
         due = None if next_due is None else next_due.isoformat()
-        data = json.dumps({"signature": signature, "summary": summary, "next_due": due})
+        data = json.dumps({"summary": summary, "next_due": due})
         self.set_meta("last_build", data, hold=True)
+        self.remember_build_again(signature)
 
-    def remember_build_again(self, signature: str) -> bool:
-        """The last build's summary, remembered for these inputs (held until `commit`),
-        without encoding its 100,000 warnings again; False if it is not as stored above."""
-        stored = self.get_meta("last_build") or ""
-        start = '{"signature": '
-        end = stored.find(", ", len(start))
-        if not stored.startswith(start) or end < 0 or '"' in stored[len(start) + 1 : end - 1]:
-            return False
-        self.set_meta("last_build", start + json.dumps(signature) + stored[end:], hold=True)
-        return True
+    def remember_build_again(self, signature: str) -> None:
+        """The last build's summary, remembered for these inputs (held until `commit`)."""
+        self.set_meta("last_signature", signature, hold=True)
 
     def commit(self) -> None:
         """Keep what is held: the build it describes is published. Closing the cache
@@ -352,6 +351,12 @@ class BuildCache(Snapshots):
                 self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._discard(exc)
+
+
+def _files_written(db: sqlite3.Connection) -> None:
+    """Mark a change of the table of files (`files_written`: what build.record compares)."""
+    token = os.urandom(8).hex()
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('files_written', ?)", (token,))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
