@@ -67,6 +67,11 @@ class BuildReport:
         found = self.found
         return found if isinstance(found, tuple) else found.decoded()
 
+    def warnings_text(self) -> str:
+        """The warnings as printed, one a line (remembered ones without making them)."""
+        found = self.found
+        return "\n".join(map(str, found)) if isinstance(found, tuple) else found.text()
+
 
 def build(
     site_dir: Path,
