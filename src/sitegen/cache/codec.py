@@ -293,8 +293,7 @@ class StoredProblems:
         lines = []
         for path, line, message, severity in self.rows:
             where = _shown_path(path) if line is None else f"{_shown_path(path)}:{line}"
-            prefix = "" if severity == Severity.ERROR.value else "warning: "
-            lines.append(f"{where}: {prefix}{message}")
+            lines.append(f"{where}: {'' if severity == 'error' else 'warning: '}{message}")
         return "\n".join(lines)
 
 
