@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from sitegen.images.stage import shown_images
 from sitegen.model import Article, Site
 
 # The fields a save may change in place: what pages show of an article, and nothing they
@@ -32,6 +31,8 @@ def stays_in_place(old: Article, new: Article, site: Site) -> bool:
         return False
     if ("date" in old.field_lines) != ("date" in new.field_lines):  # a page's lastmod
         return False
+    from sitegen.images.stage import shown_images  # noqa: PLC0415 - it loads Pillow
+
     base_path = site.config.base_path
     if shown_images((old.body,), (), base_path) != shown_images((new.body,), (), base_path):
         return False
