@@ -201,14 +201,22 @@ def test_incremental_builds_equal_cold_builds(
     incremental = tmp_path / "incremental"
     build(root, incremental)
     history = []
+    words_only = 0
+    from tests.test_serve_random import change_words  # (it imports this module)
+
     for step in range(STEPS):
-        history.append(mutate(rng, root, step, languages))
+        if rng.random() < 0.5:  # half the edits change words only (build.quick)
+            history.append(change_words(rng, root, step))
+        else:
+            history.append(mutate(rng, root, step, languages))
         report = build(root, incremental)
+        words_only += report.words_only
         cold = tmp_path / "cold"
         shutil.rmtree(cold, ignore_errors=True)
         build(root, cold, use_cache=False)
         assert differing(incremental, cold) == [], f"differs after steps {history}"
         assert report.parsed <= len(list((root / "content").rglob("*.md")))
+    assert words_only, "no build took the word-only way: the test no longer tests build.quick"
 
 
 def test_noop_rebuild_touches_no_file(make_site: MakeSite, tmp_path: Path) -> None:

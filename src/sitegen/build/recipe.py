@@ -58,6 +58,7 @@ class BuildReport:
     written: int = 0  # output files written (the others were already up to date)
     removed: int = 0  # stale output files deleted
     site: Site | None = None  # what was built (None when nothing changed and nothing was)
+    words_only: bool = False  # only the pages showing changed words remade (build.quick)
 
     @functools.cached_property
     def warnings(self) -> tuple[Problem, ...]:
@@ -65,6 +66,11 @@ class BuildReport:
         since) made only when asked for (StoredProblems)."""
         found = self.found
         return found if isinstance(found, tuple) else found.decoded()
+
+    def warnings_text(self) -> str:
+        """The warnings as printed, one a line (remembered ones without making them)."""
+        found = self.found
+        return "\n".join(map(str, found)) if isinstance(found, tuple) else found.text()
 
 
 def build(
@@ -109,6 +115,8 @@ def build(
         inputs = survey_inputs(site_dir, job.theme.folders, options.key(job))
         if skip_unchanged and (unchanged := _unchanged_build(job, inputs)):
             return unchanged
+        if skip_unchanged and (quick := _word_only_build(job, inputs)):
+            return quick
         from sitegen.build import stages  # noqa: PLC0415 - not for a build with nothing to do
 
         scheduler.helper(_theme_to_compile(job), 1, "helper")
@@ -168,6 +176,19 @@ def _unchanged_build(job: Job, inputs: Inputs) -> BuildReport | None:
     return BuildReport(job.output_dir, *counts, warnings)  # touching nothing
 
 
+def _word_only_build(job: Job, inputs: Inputs) -> BuildReport | None:
+    """Only articles' words changed: the pages that show them remade (build.quick)."""
+    from sitegen.build.quick import quick_build  # noqa: PLC0415 - see build()
+
+    done = quick_build(job, inputs)
+    if done is None:
+        return None
+    return BuildReport(
+        job.output_dir, done.articles, done.pages, done.static, done.warnings,
+        dict(job.clock.seconds), done.parsed, done.written, words_only=True,
+    )  # fmt: skip
+
+
 def _previous_output(job: Job) -> dict[str, str]:
     """The output's files and fingerprints as the cache knows them (none if no build of
     ours made it). A rebuild writes into the output's spare: if there is none, a helper
@@ -192,6 +213,7 @@ def _render(
     site, plan = planned.assembled.site, planned.plan
     checked: list[Problem] = []  # all but rendering's: found while the workers render
     from sitegen.build import stages  # noqa: PLC0415 - see build()
+    from sitegen.build.record import record  # noqa: PLC0415
     from sitegen.publish.pending import make_outdated  # noqa: PLC0415
 
     check = functools.partial(stages.check, checked, job, planned)
@@ -202,7 +224,11 @@ def _render(
     }
     due = next_due((a.date for a in loaded.articles), job.now)
     remember = functools.partial(_remember, job.cache, inputs.signature, counts, due)
-    bookkeeping = _bookkeeping(job.cache, plan, planned.memo, job.output_dir)
+    keep = functools.partial(
+        record, job.cache, planned, loaded.articles, planned.trace, rest=inputs.rest,
+        theme=job.theme,
+    )  # fmt: skip
+    bookkeeping = _bookkeeping(job.cache, plan, planned.memo, job.output_dir, keep)
     meanwhile = job.scheduler.meanwhile(bookkeeping, check, lambda: remember(checked))
     with job.clock("render"):
         job.scheduler.before_forking(site.related)  # chosen by workers while planning
@@ -235,17 +261,22 @@ def _publish(job: Job, made: _Made, loaded: LoadResult) -> BuildReport:
 
 
 def _bookkeeping(
-    cache: BuildCache, plan: Sequence[Output], memo: Mapping[str, bool], output_dir: Path
+    cache: BuildCache,
+    plan: Sequence[Output],
+    memo: Mapping[str, bool],
+    output_dir: Path,
+    keep: Callable[[Mapping[str, str]], None],
 ) -> Callable[[], None]:
     """What this process does while its workers render: work out the fingerprints a first
     build did not need to decide what to make (all of it), and hold them in the cache
-    until the build is published."""
+    until the build is published, with what a word-only build reads (`keep`)."""
 
     def work() -> None:
         fingerprints = {output.path: output.fingerprint for output in plan}
         cache.store_template_memo(memo)  # filled in as fingerprints were worked out
         cache.catch_up()
         cache.store_outputs(output_dir, fingerprints)
+        keep(fingerprints)
 
     return work
 

@@ -32,6 +32,7 @@ from sitegen.errors import Problem, sort_problems
 from sitegen.images.site import Prepared, Sizes, prepare_site_images
 from sitegen.model import Article, Site
 from sitegen.render.clashes import blocking_clashes, page_clashes, static_clashes
+from sitegen.render.fingerprints import Shown
 from sitegen.render.l10n import untranslated_words
 from sitegen.render.outputs import Output, every_path, plan_outputs
 from sitegen.render.pages import PageSpec, site_pages
@@ -75,6 +76,8 @@ class Planned:
     memo: dict[str, bool]  # which templates use the whole site (render.outputs)
     problems: list[Problem]  # the articles', the site's, and the URL clashes'
     forgets: tuple[Callable[[Collection[Article]], None], ...] = ()
+    # each output's articles, as its fingerprint is worked out (a build's: build.record)
+    trace: dict[str, Shown] | None = None
 
     def forget(self, changed: Collection[Article]) -> None:
         """Forget what was worked out from these articles, which a long-lived caller
@@ -144,16 +147,17 @@ def plan(
         renderer = PageRenderer(site, theme, job.cache.compiled_templates_dir)
         templates = job.cache.template_memo() if memo is None else memo.templates
         forgets: list[Callable[[Collection[Article]], None]] = [renderer.forget]
+        trace: dict[str, Shown] | None = {} if memo is None and job.held is None else None
         plan = plan_outputs(
             site, renderer.env, theme.template_dirs, assembled.specs, assembled.static,
             renderer, templates, read_static=renderer.read_static,
             article_keys=memo.articles if memo else None, forgets=forgets,
-            sizes=assembled.sizes, grouped=grouped,
+            sizes=assembled.sizes, grouped=grouped, trace=trace,
         )  # fmt: skip
         plan += search_outputs(site, previous, job.output_dir, renderer.localization)  # if on
         clashes, plan = blocking_clashes(site, assembled.pages, plan)
     problems = [*assembled.problems, *clashes]
-    return Planned(assembled, plan, renderer, templates, problems, tuple(forgets))
+    return Planned(assembled, plan, renderer, templates, problems, tuple(forgets), trace)
 
 
 def check(into: list[Problem], job: Job, planned: Planned) -> None:

@@ -287,6 +287,21 @@ class StoredProblems:
     def decoded(self) -> tuple[Problem, ...]:
         return tuple(decode_problems(self.rows))
 
+    def text(self) -> str:
+        """The problems as printed (str(Problem)), one a line, without making them: an
+        archive's 100,000 were 0.3 s of every build that reports them again."""
+        lines = []
+        for path, line, message, severity in self.rows:
+            where = _shown_path(path) if line is None else f"{_shown_path(path)}:{line}"
+            lines.append(f"{where}: {'' if severity == 'error' else 'warning: '}{message}")
+        return "\n".join(lines)
+
+
+def _shown_path(text: str) -> str:
+    """str(PurePosixPath(text)), for the paths sitegen writes without making one."""
+    odd = "//" in text or "/." in text or text.startswith(".") or text.endswith("/") or not text
+    return str(PurePosixPath(text)) if odd else text
+
 
 def _is_problem_row(row: object) -> bool:
     return (

@@ -102,6 +102,9 @@ class Inputs:
     # each file under content/ ('content/news/a.md') -> its file_stamp: what loading.py
     # would otherwise ask the file system for once more
     stamps: Mapping[str, str]
+    # the signature without the content files' stamps (their names are in it): the same
+    # when only articles were saved, which a word-only build (build.quick) looks at
+    rest: str = ""
 
 
 def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inputs:
@@ -109,6 +112,8 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
     parts: list[str] = [code_version(), options]
     content = site_dir / "content"
     stamps: dict[str, str] = {}
+    listed: list[str] = []  # the content files' names and links, for `rest`
+    stamped: set[int] = set()  # the indexes of the parts that hold content files' stamps
     parts += [f"{name} {_link_target(site_dir / name)}" for name in ROOT_FOLDERS]
     for folder in sorted({content, *folders}):
         for root, names, linked in walk_folders_and_links(str(folder)):
@@ -117,14 +122,18 @@ def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inpu
             # one part per folder, not per file (hashing 50,000 parts cost as much as the
             # stat calls); NUL is in no name, link target or stamp: parts cannot run together
             parts.append("\0".join(f"{name} {stamp} {target}" for name, stamp, target in found))
+            if folder == content:
+                stamped.add(len(parts) - 1)
             parts += [f"{root}/{name}/ {_link_target(os.path.join(root, name))}" for name in linked]
             if folder == content:
+                listed.append(f"{root}/\0" + "\0".join(f"{n} {t}" for n, _, t in found))
                 under = Path(root).relative_to(site_dir).as_posix()
                 stamps.update((f"{under}/{name}", s) for name, s, _ in found if s != UNREADABLE)
     config = site_dir / CONFIG_NAME
     if config.is_file():
         parts.append(f"{config} {file_stamp(config)}")
-    return Inputs(digest(*parts), stamps)
+    rest = digest(*(part for i, part in enumerate(parts) if i not in stamped), *listed)
+    return Inputs(digest(*parts), stamps, rest)
 
 
 def walk_folders(top: str) -> Iterator[tuple[str, list[str]]]:

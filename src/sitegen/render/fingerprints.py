@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Iterable, MutableMapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,16 @@ from sitegen.content.manifest import walk_folders
 from sitegen.model import Article, Listing, ListingPage, Pictures, Site
 from sitegen.render.feeds import FeedSpec
 from sitegen.render.pages import PageSpec
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What an output's fingerprint was made from: the articles in its context (as the
+    fingerprint knows them), and whether its templates read `site` (then every article)."""
+
+    spec: PageSpec | FeedSpec
+    articles: tuple[Article, ...]
+    reads_site: bool
 
 
 class PageKeys:
@@ -40,6 +51,8 @@ class PageKeys:
         self._template_keys: dict[tuple[str, ...], str] = {}
         self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
         self._of_url: dict[str, str] = {}  # article URL -> its part, as worked out
+        self.trace: MutableMapping[str, Shown] | None = None  # see outputs.plan_outputs
+        self._shown: list[Article] | None = None  # the articles of the page being keyed
 
     @functools.cached_property
     def base(self) -> str:
@@ -49,6 +62,8 @@ class PageKeys:
         """What one article adds to the fingerprints of the pages that show it: worked
         out when first needed (the preview asks for one page's few after a save, not for
         the 50,000 of the archive: 0.5 s)."""
+        if self._shown is not None:
+            self._shown.append(a)
         key = self._of_url.get(a.url)
         if key is None:
             parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
@@ -75,7 +90,12 @@ class PageKeys:
         return digest(self.base, *{a.url: self._article(a) for a in every}.values())
 
     def page(self, spec: PageSpec) -> str:
+        if self.trace is not None:
+            self._shown = []
         context = [(name, self._key(value)) for name, value in spec.context.items()]
+        if self.trace is not None and self._shown is not None:
+            shown, self._shown = tuple(self._shown), None
+            self.trace[spec.output_path] = Shown(spec, shown, self.uses_site(spec.templates))
         return digest(self._template_key(spec.templates), repr(context))
 
     def _template_key(self, templates: tuple[str, ...]) -> str:
@@ -87,6 +107,8 @@ class PageKeys:
         return key
 
     def feed(self, feed: FeedSpec) -> str:
+        if self.trace is not None:
+            self.trace[feed.path] = Shown(feed, feed.articles, False)
         items = [self._article(a) for a in feed.articles]
         return digest(self.base, feed.path, feed.page_url, feed.title, *items)
 

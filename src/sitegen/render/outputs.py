@@ -23,7 +23,7 @@ from sitegen.images.formats import Sizes
 from sitegen.images.store import made_images_dir
 from sitegen.model import Article, Site
 from sitegen.render.feeds import FeedRenderer, FeedSpec, feed_specs
-from sitegen.render.fingerprints import PageKeys
+from sitegen.render.fingerprints import PageKeys, Shown
 from sitegen.render.hosts import hosted_copies
 from sitegen.render.pages import PageSpec
 from sitegen.render.redirects import NETLIFY, NGINX, netlify_redirects, nginx_map, redirect_rules
@@ -109,6 +109,7 @@ def plan_outputs(
     forgets: list[Callable[[Collection[Article]], None]] | None = None,
     sizes: Mapping[str, Sizes] | None = None,
     grouped: bool = False,
+    trace: MutableMapping[str, Shown] | None = None,
 ) -> list[Output]:
     """Every output file with its fingerprint; making the bytes is left to the caller.
     `memo` remembers, across builds, which template chains read `site`; `article_keys`,
@@ -116,8 +117,11 @@ def plan_outputs(
     `forgets` are added the functions that forget what was worked out from articles that
     a caller then changes in place (serve.patch): the caller forgets the fingerprints.
     `sizes`: the made sizes of static images, published beside them; `grouped`, as one
-    output with each image (Output.sizes), else each its own output."""
+    output with each image (Output.sizes), else each its own output. `trace` is filled,
+    as each fingerprint is worked out, with the articles its file shows (build.record:
+    what a word-only build remakes)."""
     maker = OutputMaker(site, env, theme_dirs, render, memo, article_keys)
+    maker.keys.trace = trace
     if forgets is not None:
         forgets += maker.forgets
     made = f"{made_images_dir(site.config.site_dir)}{os.sep}"

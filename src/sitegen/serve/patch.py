@@ -21,20 +21,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.build.words import WORDS
+from sitegen.build.words import stays_in_place as _stays_in_place
 from sitegen.config.settings import Config
 from sitegen.content.article import missing_images
 from sitegen.content.loading import Held, parse_one
 from sitegen.errors import Problem, sort_problems
-from sitegen.images.stage import shown_images
 from sitegen.model import Article, Site
-
-# The fields a save may change in place: what pages show of an article, and nothing they
-# are placed or chosen by (the lead image: its caption and alt text, not its file).
-WORDS = frozenset(
-    {"title", "summary", "excerpt_html", "description", "body", "extra", "field_lines",
-     "digest", "categories", "image"}
-)  # fmt: skip
-PLACE = tuple(f.name for f in dataclasses.fields(Article) if f.name not in WORDS)
 
 
 @dataclass(frozen=True)
@@ -111,25 +104,6 @@ def _by_source(site: Site) -> dict[str, tuple[Article, ...]]:
     for article in (*every, *(a for group in site.translations.values() for a in group)):
         found.setdefault(str(article.source.path), {})[id(article)] = article
     return {rel: tuple(objects.values()) for rel, objects in found.items()}
-
-
-def _stays_in_place(old: Article, new: Article, site: Site) -> bool:
-    """Whether `new` may replace `old` in place: the same place, names spelt the same
-    (Term equality ignores spelling), the same images shown, no redirect titled by it."""
-    if any(getattr(old, name) != getattr(new, name) for name in PLACE):
-        return False
-    if _names(old) != _names(new) or (old.image and old.image.src) != (new.image and new.image.src):
-        return False
-    if ("date" in old.field_lines) != ("date" in new.field_lines):  # a page's lastmod
-        return False
-    base_path = site.config.base_path
-    if shown_images((old.body,), (), base_path) != shown_images((new.body,), (), base_path):
-        return False
-    return all(redirect.new != old.url for redirect in site.config.redirects)
-
-
-def _names(article: Article) -> tuple[str, ...]:
-    return (article.author.name, *(tag.name for tag in article.tags))
 
 
 class Warnings:
