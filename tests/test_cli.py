@@ -25,6 +25,14 @@ def test_cli_version_and_help() -> None:
         assert option in out
 
 
+def test_cli_build_without_warnings_prints_summary(make_site: MakeSite, tmp_path: Path) -> None:
+    """The summary once came only after warnings: a clean build printed nothing."""
+    root = make_site({"content/a.md": article("A")})
+    code, out, err = run("build", str(root), "-o", str(tmp_path / "out"))
+    assert (code, err) == (0, "")
+    assert out == f"built 1 article: 8 pages and 1 static file in {tmp_path / 'out'}\n"
+
+
 def test_cli_build_success_prints_summary(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({"content/a.md": article("A"), "content/b.md": article("B", titel="x")})
     code, out, err = run("build", str(root), "-o", str(tmp_path / "out"))

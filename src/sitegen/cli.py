@@ -89,8 +89,9 @@ def build(
             relative_urls=relative_urls,
         ),
     )
-    if not quiet and (warnings := report.warnings_text()):
-        click.echo(warnings, err=True)  # (in one write, as echo_problems)
+    if not quiet:
+        if warnings := report.warnings_text():
+            click.echo(warnings, err=True)  # (in one write, as echo_problems)
         click.echo(
             f"built {_count(report.articles, 'article')}: {_count(report.pages, 'page')} and "
             f"{_count(report.static_files, 'static file')} in {report.output_dir}"
