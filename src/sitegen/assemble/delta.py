@@ -80,9 +80,8 @@ def changed_site(
         names = _spelt(names, article)
     if names is None:
         return None
-    gone = {id(a) for a in removed}
     articles = _updated(site.articles, removed, added)
-    if len(articles) != len(site.articles) - len(gone) + len(added):
+    if len(articles) != len(site.articles) - len(removed) + len(added):
         return None  # one of `removed` was not the site's
     tags = _updated_terms(site.tags, removed, added, lambda a: a.tags)
     authors = _updated_terms(site.authors, removed, added, lambda a: (a.author,))
@@ -96,13 +95,11 @@ def changed_site(
     touched = {site.home.url} | {t.url for a in changed for t in (*a.tags, a.author)}
     touched |= {urls.period_url(*period) for period in periods}
     kept = {listing.url: listing for listing in site.listings if listing.url not in touched}
-    listings = make_listings(
-        site.config, articles, tags, authors, by_period=by_period, kept=kept
-    )  # fmt: skip
+    listings = make_listings(site.config, articles, tags, authors, by_period, kept=kept)
     related = TermRelated(articles, tags, shape.listed, site.config.related_count)
     new = dataclasses.replace(
         site, articles=tuple(articles), tags=tags, authors=authors, listings=listings,
-        periods=index_periods(articles, by_period=by_period), related=related,
+        periods=index_periods(by_period), related=related,
     )  # fmt: skip
     return new, dataclasses.replace(shape, names=names)
 

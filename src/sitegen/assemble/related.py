@@ -18,6 +18,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 from sitegen.cache.codec import decode_problems, encode_problems
 from sitegen.cache.store import MALFORMED, BuildCache, digest
@@ -30,6 +31,8 @@ WINDOW = 20
 Related = Mapping[str, tuple[Article, ...]]  # article URL -> its related articles
 RelatedResult = tuple[Related, list[Problem]]
 RelateFn = Callable[[Sequence[Article], int], RelatedResult]  # find_related, or a wrapper
+Rank = tuple[float, float, str, str]
+K = TypeVar("K")
 
 
 def find_related(
@@ -139,8 +142,9 @@ class TermRelated(Mapping[str, tuple[Article, ...]]):
     tag index (tag -> its articles in site order), which a change of a few articles
     updates without looking at the rest (assemble.delta): no positions, no masks over the
     whole archive. The same choice as _TagIndex's: candidates from the same windows,
-    shared tags' weights added in slug order (its bit order), the same ranking, as
-    tests/test_site_delta.py checks. `listed`: the choices of `related:` lists."""
+    shared tags' weights added in slug order (its bit order), the same ranking (`_top`),
+    as tests/test_serve_restructure.py checks. `listed`: the choices of `related:` lists
+    (assemble.delta follows no change of an article that has one)."""
 
     def __init__(
         self,
@@ -169,8 +173,7 @@ class TermRelated(Mapping[str, tuple[Article, ...]]):
             if url in self._listed:
                 found = self._listed[url]
             else:
-                article = self._by_url[url]  # KeyError when it has no choice
-                found = tuple(self._best(article)) if not article.related_slugs else ()
+                found = tuple(self._best(self._by_url[url]))  # (KeyError: it has no choice)
             self._chosen[url] = found
         return found
 
@@ -203,15 +206,13 @@ class TermRelated(Mapping[str, tuple[Article, ...]]):
             shared = sorted(own.keys() & {t.slug for t in candidate.tags})
             weights = (math.log(total / len(tags[own[slug]])) for slug in shared)
             scored[key] = round(sum(weights, 0.0), 9)
-        threshold = heapq.nlargest(self._count, scored.values())[-1]
         when = article.date.timestamp()
 
-        def rank(key: int) -> tuple[float, float, str, str]:
+        def rank(key: int) -> Rank:
             other = candidates[key]
-            return (-scored[key], abs(other.date.timestamp() - when), other.slug, other.url)
+            return _rank(scored[key], other, abs(other.date.timestamp() - when))
 
-        best = sorted((k for k, value in scored.items() if value >= threshold), key=rank)
-        return [candidates[key] for key in best[: self._count]]
+        return [candidates[key] for key in _top(scored, self._count, rank)]
 
 
 def remembered_related(cache: BuildCache, relate: RelateFn) -> RelateFn:
@@ -315,14 +316,24 @@ class _TagIndex:
             shared = own & masks[candidate]
             value = known.get(shared)
             scored[candidate] = value if value is not None else self.score(shared)
-        threshold = heapq.nlargest(count, scored.values())[-1]
         when = self.times[position]
 
-        def rank(c: int) -> tuple[float, float, str, str]:
-            other, distance = self.articles[c], abs(self.times[c] - when)
-            return (-scored[c], distance, other.slug, other.url)
+        def rank(c: int) -> Rank:
+            return _rank(scored[c], self.articles[c], abs(self.times[c] - when))
 
-        return sorted((c for c, value in scored.items() if value >= threshold), key=rank)[:count]
+        return _top(scored, count, rank)
+
+
+def _top(scored: Mapping[K, float], count: int, rank: Callable[[K], Rank]) -> list[K]:
+    """The `count` best of the `scored` candidates by `rank`; only those whose score could
+    place them among the best are ranked (both indexes choose with this)."""
+    threshold = heapq.nlargest(count, scored.values())[-1]
+    return sorted((key for key, value in scored.items() if value >= threshold), key=rank)[:count]
+
+
+def _rank(score: float, other: Article, distance: float) -> Rank:
+    """Best first: the highest score, then the closest in date, then by slug and URL."""
+    return (-score, distance, other.slug, other.url)
 
 
 def _chosen(

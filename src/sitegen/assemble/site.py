@@ -73,13 +73,14 @@ def _one_language_site(
     """The Site of one language, its listings under `prefix` ('/fa')."""
     tags = index_terms(ordered, lambda a: a.tags)
     authors = index_terms(ordered, lambda a: (a.author,))
+    by_period = group_by_period(ordered)
     return Site(
         config=config,
         articles=ordered,
         tags=tags,
         authors=authors,
-        listings=make_listings(config, ordered, tags, authors, prefix),
-        periods=index_periods(ordered, prefix),
+        listings=make_listings(config, ordered, tags, authors, by_period, prefix),
+        periods=index_periods(by_period, prefix),
         related=related,
         pages=pages,
     )
@@ -166,18 +167,12 @@ def index_terms(
 
 
 def index_periods(
-    articles: Sequence[Article],
-    prefix: str = "",
-    by_period: Mapping[tuple[int, int | None], Sequence[Article]] | None = None,
+    by_period: Mapping[tuple[int, int | None], Sequence[Article]], prefix: str = ""
 ) -> tuple[Period, ...]:
-    """Every year and month that has articles, newest first, each year before its months.
-    `by_period`: the articles of each, if known (assemble.delta)."""
-    if by_period is None:
-        years = Counter(a.date.year for a in articles)
-        months = Counter((a.date.year, a.date.month) for a in articles)
-    else:
-        years = Counter({y: len(items) for (y, m), items in by_period.items() if m is None})
-        months = Counter({(y, m): len(items) for (y, m), items in by_period.items() if m})
+    """Every year and month that has articles (`group_by_period`), newest first, each
+    year before its months."""
+    years = {year: len(items) for (year, month), items in by_period.items() if month is None}
+    months = {(y, m): len(items) for (y, m), items in by_period.items() if m is not None}
     periods = []
     for year in sorted(years, reverse=True):
         periods.append(Period(year, None, years[year], prefix + urls.period_url(year)))
@@ -192,15 +187,14 @@ def make_listings(
     articles: Sequence[Article],
     tags: Mapping[Tag, Sequence[Article]],
     authors: Mapping[Author, Sequence[Article]],
+    by_period: Mapping[tuple[int, int | None], Sequence[Article]],
     prefix: str = "",
     *,
-    by_period: Mapping[tuple[int, int | None], Sequence[Article]] | None = None,
     kept: Mapping[str, Listing] | None = None,
 ) -> tuple[Listing, ...]:
-    """The home archive first, then one listing per tag, author, year and month; a
-    language's listings under its `prefix` ('/fa/', '/fa/2025/'). `by_period`: the
-    articles of each year and month, if known; `kept`: listings known unchanged, by URL
-    (assemble.delta)."""
+    """The home archive first, then one listing per tag, author, year and month (their
+    articles: `group_by_period`); a language's listings under its `prefix` ('/fa/',
+    '/fa/2025/'). `kept`: listings known unchanged, by URL (assemble.delta)."""
 
     def listing(
         kind: str, title: str, url: str, items: Sequence[Article], term: Term | None = None
@@ -215,9 +209,8 @@ def make_listings(
     result += [
         listing("author", f"Articles by {a.name}", a.url, items, a) for a, items in authors.items()
     ]
-    periods = group_by_period(articles) if by_period is None else by_period
     for (year, month), items in sorted(
-        periods.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0), reverse=True
+        by_period.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0), reverse=True
     ):
         title = str(year) if month is None else f"{MONTH_NAMES[month - 1]} {year}"
         result.append(
