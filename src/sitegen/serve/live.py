@@ -41,7 +41,15 @@ from sitegen.runtime.clock import build_time
 from sitegen.runtime.collector import Paused, keep_heap, release_heap
 from sitegen.runtime.scheduler import Scheduler
 from sitegen.serve.basis import Basis, PlanOutputs, basis_of
-from sitegen.serve.patch import Warnings, apply, changed_sources, in_place, index_sources
+from sitegen.serve.patch import (
+    Parse,
+    Warnings,
+    apply,
+    changed_sources,
+    in_place,
+    index_sources,
+    saved_parses,
+)
 from sitegen.serve.restructure import restructure
 
 KEPT_PAGES = 256  # pages whose bytes are kept (the ones visited last); others are remade
@@ -201,11 +209,12 @@ class LiveSite:
         if changed is None:
             return False, None
         held, warnings, site = self.held, planned.warnings, planned.site
+        parse = saved_parses(planned.config)  # (each saved file parsed once, either way)
         found = in_place(
-            planned.config, site, planned.static, planned.sources, held, warnings, changed
+            planned.config, site, planned.static, planned.sources, held, warnings, changed, parse
         )
         if found is None:
-            return self._restructured(planned, changed)
+            return self._restructured(planned, changed, parse)
         if not found.changes:  # saved as they were
             return True, None
         self._generation += 1  # (a catch-up of the plan stops while it changes)
@@ -218,7 +227,9 @@ class LiveSite:
         before = tuple(p for rel in changed for p in warnings.at(rel))
         return True, Refreshed(found.warnings, done, (replaced, before))
 
-    def _restructured(self, planned: _Planned, changed: list[str]) -> tuple[bool, Refreshed | None]:
+    def _restructured(
+        self, planned: _Planned, changed: list[str], parse: Parse
+    ) -> tuple[bool, Refreshed | None]:
         """Whether the saves were applied as a change of the site's structure (a new or
         deleted article, tags: serve.restructure), and what that did."""
         basis = planned.basis[0] if planned.basis else None
@@ -228,7 +239,7 @@ class LiveSite:
         now = None if options.include_future else build_time()
         on_site = functools.partial(published, include_drafts=options.include_drafts, now=now)
         found = restructure(
-            basis, planned.config, held, warnings, planned.sources, changed, on_site
+            basis, planned.config, held, warnings, planned.sources, changed, on_site, parse
         )
         if found is None:
             return False, None

@@ -23,11 +23,14 @@ from pathlib import Path
 
 from sitegen.build.words import WORDS
 from sitegen.build.words import stays_in_place as _stays_in_place
+from sitegen.cache.codec import Loaded
 from sitegen.config.settings import Config
 from sitegen.content.article import missing_images
 from sitegen.content.loading import Held, parse_one
 from sitegen.errors import Problem, sort_problems
 from sitegen.model import Article, Site
+
+Parse = Callable[[str], tuple[str, Loaded]]  # a saved file -> its cache key and parse
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,13 @@ def in_place(
     held: Held,
     warnings: Warnings,
     changed: Collection[str],
+    parse: Parse,
 ) -> InPlace | None:
     """Whether the saves of the files `changed` (site-relative paths) can be applied to
     the plan in place, and what they change; None when one of them moves anything (see
     the module's docstring): the caller plans the site again then. Changes nothing.
-    `sources`: the plan's articles by file, filled when first needed."""
+    `sources`: the plan's articles by file, filled when first needed; `parse`: a saved
+    file's key and parse (`saved_parses`)."""
     if config.search or not changed or not all(rel.endswith(".md") for rel in changed):
         return None
     index_sources(site, sources)
@@ -69,7 +74,7 @@ def in_place(
         if len(targets) != 1:
             return None  # new, removed, a draft, not yet published, or respelled copies
         target = targets[0]
-        key, (new, problems) = parse_one(config, False, rel)  # (serve is never --strict)
+        key, (new, problems) = parse(rel)
         if new is None or any(problem.is_error for problem in problems):
             return None
         if key != target.digest:
@@ -88,6 +93,12 @@ def apply(found: InPlace, forget: Callable[[Collection[Article]], None], held: H
     for change in found.changes:
         _change_in_place(change, held)
     forget([change.target for change in found.changes])
+
+
+def saved_parses(config: Config) -> Parse:
+    """A saved file's cache key and parse, as a load makes them (serve is never --strict),
+    each file parsed once however many ways of applying its save look at it."""
+    return functools.cache(lambda rel: parse_one(config, False, rel))
 
 
 def index_sources(site: Site, sources: dict[str, tuple[Article, ...]]) -> None:

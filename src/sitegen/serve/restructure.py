@@ -17,14 +17,13 @@ import dataclasses
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote
 
 from sitegen import urls
 from sitegen.assemble.delta import Shape, changed_site
 from sitegen.config.settings import Config
 from sitegen.content.images import image_sizes
-from sitegen.content.loading import Held, parse_one
+from sitegen.content.loading import Held
 from sitegen.content.symlinks import is_text
 from sitegen.errors import Problem
 from sitegen.images.formats import is_rewritten
@@ -35,7 +34,7 @@ from sitegen.render.feeds import feed_specs
 from sitegen.render.pages import PageSpec, closing_pages, edition_values
 from sitegen.render.redirects import article_addresses, redirect_pages
 from sitegen.serve.basis import Basis, Paths, link_problems, listed_pages, query_addresses
-from sitegen.serve.patch import Warnings, warnings_after
+from sitegen.serve.patch import Parse, Warnings, warnings_after
 
 Sources = dict[str, tuple[Article, ...]]  # file -> its article (serve.patch)
 
@@ -66,13 +65,15 @@ def restructure(
     sources: Sources,
     changed: Collection[str],
     on_site: Callable[[Article], bool],
+    parse: Parse,
 ) -> Restructured | None:
     """The saves of `changed` (site-relative paths) applied to `basis`; None when this does
     not follow them (see the module's docstring). `on_site`: whether an article is on the
     site (assemble.site.published, with the time of the plan: an article scheduled for
-    later is not followed, the plan knows when it comes due). Changes nothing given; the
-    new parses go to `held`."""
-    saved = _read_saved(basis, config, held, sources, changed, on_site)
+    later is not followed, the plan knows when it comes due); `parse`: a saved file's key
+    and parse (serve.patch.saved_parses). Changes nothing given; the new parses go to
+    `held`."""
+    saved = _read_saved(basis, config, held, sources, changed, on_site, parse)
     if saved is None:
         return None
     if not saved:
@@ -110,13 +111,14 @@ def _read_saved(
     sources: Sources,
     changed: Collection[str],
     on_site: Callable[[Article], bool],
+    parse: Parse,
 ) -> list[_Saved] | None:
     """Each saved file that changed, parsed (None: one this does not follow)."""
     site_dir = config.site_dir
     saved = []
     for rel in changed:
         before = sources.get(rel, ())
-        if len(before) > 1 or not _article_file(site_dir, rel):
+        if len(before) > 1 or not _article_file(rel):
             return None
         old = before[0] if before else None
         new: Article | None = None
@@ -124,7 +126,7 @@ def _read_saved(
         if os.path.lexists(site_dir / rel):
             if os.path.islink(site_dir / rel) or not (site_dir / rel).is_file():
                 return None
-            key, (parsed, problems) = parse_one(config, False, rel)  # (serve is never --strict)
+            key, (parsed, problems) = parse(rel)
             if parsed is None or parsed.is_page or any(p.is_error for p in problems):
                 return None
             if old is not None and key == old.digest:
@@ -151,7 +153,7 @@ def _redirected(article: Article | None, config: Config) -> bool:
     return article is not None and any(r.new == article.url for r in config.redirects)
 
 
-def _article_file(site_dir: Path, rel: str) -> bool:
+def _article_file(rel: str) -> bool:
     """Whether `rel` names an article file as content.article.find_sources finds them."""
     parts = rel.split("/")
     return (
@@ -197,10 +199,8 @@ def _new_basis(
     for article in removed:
         del articles[article.output_path]
     gone = {article.output_path for article in removed}
-    new_paths = []
+    new_paths = []  # checked against every other path below
     for article in added:
-        if article.output_path in articles:
-            return None  # (two articles at one address: planning the site reports it)
         articles[article.output_path] = article
         new_paths.append(article.output_path)
     listed = dict(basis.listed)
@@ -212,10 +212,7 @@ def _new_basis(
                 gone.add(page.output_path)
     old_listings = {id(listing) for listing in basis.site.listings}
     fresh = listed_pages(listing for listing in site.listings if id(listing) not in old_listings)
-    for path in fresh:
-        if path in listed or path in basis.specs:
-            return None
-        new_paths.append(path)
+    new_paths += fresh
     listed.update(fresh)
     own = edition_values(site, site)
     specs = dict(basis.specs)
@@ -227,8 +224,10 @@ def _new_basis(
     feeds = {feed.path: feed for feed in feed_specs(site)}
     gone |= basis.feeds.keys() - feeds.keys()
     new_paths += feeds.keys() - basis.feeds.keys()
+    # A new path another file holds (two new ones, or an old one, also but for case or as
+    # a folder): planning the site reports it. This is the one check of them all.
     if len(set(new_paths)) != len(new_paths):
-        return None  # two new files at one path
+        return None
     folded = basis.folded - {path.casefold() for path in gone}
     every = (basis.static_outputs, articles, listed, specs, feeds)
     for path in new_paths:
@@ -272,8 +271,6 @@ def _moved_addresses(
     for article in added:
         if (old := article_addresses(article)) is not None:
             for spec in redirect_pages(old):
-                if spec.output_path in specs:
-                    return None
                 specs[spec.output_path] = spec
                 new_paths.append(spec.output_path)
             if query_addresses(old) & requests:
