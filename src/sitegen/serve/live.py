@@ -142,17 +142,17 @@ class LiveSite:
         (for the server) the collector."""
         self._quiet.clear()
         try:
-            with Paused(self._keep_heap):
-                return self._refresh(saved)
+            return self._refresh(saved)
         finally:
             self._quiet.set()
 
     def _refresh(self, saved: Collection[Path]) -> Refreshed | None:
-        applied, refreshed = self._in_place(saved)
+        with Paused(self._keep_heap):  # (planning whole has its own: Scheduler, LongLived)
+            applied, refreshed = self._in_place(saved)
         if applied:
             return refreshed
-        if self._keep_heap:  # the plan may go: the collector looks at it again (and the
-            release_heap()  # build's own collector settings apply while planning)
+        if self._keep_heap:  # the plan may go: the collector looks at it again, and
+            release_heap()  # the build's own handling of it applies while planning
             self._plans_kept = 0
         refreshed = self._plan()
         self._kept_now()
