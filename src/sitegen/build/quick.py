@@ -19,10 +19,8 @@ import functools
 import json
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sitegen.build.job import Job
@@ -43,7 +41,7 @@ from sitegen.cache.store import MALFORMED
 from sitegen.content.loading import content_hash, parse_fingerprint, parse_one
 from sitegen.content.manifest import Inputs
 from sitegen.model import Article, Listing, Site
-from sitegen.publish.integrity import SUMS, data_hash, read_sums, write_sums
+from sitegen.publish.integrity import SUMS, data_hash, patched_sums, read_sums, write_sums
 from sitegen.publish.staging import MARKER, Staging, output_error, spare_dir
 from sitegen.render.feeds import FeedRenderer
 from sitegen.render.pages import PageSpec
@@ -53,7 +51,6 @@ from sitegen.runtime.clock import build_time
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ODD = re.compile(r"[\\\n\r]")  # a name SHA256SUMS writes escaped (publish.integrity)
 MOST = 20  # changed files: more is no longer a small edit (and its checks cost)
 
 
@@ -329,7 +326,7 @@ def _publish_files(job: Job, fresh: Mapping[str, bytes]) -> None:
             present = {rel for rel in present if os.path.lexists(output_dir / rel)}
         staging.fill(present, set(fresh), present)
         remade = {path: data_hash(data) for path, data in fresh.items()}
-        sums = _patched_sums(output_dir / SUMS, remade)
+        sums = patched_sums(output_dir / SUMS, remade)
         if sums is None:
             write_sums(staging.path, output_dir, present | fresh.keys(), set(fresh), remade)
         else:
@@ -339,24 +336,6 @@ def _publish_files(job: Job, fresh: Mapping[str, bytes]) -> None:
         staging.discard()
         raise output_error(output_dir, exc) from exc
     staging.commit(changed={*fresh, SUMS})
-
-
-def _patched_sums(path: Path, remade: Mapping[str, str]) -> bytes | None:
-    """The SHA256SUMS at `path` with these files' lines given their new hashes; None if
-    one has no plain line of its own there."""
-    try:
-        data = bytearray(path.read_bytes())
-    except OSError:
-        return None
-    for name, digest in remade.items():
-        line = f"  {name}\n".encode("utf-8", "surrogateescape")
-        at = data.find(line) if not ODD.search(name) else -1
-        while at >= 0 and not (at == 64 or (at > 64 and data[at - 65] == 0x0A)):
-            at = data.find(line, at + 1)  # (a longer name that ends with this one's line)
-        if at < 64:
-            return None
-        data[at - 64 : at] = digest.encode("ascii")
-    return bytes(data)
 
 
 def _holds(job: Job, path: str, data: bytes) -> bool:

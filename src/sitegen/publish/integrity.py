@@ -77,6 +77,24 @@ def write_sums(
     target.write_bytes(data)
 
 
+def patched_sums(path: Path, remade: Mapping[str, str]) -> bytes | None:
+    """The SHA256SUMS at `path` with these files' lines given their new hashes; None if
+    one has no plain line of its own there."""
+    try:
+        data = bytearray(path.read_bytes())
+    except OSError:
+        return None
+    for name, digest in remade.items():
+        line = _PLAIN_LINE.format("", name).encode("utf-8", "surrogateescape")
+        at = data.find(line) if not _ODD.search(name) else -1
+        while at >= 0 and not (at == 64 or (at > 64 and data[at - 65] == 0x0A)):
+            at = data.find(line, at + 1)  # (a longer name that ends with this one's line)
+        if at < 64:
+            return None
+        data[at - 64 : at] = digest.encode("ascii")
+    return bytes(data)
+
+
 def _plain_lines(text: str) -> dict[str, str] | None:
     """{name: its line} of a SHA256SUMS whose every line is as sitegen writes a plain name
     (lower-case digest, two spaces), else None. Checked and split a column at a time:
