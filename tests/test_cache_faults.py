@@ -16,6 +16,7 @@ import sys
 import textwrap
 import types
 import typing
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -340,6 +341,7 @@ def forge_meta(db: sqlite3.Connection, key: str, change: Callable[[dict[str, Any
 MEMOS: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "summary counts": ("last_build", lambda d: d["summary"].update(articles="4", pages=[])),
     "summary warnings": ("last_build", lambda d: d["summary"].update(warnings=[[1, "x", 2]])),
+    "summary checksum": ("last_build", lambda d: d["summary"].update(checksum="7")),
     "summary missing": ("last_build", lambda d: d.update(summary=[])),
     "related problems": ("related", lambda d: d.update(problems=[["a.md", "3", "m", "warning"]])),
     "related unknown": ("related", lambda d: d.update(related={"/a0/": ["/nowhere/", 3]})),
@@ -352,6 +354,16 @@ def test_forged_memos_end_in_a_clean_build(
 ) -> None:
     with database(primed.cache) as db:
         forge_meta(db, key, change)
+    primed.rebuilt_twice(clean)
+
+
+@pytest.mark.parametrize("key", ["last_warnings_text", "last_warnings_rows"])
+@pytest.mark.parametrize("value", [b"x\x9c not zlib", "text, not bytes", zlib.compress(b"[]")])
+def test_forged_remembered_warnings_end_in_a_clean_build(
+    primed: Primed, clean: Any, key: str, value: str | bytes
+) -> None:
+    with database(primed.cache) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
     primed.rebuilt_twice(clean)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -180,11 +180,26 @@ class Opener:
     "path", ["content/a.md", "content//a.md", "./content/a.md", "content/.hidden.md", "x/", "."]
 )
 @pytest.mark.parametrize("line", [None, 4])
-def test_remembered_warnings_print_as_the_problems_would(path: str, line: int | None) -> None:
+def test_remembered_warnings_read_back_as_they_were(
+    path: str, line: int | None, tmp_path: Path
+) -> None:
     """A word-only build or one with nothing to do prints the last build's warnings from
-    their stored rows, without making 100,000 Problems: the same text."""
-    from sitegen.cache.codec import StoredProblems
+    their kept text, and makes Problems of their rows only when asked: both as before."""
+    from sitegen.cache.store import BuildCache
+    from sitegen.cache.warnings import ROWS, TEXT, checksum, pack_warnings, read_warnings
+    from sitegen.errors import Location, Problem, Severity
 
-    stored = StoredProblems([[path, line, "image: 'x.jpg' not found", "warning"]])
-    stored.rows.append([path, line, "an error kept", "error"])
-    assert stored.text() == "\n".join(map(str, stored.decoded()))
+    where = Location(PurePosixPath(path), line)
+    problems = [
+        Problem(where, "image: 'x.jpg' not found", Severity.WARNING),
+        Problem(where, "two\nlines", Severity.WARNING),
+    ]
+    text, rows = pack_warnings(problems)
+    cache = BuildCache(tmp_path)
+    cache.remember_build("s", {}, None, {TEXT: text, ROWS: rows})
+    cache.commit()
+    stored = read_warnings(cache, 2, checksum(rows))
+    assert stored.text() == "\n".join(map(str, problems))
+    assert stored.decoded() == tuple(problems) and len(stored) == 2
+    with pytest.raises(ValueError):
+        read_warnings(cache, 2, checksum(rows) + 1)

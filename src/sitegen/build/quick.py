@@ -36,8 +36,9 @@ from sitegen.build.snapshot import (
     pages_key,
 )
 from sitegen.build.words import stays_in_place
-from sitegen.cache.codec import Loaded, StoredProblems, article_key, article_row, decode_row
+from sitegen.cache.codec import Loaded, article_key, article_row, decode_row
 from sitegen.cache.store import MALFORMED
+from sitegen.cache.warnings import StoredProblems, read_warnings
 from sitegen.content.loading import content_hash, parse_fingerprint, parse_one
 from sitegen.content.manifest import Inputs
 from sitegen.model import Article, Listing, Site
@@ -144,7 +145,7 @@ def _find(job: Job, inputs: Inputs) -> Quick:
         before = next(iter(old.values()))
         if new[1] != before[1]:
             raise _Full(f"{rel}: its problems changed")
-        if not _same_place(job, before, new, rel, last[0]):
+        if not _same_place(job, before, new, rel, last[2]):
             raise _Full(f"{rel}: more than its words changed")
         parsed[rel] = (key, new)
         outputs.update(dict.fromkeys(shows))
@@ -168,7 +169,7 @@ def _last_build(job: Job) -> tuple[dict[str, Any], str | None, StoredProblems] |
         summary, due = dict(data["summary"]), data["next_due"]
         if due is not None and not isinstance(due, str):
             return None
-        warnings = StoredProblems(summary["warnings"])  # checked for shape
+        warnings = read_warnings(job.cache, summary["warnings"], summary["checksum"])
         if not all(type(summary[k]) is int for k in ("articles", "pages", "static")):
             return None
     except (*MALFORMED, TypeError):
@@ -185,14 +186,14 @@ def _come_due(due: str, job: Job) -> bool:
         return True
 
 
-def _same_place(job: Job, old: Loaded, new: Loaded, rel: str, report: dict[str, Any]) -> bool:
+def _same_place(job: Job, old: Loaded, new: Loaded, rel: str, warnings: StoredProblems) -> bool:
     """Whether the new parse changes only the article's words (build.words); its front
     matter's lines may move only if the site has no warning about it (which may point
     at one of them, as a missing lead image's does)."""
     before, after = old[0], new[0]
     if before is None or after is None or any(p.is_error for p in new[1]):
         return False
-    if before.field_lines != after.field_lines and any(row[0] == rel for row in report["warnings"]):
+    if before.field_lines != after.field_lines and rel in warnings.paths():
         return False
     return stays_in_place(before, after, light(job))
 

@@ -263,57 +263,6 @@ def decode_problems(rows: Iterable[list[Any]]) -> list[Problem]:
     return problems
 
 
-_SEVERITIES = frozenset(severity.value for severity in Severity)
-
-
-@dataclasses.dataclass(frozen=True)
-class StoredProblems:
-    """Problems as `encode_problems` stored them, made into Problems only when asked for:
-    a rebuild with nothing to do reports the last build's warnings again, and an archive
-    of 50,000 articles whose images are missing has 100,000 of them, which `build -q`
-    never shows (making them all was 0.75 s of a 1.1 s no-op build)."""
-
-    rows: list[list[Any]]
-
-    def __post_init__(self) -> None:
-        """The check decode_problems makes, without making anything: a cache is input, and
-        rows of another shape must mean building after all, not failing when shown."""
-        if type(self.rows) is not list or not all(map(_is_problem_row, self.rows)):
-            raise TypeError("stored problems of another shape")
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def decoded(self) -> tuple[Problem, ...]:
-        return tuple(decode_problems(self.rows))
-
-    def text(self) -> str:
-        """The problems as printed (str(Problem)), one a line, without making them: an
-        archive's 100,000 were 0.3 s of every build that reports them again."""
-        lines = []
-        for path, line, message, severity in self.rows:
-            where = _shown_path(path) if line is None else f"{_shown_path(path)}:{line}"
-            lines.append(f"{where}: {'' if severity == 'error' else 'warning: '}{message}")
-        return "\n".join(lines)
-
-
-def _shown_path(text: str) -> str:
-    """str(PurePosixPath(text)), for the paths sitegen writes without making one."""
-    odd = "//" in text or "/." in text or text.startswith(".") or text.endswith("/") or not text
-    return str(PurePosixPath(text)) if odd else text
-
-
-def _is_problem_row(row: object) -> bool:
-    return (
-        type(row) is list
-        and len(row) == 4
-        and type(row[0]) is str
-        and (type(row[1]) is int or row[1] is None)
-        and type(row[2]) is str
-        and row[3] in _SEVERITIES
-    )
-
-
 def encode_loaded(loaded: Loaded) -> dict[str, Any]:
     article, problems = loaded
     return {

@@ -266,7 +266,13 @@ class BuildCache(Snapshots):
         row = self._read(lambda db: db.execute(query, (key,)).fetchone(), None)
         return None if row is None else str(row[0])
 
-    def set_meta(self, key: str, value: str, *, hold: bool = False) -> None:
+    def get_meta_bytes(self, key: str) -> bytes | None:
+        """What was stored under `key` as bytes (`set_meta`), if anything."""
+        query = "SELECT value FROM meta WHERE key = ?"
+        row = self._read(lambda db: db.execute(query, (key,)).fetchone(), None)
+        return row[0] if row is not None and type(row[0]) is bytes else None
+
+    def set_meta(self, key: str, value: str | bytes, *, hold: bool = False) -> None:
         """Store `value` under `key` (with `hold`, kept only once `commit`ted: see `_write`)."""
         query = "INSERT OR REPLACE INTO meta VALUES (?, ?)"
         self._write(lambda db: db.execute(query, (key, value)), hold=hold)
@@ -285,7 +291,7 @@ class BuildCache(Snapshots):
     def unchanged_build(self, signature: str, now: dt.datetime) -> dict[str, Any] | None:
         """The summary of the last build if its inputs had this signature and nothing it
         left out as scheduled has come due since."""
-        if self.get_meta("last_signature") != signature:  # (not reading 100,000 warnings)
+        if self.get_meta("last_signature") != signature:
             return None
         stored = self.get_meta("last_build")
         try:
@@ -300,12 +306,19 @@ class BuildCache(Snapshots):
             return None
 
     def remember_build(
-        self, signature: str, summary: dict[str, Any], next_due: dt.datetime | None
+        self,
+        signature: str,
+        summary: dict[str, Any],
+        next_due: dt.datetime | None,
+        blobs: Mapping[str, bytes],
     ) -> None:
-        """What `unchanged_build` will answer for these inputs: held until `commit`."""
+        """What `unchanged_build` will answer for these inputs: held until `commit`. The
+        summary is small JSON; `blobs` are kept beside it, read when asked for."""
         due = None if next_due is None else next_due.isoformat()
         data = json.dumps({"summary": summary, "next_due": due})
         self.set_meta("last_build", data, hold=True)
+        for key, blob in blobs.items():
+            self.set_meta(key, blob, hold=True)
         self.remember_build_again(signature)
 
     def remember_build_again(self, signature: str) -> None:

@@ -3,7 +3,6 @@ in the site where that CI looks for it. Never overwrites."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import re
@@ -50,6 +49,8 @@ def installed_package() -> str | None:
     """`sitegen @ git+URL@COMMIT` when this sitegen was installed by pip from a Git
     repository (or `sitegen @ URL` from a wheel's address): the same sitegen, for CI.
     None when installed from a local folder, which CI cannot reach."""
+    import importlib.metadata  # noqa: PLC0415 - 15 ms, imported by every command
+
     try:
         origin = json.loads(
             importlib.metadata.distribution("sitegen").read_text("direct_url.json") or "{}"

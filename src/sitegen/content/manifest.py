@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import os
 import shutil
 import stat
@@ -46,32 +47,36 @@ def stamp_or_unreadable(path: str | Path) -> str:
         return UNREADABLE
 
 
-def _stamps(folder: str, names: list[str]) -> list[tuple[str, str, str]]:
-    """(name, file_stamp, link target or '') of files in one folder, looked up from the
-    folder (not by their whole paths: 5,000 articles are 5,000 look-ups before a build can
-    start). One loop without a call per file: at 50,000 articles, each call and tuple
-    more was a tenth of a rebuild with nothing to do."""
+def _stamps(folder: str, names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The file_stamp of each file in one folder (in the order of `names`), and where each
+    link among them points (name -> target), looked up from the folder (not by their
+    whole paths: 5,000 articles are 5,000 look-ups before a build can start). One loop
+    without a call per file: at 50,000 articles, each call, tuple or string more per file
+    was a tenth of a rebuild with nothing to do."""
     try:
         descriptor: int | None = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         paths = names
     except OSError:
         descriptor, paths = None, [os.path.join(folder, name) for name in names]
-    found = []
+    stamps: list[str] = []
+    targets: dict[str, str] = {}
+    append, lookup = stamps.append, os.stat
     try:
-        for name, path in zip(names, paths, strict=True):
+        for path in paths:
             try:
-                status = os.stat(path, dir_fd=descriptor, follow_symlinks=False)
+                status = lookup(path, dir_fd=descriptor, follow_symlinks=False)
             except OSError:
-                found.append((name, UNREADABLE, ""))
+                append(UNREADABLE)
                 continue
             if status.st_mode & _KIND != stat.S_IFLNK:
-                found.append((name, f"{status.st_size}:{status.st_mtime_ns}", ""))
+                append(f"{status.st_size}:{status.st_mtime_ns}")
             else:
-                found.append((name, *_linked_stamp(path, descriptor)))
+                stamp, targets[os.path.basename(path)] = _linked_stamp(path, descriptor)
+                append(stamp)
     finally:
         if descriptor is not None:
             os.close(descriptor)
-    return found
+    return stamps, targets
 
 
 _KIND = 0o170000  # the bits of st_mode that say what kind of file (stat.S_IFMT)
@@ -95,45 +100,70 @@ def _link_target(path: str | Path, folder: int | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class _Listed:
+    """The files of one folder under content/ and their stamps (in the same order)."""
+
+    under: str  # the folder, relative to the site ('content/news')
+    names: list[str]
+    stamps: list[str]
+    targets: dict[str, str]  # link -> where it points
+
+
+@dataclass(frozen=True)
 class Inputs:
-    """The inputs of a build as it starts, before any is read."""
+    """The inputs of a build as it starts, before any is read. Only `signature` is worked
+    out at once: a build with nothing to do needs nothing else."""
 
     signature: str  # of every input file's path, size and mtime, the options and the version
-    # each file under content/ ('content/news/a.md') -> its file_stamp: what loading.py
-    # would otherwise ask the file system for once more
-    stamps: Mapping[str, str]
-    # the signature without the content files' stamps (their names are in it): the same
-    # when only articles were saved, which a word-only build (build.quick) looks at
-    rest: str = ""
+    listed: list[_Listed]
+    unstamped: list[str]  # the signature's parts without the content files' stamps
+
+    @functools.cached_property
+    def stamps(self) -> Mapping[str, str]:
+        """Each file under content/ ('content/news/a.md') -> its file_stamp: what
+        loading.py would otherwise ask the file system for once more."""
+        return {
+            f"{folder.under}/{name}": stamp
+            for folder in self.listed
+            for name, stamp in zip(folder.names, folder.stamps, strict=True)
+            if stamp != UNREADABLE
+        }
+
+    @functools.cached_property
+    def rest(self) -> str:
+        """The signature without the content files' stamps (their names are in it): the
+        same when only articles were saved, which a word-only build (build.quick) looks at."""
+        return digest(*self.unstamped)
 
 
 def survey_inputs(site_dir: Path, folders: Iterable[Path], options: str) -> Inputs:
     """The signature of the build's inputs, and the stamps of the content files."""
-    parts: list[str] = [code_version(), options]
     content = site_dir / "content"
-    stamps: dict[str, str] = {}
-    listed: list[str] = []  # the content files' names and links, for `rest`
-    stamped: set[int] = set()  # the indexes of the parts that hold content files' stamps
-    parts += [f"{name} {_link_target(site_dir / name)}" for name in ROOT_FOLDERS]
+    links = (f"{name} {_link_target(site_dir / name)}" for name in ROOT_FOLDERS)
+    parts: list[str] = [code_version(), options, *links]
+    unstamped = parts.copy()  # the parts but the content files' stamps
+    listed: list[_Listed] = []
     for folder in sorted({content, *folders}):
         for root, names, linked in walk_folders_and_links(str(folder)):
-            parts.append(f"{root}/")  # (a new folder, empty yet, is a change too: serve)
-            found = _stamps(root, names)
-            # one part per folder, not per file (hashing 50,000 parts cost as much as the
+            stamps, targets = _stamps(root, names)
+            # a few parts per folder, not per file (hashing 50,000 parts cost as much as the
             # stat calls); NUL is in no name, link target or stamp: parts cannot run together
-            parts.append("\0".join(f"{name} {stamp} {target}" for name, stamp, target in found))
+            here = [
+                f"{root}/",  # (a new folder, empty yet, is a change too: serve)
+                "\0".join(names),
+                "\0".join(f"{name} {target}" for name, target in targets.items()),
+                "\0".join(f"{name} {_link_target(os.path.join(root, name))}" for name in linked),
+            ]
+            parts += [*here, "\0".join(stamps)]
+            unstamped += here if folder == content else parts[-5:]
             if folder == content:
-                stamped.add(len(parts) - 1)
-            parts += [f"{root}/{name}/ {_link_target(os.path.join(root, name))}" for name in linked]
-            if folder == content:
-                listed.append(f"{root}/\0" + "\0".join(f"{n} {t}" for n, _, t in found))
                 under = Path(root).relative_to(site_dir).as_posix()
-                stamps.update((f"{under}/{name}", s) for name, s, _ in found if s != UNREADABLE)
+                listed.append(_Listed(under, names, stamps, targets))
     config = site_dir / CONFIG_NAME
     if config.is_file():
         parts.append(f"{config} {file_stamp(config)}")
-    rest = digest(*(part for i, part in enumerate(parts) if i not in stamped), *listed)
-    return Inputs(digest(*parts), stamps, rest)
+        unstamped.append(parts[-1])
+    return Inputs(digest(*parts), listed, unstamped)
 
 
 def walk_folders(top: str) -> Iterator[tuple[str, list[str]]]:
