@@ -203,3 +203,15 @@ def test_remembered_warnings_read_back_as_they_were(
     assert stored.decoded() == tuple(problems) and len(stored) == 2
     with pytest.raises(ValueError):
         read_warnings(cache, 2, checksum(rows) + 1)
+
+
+def test_remembered_warnings_about_a_name_that_is_not_utf8_print_backslashed() -> None:
+    """As Python's stderr writes a lone surrogate (os.fsdecode's, for a byte of a file
+    name that is not UTF-8): a build must not fail to remember or print it."""
+    from sitegen.cache.warnings import printed
+    from sitegen.errors import Location, Problem, Severity
+
+    where = Location(PurePosixPath("static/caf\udce9.jpg"))
+    assert printed([Problem(where, "odd", Severity.WARNING)]) == (
+        b"static/caf\\udce9.jpg: warning: odd"
+    )

@@ -90,7 +90,7 @@ def build(
         ),
     )
     if not quiet:
-        if warnings := report.warnings_text():
+        if warnings := report.printed_warnings():
             click.echo(warnings, err=True)  # (in one write, as echo_problems)
         click.echo(
             f"built {_count(report.articles, 'article')}: {_count(report.pages, 'page')} and "

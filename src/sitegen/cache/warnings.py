@@ -26,14 +26,14 @@ class StoredProblems:
     """Remembered warnings: their text as printed, their rows packed until asked for."""
 
     count: int
-    shown: str  # str(Problem), one a line
+    printed: bytes  # str(Problem), one a line, in UTF-8
     packed: bytes  # zlib of the JSON rows: [path, line, message, severity]
 
     def __len__(self) -> int:
         return self.count
 
     def text(self) -> str:
-        return self.shown
+        return self.printed.decode()
 
     def paths(self) -> set[str]:
         """The files warned about."""
@@ -58,9 +58,15 @@ def pack_warnings(problems: Sequence[Problem]) -> tuple[bytes, bytes]:
     is imported here, not above: with the model, 11 ms of a build with nothing to do.)"""
     from sitegen.cache.codec import encode_problems  # noqa: PLC0415
 
-    text = "\n".join(map(str, problems)).encode()
+    text = printed(problems)
     rows = json.dumps(encode_problems(problems)).encode()
     return zlib.compress(text, 1), zlib.compress(rows, 1)
+
+
+def printed(problems: Sequence[Problem]) -> bytes:
+    """The problems as printed, one a line, in UTF-8 (a lone surrogate, from a file name
+    that is not UTF-8, as Python's stderr writes it: backslashed)."""
+    return "\n".join(map(str, problems)).encode("utf-8", "backslashreplace")
 
 
 def checksum(packed: bytes) -> int:
@@ -74,10 +80,8 @@ def read_warnings(cache: BuildCache, count: object, crc: object) -> StoredProble
     text, packed = cache.get_meta_bytes(TEXT), cache.get_meta_bytes(ROWS)
     if type(count) is not int or text is None or packed is None or checksum(packed) != crc:
         raise ValueError("stored warnings missing or damaged")
-    try:
-        shown = zlib.decompress(text).decode()
-    except (zlib.error, UnicodeDecodeError) as exc:
+    try:  # (zlib checks what it unpacks: damaged bytes fail here)
+        printed = zlib.decompress(text)
+    except zlib.error as exc:
         raise ValueError(f"stored warnings: {exc}") from None
-    if shown.count("\n") + bool(shown) < count:  # (a message may hold a line break)
-        raise ValueError("stored warnings of another length")
-    return StoredProblems(count, shown, packed)
+    return StoredProblems(count, printed, packed)
