@@ -115,13 +115,23 @@ def _listings(
 
 
 def _shows(trace: Mapping[str, Shown]) -> dict[str, list[str]]:
-    """Source file -> the outputs (not reading `site`) whose fingerprints know it."""
-    shows: dict[str, dict[str, None]] = {}
+    """Source file -> the outputs (not reading `site`) whose fingerprints know it. Lists
+    by article, not a dict each (50,000 of them were 30 MB). An output may name an article
+    twice (as `newer` and as `related`, say): its path is then the article's last yet."""
+    shows: dict[int, list[str]] = {}
+    sources: dict[int, str] = {}
     for path, shown in trace.items():
-        if not shown.reads_site:
-            for article in shown.articles:
-                shows.setdefault(str(article.source.path), {})[path] = None
-    return {source: list(paths) for source, paths in shows.items()}
+        if shown.reads_site:
+            continue
+        for article in shown.articles:
+            paths = shows.get(id(article))
+            if paths is None:
+                paths = shows[id(article)] = []
+                sources[id(article)] = str(article.source.path)
+            elif paths[-1] is path:
+                continue
+            paths.append(path)
+    return {sources[key]: paths for key, paths in shows.items()}
 
 
 def light_site(site: Site) -> Site:
