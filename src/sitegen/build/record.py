@@ -62,8 +62,6 @@ def record(
     if site.config.search or not trace:  # (None: serve, no record wanted)
         cache.set_meta(RECORD, "{}", hold=True)
         return
-    urls = [listing.url for edition in site.all_editions for listing in edition.listings]
-    wanted = {SITE, *map(listing_key, urls), *map(pages_key, urls), *map(output_key, trace)}
     try:
         writer = Writer(site, {id(article) for article in loaded})
         kept = cache.snapshot_stamps()
@@ -72,7 +70,7 @@ def record(
             _listings(writer, site, fingerprints, kept),
             [(SITE, "", plain_dumps(light_site(site)))],
         )
-        cache.store_snapshots(rows, (key for key in kept if key not in wanted))
+        cache.store_snapshots(rows, _gone(kept, site, trace))
     except UnsafeSnapshot:  # (what was stored before is right for its stamp, and unused)
         cache.set_meta(RECORD, "{}", hold=True)
         return
@@ -81,6 +79,17 @@ def record(
     reads = words_read(site, readers, theme, cache)
     data = {"rest": rest, "reads": reads, "files": cache.get_meta("files_written")}
     cache.set_meta(RECORD, json.dumps(data), hold=True)
+
+
+def _gone(kept: Iterable[str], site: Site, trace: Mapping[str, Shown]) -> list[str]:
+    """The snapshots kept of what is no more (none after a cold build: no key made)."""
+    urls = [listing.url for edition in site.all_editions for listing in edition.listings]
+    listings = {SITE, *map(listing_key, urls), *map(pages_key, urls)}
+    return [
+        key
+        for key in kept
+        if key not in listings and not (key[2:] in trace and key == output_key(key[2:]))
+    ]
 
 
 def _outputs(

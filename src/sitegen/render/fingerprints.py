@@ -24,10 +24,11 @@ from sitegen.render.feeds import FeedSpec
 from sitegen.render.pages import PageSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shown:
     """What an output's fingerprint was made from: the articles in its context (as the
-    fingerprint knows them), and whether its templates read `site` (then every article)."""
+    fingerprint knows them), and whether its templates read `site` (then every article).
+    One per output of a full build (97,752 at 50,000 articles): slots, no dict each."""
 
     spec: PageSpec | FeedSpec
     articles: tuple[Article, ...]
