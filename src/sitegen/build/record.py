@@ -67,7 +67,7 @@ def record(
         kept = cache.snapshot_stamps()
         rows = itertools.chain(  # made as they are stored: all at once, 100 MB more
             _outputs(writer, trace, fingerprints, kept),
-            _listings(writer, site, fingerprints, kept),
+            _listings(writer, site, trace, fingerprints, kept),
             [(SITE, "", plain_dumps(light_site(site)))],
         )
         cache.store_snapshots(rows, _gone(kept, site, trace))
@@ -112,15 +112,27 @@ def _outputs(
 
 
 def _listings(
-    writer: Writer, site: Site, fingerprints: Mapping[str, str], kept: Mapping[str, str]
+    writer: Writer,
+    site: Site,
+    trace: Mapping[str, Shown],
+    fingerprints: Mapping[str, str],
+    kept: Mapping[str, str],
 ) -> Iterator[tuple[str, str, bytes]]:
+    """Each listing's pages: the output paths of its pages, whose snapshots hold them (a
+    third of the bytes and of the pickling when they were written again here, whole), or
+    whole if a page has no snapshot (its templates read `site`)."""
     for edition in site.all_editions:
         for listing in edition.listings:
             key = listing_key(listing.url)
             stamp = digest(*(fingerprints.get(page.output_path, "") for page in listing.pages))
-            if kept.get(key) != stamp:
+            if kept.get(key) == stamp:
+                continue
+            paths = tuple(page.output_path for page in listing.pages)
+            if all(path in trace and not trace[path].reads_site for path in paths):
+                yield key, stamp, plain_dumps(paths)
+            else:
                 yield key, stamp, writer.dumps(listing.pages, pages=True)
-                yield pages_key(listing.url), stamp, plain_dumps(page_urls(listing))
+            yield pages_key(listing.url), stamp, plain_dumps(page_urls(listing))
 
 
 def _shows(trace: Mapping[str, Shown]) -> dict[str, list[str]]:
