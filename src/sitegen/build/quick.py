@@ -41,7 +41,7 @@ from sitegen.cache.store import MALFORMED
 from sitegen.cache.warnings import StoredProblems, read_warnings
 from sitegen.content.loading import content_hash, parse_fingerprint, parse_one
 from sitegen.content.manifest import Inputs
-from sitegen.model import Article, Listing, Site
+from sitegen.model import Article, Listing, ListingPage, Site
 from sitegen.publish.integrity import SUMS, data_hash, patched_sums, read_sums, write_sums
 from sitegen.publish.staging import MARKER, Staging, output_error, spare_dir
 from sitegen.render.feeds import FeedRenderer
@@ -255,7 +255,7 @@ class _Resolver:
         if kind == "l":
             listing = self._listings.get(key)
             if listing is None:
-                load = functools.partial(self._kept, listing_key(key), tuple)
+                load = functools.partial(self._pages, key)
                 listing = self._listings[key] = lazy_listing(head, load)
             return listing
         if kind == "u":
@@ -282,6 +282,23 @@ class _Resolver:
             self.failed = True
             raise ValueError(f"{rel}: not in the cache")
         return article
+
+    def _pages(self, url: str) -> tuple[ListingPage, ...]:
+        """A listing's pages: kept whole, or as the paths of the pages' own snapshots."""
+        pages = self._kept(listing_key(url), tuple)
+        if not all(type(path) is str for path in pages):
+            return pages
+        blobs = self._job.cache.snapshots(output_key(path) for path in pages) or {}
+        try:
+            makings = [loads(blobs[output_key(path)], self) for path in pages]
+            found = tuple(making[3]["listing_page"] for making in makings)
+        except Exception:  # noqa: BLE001 - missing or of another shape: a full build
+            found = ()
+        if len(found) != len(pages) or not all(isinstance(p, ListingPage) for p in found):
+            self.failed = True
+            raise ValueError(f"{url}: its pages not kept")
+        log.debug("listing %s: its %d pages read from their snapshots", url, len(found))
+        return found
 
     def _kept(self, key: str, kind: type[T]) -> T:
         blobs = self._job.cache.snapshots([key])

@@ -52,27 +52,43 @@ def record(
     cache: BuildCache,
     planned: Planned,
     loaded: Iterable[Article],
+    trace: dict[str, Shown] | None,
+    fingerprints: Mapping[str, str],
+    rest: str,
+    theme: Theme,
+) -> None:
+    """Keep, held with the output's fingerprints, what build.quick reads (or nothing).
+    The trace is emptied then: the rest of the build (checks, publishing) has no use for
+    it, and it was 20 MB of the main process's peak at 50,000 articles."""
+    try:
+        _record(cache, planned, loaded, trace, fingerprints, rest, theme)
+    finally:
+        if trace is not None:
+            trace.clear()
+
+
+def _record(
+    cache: BuildCache,
+    planned: Planned,
+    loaded: Iterable[Article],
     trace: Mapping[str, Shown] | None,
     fingerprints: Mapping[str, str],
     rest: str,
     theme: Theme,
 ) -> None:
-    """Keep, held with the output's fingerprints, what build.quick reads (or nothing)."""
     site = planned.assembled.site
     if site.config.search or not trace:  # (None: serve, no record wanted)
         cache.set_meta(RECORD, "{}", hold=True)
         return
-    urls = [listing.url for edition in site.all_editions for listing in edition.listings]
-    wanted = {SITE, *map(listing_key, urls), *map(pages_key, urls), *map(output_key, trace)}
     try:
         writer = Writer(site, {id(article) for article in loaded})
         kept = cache.snapshot_stamps()
         rows = itertools.chain(  # made as they are stored: all at once, 100 MB more
             _outputs(writer, trace, fingerprints, kept),
-            _listings(writer, site, fingerprints, kept),
+            _listings(writer, site, trace, fingerprints, kept),
             [(SITE, "", plain_dumps(light_site(site)))],
         )
-        cache.store_snapshots(rows, (key for key in kept if key not in wanted))
+        cache.store_snapshots(rows, _gone(kept, site, trace))
     except UnsafeSnapshot:  # (what was stored before is right for its stamp, and unused)
         cache.set_meta(RECORD, "{}", hold=True)
         return
@@ -81,6 +97,17 @@ def record(
     reads = words_read(site, readers, theme, cache)
     data = {"rest": rest, "reads": reads, "files": cache.get_meta("files_written")}
     cache.set_meta(RECORD, json.dumps(data), hold=True)
+
+
+def _gone(kept: Iterable[str], site: Site, trace: Mapping[str, Shown]) -> list[str]:
+    """The snapshots kept of what is no more (none after a cold build: no key made)."""
+    urls = [listing.url for edition in site.all_editions for listing in edition.listings]
+    listings = {SITE, *map(listing_key, urls), *map(pages_key, urls)}
+    return [
+        key
+        for key in kept
+        if key not in listings and not (key[2:] in trace and key == output_key(key[2:]))
+    ]
 
 
 def _outputs(
@@ -103,25 +130,47 @@ def _outputs(
 
 
 def _listings(
-    writer: Writer, site: Site, fingerprints: Mapping[str, str], kept: Mapping[str, str]
+    writer: Writer,
+    site: Site,
+    trace: Mapping[str, Shown],
+    fingerprints: Mapping[str, str],
+    kept: Mapping[str, str],
 ) -> Iterator[tuple[str, str, bytes]]:
+    """Each listing's pages: the output paths of its pages, whose snapshots hold them (a
+    third of the bytes and of the pickling when they were written again here, whole), or
+    whole if a page has no snapshot (its templates read `site`)."""
     for edition in site.all_editions:
         for listing in edition.listings:
             key = listing_key(listing.url)
             stamp = digest(*(fingerprints.get(page.output_path, "") for page in listing.pages))
-            if kept.get(key) != stamp:
+            if kept.get(key) == stamp:
+                continue
+            paths = tuple(page.output_path for page in listing.pages)
+            if all(path in trace and not trace[path].reads_site for path in paths):
+                yield key, stamp, plain_dumps(paths)
+            else:
                 yield key, stamp, writer.dumps(listing.pages, pages=True)
-                yield pages_key(listing.url), stamp, plain_dumps(page_urls(listing))
+            yield pages_key(listing.url), stamp, plain_dumps(page_urls(listing))
 
 
 def _shows(trace: Mapping[str, Shown]) -> dict[str, list[str]]:
-    """Source file -> the outputs (not reading `site`) whose fingerprints know it."""
-    shows: dict[str, dict[str, None]] = {}
+    """Source file -> the outputs (not reading `site`) whose fingerprints know it. Lists
+    by article, not a dict each (50,000 of them were 30 MB). An output may name an article
+    twice (as `newer` and as `related`, say): its path is then the article's last yet."""
+    shows: dict[int, list[str]] = {}
+    sources: dict[int, str] = {}
     for path, shown in trace.items():
-        if not shown.reads_site:
-            for article in shown.articles:
-                shows.setdefault(str(article.source.path), {})[path] = None
-    return {source: list(paths) for source, paths in shows.items()}
+        if shown.reads_site:
+            continue
+        for article in shown.articles:
+            paths = shows.get(id(article))
+            if paths is None:
+                paths = shows[id(article)] = []
+                sources[id(article)] = str(article.source.path)
+            elif paths[-1] is path:
+                continue
+            paths.append(path)
+    return {sources[key]: paths for key, paths in shows.items()}
 
 
 def light_site(site: Site) -> Site:
