@@ -3,6 +3,7 @@ checkout with the previous run's `.sitegen-cache/` parses nothing that did not c
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -22,7 +23,6 @@ import sitegen
 from sitegen import __version__
 from sitegen.build import build
 from sitegen.cli import cli
-from sitegen.commands import ci
 from sitegen.commands.ci import CI_KINDS, installed_package, recipe_text
 
 SCHEMAS = REPO_ROOT / "tests" / "data" / "ci-schemas"
@@ -134,7 +134,7 @@ def test_ci_init_pins_the_sitegen_that_wrote_the_recipe(
 ) -> None:
     """Installed from an address CI can reach, the recipe installs that very sitegen;
     otherwise it names a placeholder, and the job stops until it is replaced."""
-    monkeypatch.setattr(ci.importlib.metadata, "distribution", lambda _: _Installed(direct_url))
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda _: _Installed(direct_url))
     site = make_site({})
     result = run("init", str(site), "--ci", "github")
     assert result.exit_code == 0, result.output
