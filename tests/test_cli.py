@@ -215,3 +215,17 @@ def test_cli_prints_every_warning_and_exits_with_the_build_status(
     assert done.returncode == 1
     assert "content/a0.md:3: invalid YAML" in done.stderr
     assert done.stderr.endswith("error: build failed (1 problem)\n")
+
+
+def test_debug_says_why_a_build_was_a_full_one(make_site: MakeSite, tmp_path: Path) -> None:
+    """In a process of its own: the log handler is made once per process."""
+    root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(3)})
+    command = [sys.executable, "-m", "sitegen", "--debug", "build", str(root), "-o"]
+    command.append(str(tmp_path / "out"))
+    subprocess.run(command, check=True, capture_output=True)
+    (root / "content/new.md").write_text(article("New"))
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    assert "a full build: " in done.stderr
+    (root / "content/newer.md").write_text(article("Newer"))
+    plain = subprocess.run(command[:3] + command[4:], check=True, capture_output=True, text=True)
+    assert "a full build" not in plain.stderr and "built 5 articles" in plain.stdout

@@ -25,7 +25,9 @@ SITE = click.Path(exists=True, file_okay=False, path_type=Path)  # a site that m
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="sitegen")
-@click.option("--debug", is_flag=True, help="Show a traceback when sitegen itself fails.")
+@click.option(
+    "--debug", is_flag=True, help="Say why a build did what it did; a traceback if sitegen fails."
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """sitegen builds a static news archive from Markdown articles."""
@@ -74,7 +76,7 @@ def build(
     """Build the site in SITE_DIR (default: the current directory)."""
     from sitegen.build import build as run_build
 
-    _configure_logging(quiet)
+    _configure_logging(quiet, ctx.obj["debug"])
     report = _guarded(
         ctx,
         lambda: run_build(
@@ -122,7 +124,7 @@ def check(
     """
     from sitegen.check.checks import check_site
 
-    _configure_logging(quiet)
+    _configure_logging(quiet, ctx.obj["debug"])
     report = _guarded(
         ctx,
         lambda: check_site(site_dir, include_drafts=drafts, include_future=future, strict=strict),
@@ -350,10 +352,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _configure_logging(quiet: bool) -> None:
-    """Progress lines go to a terminal only; CI logs and pipes stay clean."""
+def _configure_logging(quiet: bool, debug: bool = False) -> None:
+    """Progress lines go to a terminal only; CI logs and pipes stay clean. With --debug,
+    also the reasons sitegen logs for its choices (why a build was a full one)."""
     logger = logging.getLogger("sitegen")
-    logger.setLevel(logging.INFO if sys.stderr.isatty() and not quiet else logging.WARNING)
+    level = logging.INFO if sys.stderr.isatty() and not quiet else logging.WARNING
+    logger.setLevel(logging.DEBUG if debug else level)
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("… %(message)s"))
