@@ -186,7 +186,7 @@ def test_remembered_warnings_read_back_as_they_were(
     """A word-only build or one with nothing to do prints the last build's warnings from
     their kept text, and makes Problems of their rows only when asked: both as before."""
     from sitegen.cache.store import BuildCache
-    from sitegen.cache.warnings import ROWS, TEXT, checksum, pack_warnings, read_warnings
+    from sitegen.cache.warnings import kept_warnings, read_warnings
     from sitegen.errors import Location, Problem, Severity
 
     where = Location(PurePosixPath(path), line)
@@ -194,15 +194,15 @@ def test_remembered_warnings_read_back_as_they_were(
         Problem(where, "image: 'x.jpg' not found", Severity.WARNING),
         Problem(where, "two\nlines", Severity.WARNING),
     ]
-    text, rows = pack_warnings(problems)
+    fields, blobs = kept_warnings(problems)
     cache = BuildCache(tmp_path)
-    cache.remember_build("s", {}, None, {TEXT: text, ROWS: rows})
+    cache.remember_build("s", fields, None, blobs)
     cache.commit()
-    stored = read_warnings(cache, 2, checksum(rows))
+    stored = read_warnings(cache, fields)
     assert stored.text() == "\n".join(map(str, problems))
     assert stored.decoded() == tuple(problems) and len(stored) == 2
     with pytest.raises(ValueError):
-        read_warnings(cache, 2, checksum(rows) + 1)
+        read_warnings(cache, {**fields, "checksum": fields["checksum"] + 1})
 
 
 def test_remembered_warnings_about_a_name_that_is_not_utf8_print_backslashed() -> None:

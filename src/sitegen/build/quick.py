@@ -169,7 +169,7 @@ def _last_build(job: Job) -> tuple[dict[str, Any], str | None, StoredProblems] |
         summary, due = dict(data["summary"]), data["next_due"]
         if due is not None and not isinstance(due, str):
             return None
-        warnings = read_warnings(job.cache, summary["warnings"], summary["checksum"])
+        warnings = read_warnings(job.cache, summary)
         if not all(type(summary[k]) is int for k in ("articles", "pages", "static")):
             return None
     except (*MALFORMED, TypeError):

@@ -19,15 +19,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.build.job import BuildOptions, Job
 from sitegen.cache.store import MALFORMED, BuildCache
-from sitegen.cache.warnings import (
-    ROWS,
-    TEXT,
-    StoredProblems,
-    checksum,
-    pack_warnings,
-    printed,
-    read_warnings,
-)
+from sitegen.cache.warnings import StoredProblems, kept_warnings, printed, read_warnings
 from sitegen.config.settings import load_config
 from sitegen.content.manifest import Inputs, next_due, survey_inputs
 from sitegen.errors import ContentError, OutputError, Problem, sort_problems
@@ -176,7 +168,7 @@ def _unchanged_build(job: Job, inputs: Inputs) -> BuildReport | None:
     if summary is None:
         return None
     try:  # the cache is input: a summary of another shape means building after all
-        warnings = read_warnings(job.cache, summary["warnings"], summary["checksum"])
+        warnings = read_warnings(job.cache, summary)
         counts = summary["articles"], summary["pages"], summary["static"]
     except MALFORMED:
         return None
@@ -299,7 +291,5 @@ def _remember(
 ) -> None:
     """Hold in the cache what a rebuild with the same inputs reports again without doing
     anything: the counts and the warnings (the checks' while the workers render)."""
-    warnings = [p for p in problems if not p.is_error]
-    text, rows = pack_warnings(warnings)
-    summary = {**counts, "warnings": len(warnings), "checksum": checksum(rows)}
-    cache.remember_build(signature, summary, due, {TEXT: text, ROWS: rows})
+    fields, blobs = kept_warnings([p for p in problems if not p.is_error])
+    cache.remember_build(signature, {**counts, **fields}, due, blobs)

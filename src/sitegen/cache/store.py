@@ -262,15 +262,18 @@ class BuildCache(Snapshots):
     # memos ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         """What was stored under `key` (`set_meta`), if anything."""
-        query = "SELECT value FROM meta WHERE key = ?"
-        row = self._read(lambda db: db.execute(query, (key,)).fetchone(), None)
-        return None if row is None else str(row[0])
+        value = self._meta(key)
+        return None if value is None else str(value)
 
     def get_meta_bytes(self, key: str) -> bytes | None:
         """What was stored under `key` as bytes (`set_meta`), if anything."""
+        value = self._meta(key)
+        return value if type(value) is bytes else None
+
+    def _meta(self, key: str) -> object:
         query = "SELECT value FROM meta WHERE key = ?"
         row = self._read(lambda db: db.execute(query, (key,)).fetchone(), None)
-        return row[0] if row is not None and type(row[0]) is bytes else None
+        return None if row is None else row[0]
 
     def set_meta(self, key: str, value: str | bytes, *, hold: bool = False) -> None:
         """Store `value` under `key` (with `hold`, kept only once `commit`ted: see `_write`)."""

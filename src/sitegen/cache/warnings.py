@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.cache.store import BuildCache
@@ -81,14 +81,23 @@ def printed(problems: Sequence[Problem]) -> bytes:
     return "\n".join(map(str, problems)).encode("utf-8", "backslashreplace")
 
 
+def kept_warnings(problems: Sequence[Problem]) -> tuple[dict[str, int], dict[str, bytes]]:
+    """What the build's summary holds of these warnings (`read_warnings` checks them),
+    and the blobs kept beside it in the cache's meta table."""
+    text, rows = pack_warnings(problems)
+    return {"warnings": len(problems), "checksum": checksum(rows)}, {TEXT: text, ROWS: rows}
+
+
 def checksum(packed: bytes) -> int:
     """Of the packed rows, kept in the build's summary: checked when they are read."""
     return zlib.crc32(packed)
 
 
-def read_warnings(cache: BuildCache, count: object, crc: object) -> StoredProblems:
-    """The warnings the last build kept (its summary's count and checksum); ValueError if
-    they are missing or damaged, for the caller to build after all."""
+def read_warnings(cache: BuildCache, summary: Mapping[str, object]) -> StoredProblems:
+    """The warnings the last build kept (`kept_warnings`: their count and checksum are in
+    its summary); ValueError or KeyError if they are missing or damaged, for the caller
+    to build after all."""
+    count, crc = summary["warnings"], summary["checksum"]
     text, packed = cache.get_meta_bytes(TEXT), cache.get_meta_bytes(ROWS)
     if type(count) is not int or text is None or packed is None or checksum(packed) != crc:
         raise ValueError("stored warnings missing or damaged")
