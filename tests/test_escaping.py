@@ -26,6 +26,9 @@ class Html:
     def __html__(self) -> str:
         return "<em>own</em>"
 
+    def __repr__(self) -> str:  # the test's id: the same in every run
+        return "Html()"
+
 
 class Text(str):
     pass
