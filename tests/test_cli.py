@@ -217,6 +217,24 @@ def test_cli_prints_every_warning_and_exits_with_the_build_status(
     assert done.stderr.endswith("error: build failed (1 problem)\n")
 
 
+def test_cli_prints_thousands_of_warnings_a_line_each_then_the_same_again(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """More warnings than are printed in one part (cache.warnings): each whole, on its
+    own line, in line order; a rebuild with nothing to do prints the same bytes."""
+    keys = "".join(f"k{i}: x\n" for i in range(1200))
+    root = make_site({"content/a.md": f"---\ntitle: A\ndate: 2024-01-01\n{keys}---\nBody\n"})
+    command = [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(tmp_path / "out")]
+    first = subprocess.run(command, capture_output=True, check=True)
+    expected = "".join(
+        f"content/a.md:{i + 4}: warning: unknown key 'k{i}'\n" for i in range(1200)
+    )
+    assert first.stderr.decode() == expected
+    assert first.stdout.startswith(b"built 1 article")
+    again = subprocess.run(command, capture_output=True, check=True)
+    assert (again.stderr, again.stdout) == (first.stderr, first.stdout)
+
+
 def test_debug_says_why_a_build_was_a_full_one(make_site: MakeSite, tmp_path: Path) -> None:
     """In a process of its own: the log handler is made once per process."""
     root = make_site({f"content/a{i}.md": article(f"A{i}") for i in range(3)})

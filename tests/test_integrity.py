@@ -47,6 +47,18 @@ def test_sums_line_escapes_names_as_sha256sum_does() -> None:
     assert sums_line(DIGEST, "form\ffeed") == f"{DIGEST}  form\ffeed\n"  # not escaped
 
 
+def test_sums_of_thousands_of_files_are_written_line_by_line_as_sha256sum_does() -> None:
+    """Written a thousand lines at a time (publish.integrity): names sorted, an odd name
+    escaped in whichever part it falls, and no other name escaped with it."""
+    names = [f"p{i:04}.html" for i in range(2500)] + ["p1500\nodd.html", "p2400\\b.html"]
+    known = {name: f"{i % 10}" * 64 for i, name in enumerate(names)}
+    written = b"".join(integrity.sums_parts(Path("/nonexistent"), names, known))
+    expected = "".join(sums_line(known[name], name) for name in sorted(names))
+    assert written == expected.encode()
+    marked = [line for line in written.splitlines() if line.startswith(b"\\")]
+    assert len(written.splitlines()) == len(names) and len(marked) == 2
+
+
 def test_read_sums_reads_back_every_name_it_wrote(tmp_path: Path) -> None:
     names = [*ODD, "a/index.html", "\\", "\\n", "x\\\nx"]
     (tmp_path / SUMS).write_text("".join(sums_line(DIGEST, name) for name in names))

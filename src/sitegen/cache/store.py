@@ -49,6 +49,11 @@ def checksum(value: str, body: bytes, excerpt: str) -> int:
 
 def digest(*parts: str | bytes) -> str:
     """A short, stable hash of the parts (each length-prefixed, so parts cannot run together)."""
+    return digest_all(parts)
+
+
+def digest_all(parts: Iterable[str | bytes]) -> str:
+    """digest(*parts) of parts that can be made one by one as they are hashed."""
     sha = hashlib.sha256()
     for part in parts:
         # surrogatepass: a file name that is not UTF-8 (os.fsdecode's lone surrogates)

@@ -117,8 +117,9 @@ class Pending:
             remade = {path: data_hash(data) for path, data in made.items()}
             staging = Staging(self.output_dir, knows_output=bool(self.previous))
             staging.write_all(made)
-        else:
+        else:  # (the hashes as bytes are let go: 10 MB at the peak of a first build)
             remade = {path: digest.decode() for path, digest in zip(paths, self.data, strict=True)}
+            self.data.clear()
         previous = previous_files(self.previous, self.plan)
         return publish(staging, every_path(self.plan), remade, previous)
 

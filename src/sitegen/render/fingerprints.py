@@ -48,7 +48,7 @@ class PageKeys:
         article_keys: MutableMapping[tuple[Any, ...], str] | None = None,
     ) -> None:
         self._site, self.env, self._theme_dirs, self.memo = site, env, theme_dirs, memo
-        self._article_keys = {} if article_keys is None else article_keys
+        self._article_keys = article_keys  # None: a build's, worked out once each anyway
         self._template_keys: dict[tuple[str, ...], str] = {}
         self._reads: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
         self._of_url: dict[str, str] = {}  # article URL -> its part, as worked out
@@ -69,9 +69,12 @@ class PageKeys:
         key = self._of_url.get(a.url)
         if key is None:
             parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
-            key = self._article_keys.get(parts)
+            memo = self._article_keys  # (kept, 50,000 parts were 10 MB of a build's peak)
+            key = memo.get(parts) if memo is not None else None
             if key is None:
-                key = self._article_keys[parts] = digest(*parts)
+                key = digest(*parts)
+                if memo is not None:
+                    memo[parts] = key
             self._of_url[a.url] = key
         return key
 

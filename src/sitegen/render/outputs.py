@@ -9,6 +9,7 @@ only the files whose fingerprint changed since the last build of the same output
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from sitegen.cache.store import digest
+from sitegen.cache.store import digest, digest_all
 from sitegen.content.manifest import stamp_or_unreadable
 from sitegen.images.formats import Sizes
 from sitegen.images.store import made_images_dir
@@ -177,14 +178,20 @@ class OutputMaker:
         """The sitemaps and robots.txt of `entries`, and the redirect maps for servers."""
         site, keys = self.site, self.keys
         outputs = []
-        index_key = functools.cache(lambda: digest(keys.base, repr(entries)))
+        index_key = functools.cache(lambda: _hashed(keys.base, entries))
         for path, make in host_sitemaps(entries, site.config.site_url, site.config.hosts):
             outputs.append(Output(path, index_key, make, "index"))
         if rules := redirect_rules(site):  # for servers: every alias, with a query or not
-            rules_key = functools.cache(lambda: digest(keys.base, repr(rules)))
+            rules_key = functools.cache(lambda: _hashed(keys.base, rules))
             for path, data in ((NETLIFY, netlify_redirects(rules)), (NGINX, nginx_map(rules))):
                 outputs.append(Output(path, rules_key, constant(data), "index"))
         return outputs
+
+
+def _hashed(base: str, items: Iterable[object]) -> str:
+    """The digest of `base` and each item's repr, made one by one: the repr of the
+    sitemaps' 97,752 entries at 50,000 articles, whole, was 30 MB at a cold build's peak."""
+    return digest_all(itertools.chain([base], map(repr, items)))
 
 
 def _copied_sizes(shared: Mapping[str, str], sizes: Mapping[str, Sizes]) -> dict[str, Sizes]:
