@@ -226,9 +226,7 @@ def test_cli_prints_thousands_of_warnings_a_line_each_then_the_same_again(
     root = make_site({"content/a.md": f"---\ntitle: A\ndate: 2024-01-01\n{keys}---\nBody\n"})
     command = [sys.executable, "-m", "sitegen", "build", str(root), "-o", str(tmp_path / "out")]
     first = subprocess.run(command, capture_output=True, check=True)
-    expected = "".join(
-        f"content/a.md:{i + 4}: warning: unknown key 'k{i}'\n" for i in range(1200)
-    )
+    expected = "".join(f"content/a.md:{i + 4}: warning: unknown key 'k{i}'\n" for i in range(1200))
     assert first.stderr.decode() == expected
     assert first.stdout.startswith(b"built 1 article")
     again = subprocess.run(command, capture_output=True, check=True)

@@ -297,8 +297,10 @@ def test_work_is_dealt_in_shrinking_ranges_that_cover_it_once(count: int, jobs: 
 class _HalfBrokenPool:
     """A process pool that sends one chunk of results, then breaks down (a killed worker)."""
 
+    started = 0
+
     def __init__(self, *args: object, **kwargs: object) -> None:
-        pass
+        _HalfBrokenPool.started += 1
 
     def __enter__(self) -> _HalfBrokenPool:
         return self
@@ -319,8 +321,10 @@ def test_a_parse_pool_that_breaks_down_midway_still_gives_every_article_once(
     root = make_site({f"content/a{i:02d}.md": random_article(rng, i) for i in range(30)})
     build(root, tmp_path / "serial", use_cache=False, jobs=1)
     monkeypatch.setitem(MIN_ITEMS, "parse", 2)
-    monkeypatch.setattr("sitegen.runtime.pool.ProcessPoolExecutor", _HalfBrokenPool)
+    # (runtime.pool imports it when it shares work out: patched where it finds it)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", _HalfBrokenPool)
     report = build(root, tmp_path / "broken", jobs=2)
+    assert _HalfBrokenPool.started == 1
     assert report.parsed == 30
     assert tree(tmp_path / "broken") == tree(tmp_path / "serial")
 

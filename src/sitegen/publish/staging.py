@@ -11,8 +11,6 @@ one-article edit stays as cheap as writing in place.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import json
 import logging
 import os
@@ -257,11 +255,15 @@ def _keep_as_spare(previous: Path, spare: Path, changed: Iterable[str]) -> None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
+    """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported.
+    The C library is the one Python runs on (CDLL(None)): ctypes.util.find_library runs
+    `ldconfig -p` to find it. ctypes is imported here, not by a build with nothing to do."""
+    import ctypes  # noqa: PLC0415
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext
 
 log = logging.getLogger(__name__)
 # Below this many pieces of work of a kind, starting processes costs more than it saves
@@ -46,7 +46,17 @@ def can_fork(jobs: int, count: int, kind: str) -> bool:
 
 
 def _forking_is_safe() -> bool:
+    import multiprocessing  # noqa: PLC0415 - see _forked
+
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _forked() -> ForkContext:
+    """multiprocessing's fork context. multiprocessing is imported only when work is shared
+    out: with concurrent.futures, 7 ms of a build with nothing to do."""
+    import multiprocessing  # noqa: PLC0415
+
+    return multiprocessing.get_context("fork")
 
 
 def start_map(
@@ -58,7 +68,7 @@ def start_map(
     jobs = job_count(jobs)
     if not can_fork(jobs, count, kind):
         return lambda: [function(i) for i in range(count)]
-    context = multiprocessing.get_context("fork")
+    context = _forked()
     started: list[tuple[Any, Any, int, int]] = []  # (worker, its read end, its share)
     for n in range(jobs):
         start, stop = count * n // jobs, count * (n + 1) // jobs
@@ -136,7 +146,7 @@ def settle(value: object) -> None:
 
 def start_forked(function: Callable[[], object]) -> Callable[[], None]:
     """Start function() in a forked process (see `can_fork`); returns what waits for it."""
-    process = multiprocessing.get_context("fork").Process(target=function, daemon=True)
+    process = _forked().Process(target=function, daemon=True)
     process.start()
     return process.join
 
@@ -169,7 +179,7 @@ def _in_workers(
     ranges = work_ranges(count, jobs)
     _job = job
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with _forked().Pool(jobs) as pool:
             pending = pool.map_async(_run, ranges, chunksize=1)
             if meanwhile:
                 meanwhile()
@@ -212,7 +222,11 @@ def stream_chunks(
         return
     size = -(-len(items) // (jobs * CHUNKS_PER_JOB))  # many per process: they finish together
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork" if _forking_is_safe() else "spawn")
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - see _forked
+    from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
+
+    context = _forked() if _forking_is_safe() else multiprocessing.get_context("spawn")
     sent = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
