@@ -69,7 +69,7 @@ class PageKeys:
         key = self._of_url.get(a.url)
         if key is None:
             parts = (a.digest, a.author.name, _size(self._site, a), *(t.name for t in a.tags))
-            memo = self._article_keys  # (kept, 50,000 parts were 10 MB of a build's peak)
+            memo = self._article_keys  # serve's; a build's kept 50,000 parts (10 MB) in vain
             key = memo.get(parts) if memo is not None else None
             if key is None:
                 key = digest(*parts)
