@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 import types
 import typing
 import zlib
@@ -107,6 +108,11 @@ class Primed:
         assert self.files_outside() == self.outside | edited  # nothing else was touched
 
     def files_outside(self) -> dict[str, bytes]:
+        """Once a spare the build could not use, moved aside, is removed (in the background)."""
+        deadline = time.monotonic() + 30
+        while list(self.out.parent.glob(f".{self.out.name}.dropped-*")):
+            assert time.monotonic() < deadline, "a spare set aside was not removed"
+            time.sleep(0.05)
         mine = (self.out, spare_dir(self.out), self.root / ".sitegen-cache")
         return tree(self.out.parent, skip=mine)
 

@@ -343,10 +343,11 @@ def test_preview_shows_a_warning_once_not_on_every_save(make_site: MakeSite) -> 
         first = [line for line in lines if ": warning: " in line]
         assert any("x.jpg" in line for line in first)
         (root / "content/b.md").write_text(article("B, edited", slug="b"))
-        wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) == 1)
+        # (>=: a save the watcher sees as two changes may be two rebuilds)
+        wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) >= 1)
         assert [line for line in lines if ": warning: " in line] == first  # not again
         (root / "content/b.md").write_text(article("B", slug="b", image="/images/y.jpg"))
-        wait_for(lambda: sum(line.startswith("rebuilt") for line in lines) == 2)
+        wait_for(lambda: any("y.jpg" in line for line in lines))
         new = [line for line in lines if ": warning: " in line][len(first) :]
         assert new and all("content/b.md" in line for line in new)  # only what is new
 

@@ -4,6 +4,7 @@ import json
 import os
 import random
 import stat
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -207,6 +208,61 @@ def test_a_spare_the_build_cannot_trust_is_not_used(
     run_build(site, reference, use_cache=False)
     assert files_in(out) == files_in(reference)
     assert not (out / "gone").exists()
+    assert not [p.name for p in tmp_path.iterdir() if ".dropped-" in p.name]  # removed
+    if how == "output deleted by hand":
+        assert not spare_dir(out).exists()  # (else the output it replaced is the spare)
+
+
+def test_a_spare_the_build_cannot_use_is_moved_aside_and_removed_by_another_process(
+    tmp_path: Path,
+) -> None:
+    """After `rm -rf build` the old spare is moved aside at once and removed by a process
+    of its own: removing it took seconds of a large cold build, with the caches cold."""
+    import shutil as sh
+
+    from sitegen.build import build as run_build
+    from tests.conftest import article
+
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("base_url: https://example.org/\n")
+    (site / "content/a.md").write_text(article("A"))
+    out = tmp_path / "out"
+    run_build(site, out)
+    (site / "content/a.md").write_text(article("A, revised"))
+    run_build(site, out)
+    assert spare_dir(out).is_dir()
+    sh.rmtree(out)
+    run_build(site, out)
+    assert not spare_dir(out).exists() and (out / "a/index.html").is_file()
+    deadline = time.monotonic() + 30
+    while [p for p in tmp_path.iterdir() if ".dropped-" in p.name]:
+        assert time.monotonic() < deadline, "the spare set aside was not removed"
+        time.sleep(0.05)
+
+
+def test_the_remover_takes_only_a_folder_set_aside_and_names_it_after_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While it runs, its own pid is in the folder's name: a build meanwhile leaves it be."""
+    from sitegen.publish import spare
+
+    kept = tmp_path / "out"
+    kept.mkdir()
+    assert not spare.remove_set_aside(kept) and kept.is_dir()
+    aside = tmp_path / ".out.dropped-1"
+    (aside / "a").mkdir(parents=True)
+    (aside / "a/index.html").write_text("old")
+    seen: list[str] = []
+    real = spare.remove_tree
+
+    def spy(path: Path, *, ignore_errors: bool = False) -> None:
+        seen.append(Path(path).name)
+        real(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(spare, "remove_tree", spy)
+    assert spare.remove_set_aside(aside)
+    assert seen == [f".out.dropped-{os.getpid()}"] and not list(tmp_path.glob(".out.*"))
 
 
 @pytest.mark.parametrize(

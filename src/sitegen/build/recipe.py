@@ -23,6 +23,7 @@ from sitegen.cache.warnings import StoredProblems, kept_warnings, printed, read_
 from sitegen.config.settings import load_config
 from sitegen.content.manifest import Inputs, next_due, survey_inputs
 from sitegen.errors import ContentError, OutputError, Problem, sort_problems
+from sitegen.publish.spare import removing_set_aside, set_aside
 from sitegen.publish.staging import (
     MARKER,
     check_output_dir,
@@ -109,7 +110,7 @@ def build(
     config = options.applied_to(load_config(site_dir))
     _prepare_output(output_dir, site_dir)
     cache = BuildCache(site_dir, enabled=use_cache)
-    with contextlib.closing(cache), Scheduler(jobs) as scheduler:
+    with removing_set_aside(output_dir), contextlib.closing(cache), Scheduler(jobs) as scheduler:
         now = None if include_future else build_time()
         theme = resolve_theme(site_dir)
         job = Job(output_dir, options, config, theme, cache, scheduler, now, held)
@@ -193,10 +194,14 @@ def _word_only_build(job: Job, inputs: Inputs) -> BuildReport | None:
 def _previous_output(job: Job) -> dict[str, str]:
     """The output's files and fingerprints as the cache knows them (none if no build of
     ours made it). A rebuild writes into the output's spare: if there is none, a helper
-    makes it while this process loads and plans (when the output is big enough)."""
-    if not (job.output_dir / MARKER).is_file():
-        return {}
-    previous = job.cache.outputs(job.output_dir)
+    makes it while this process loads and plans (when the output is big enough). A spare
+    of an output the build does not know (deleted by hand, say) cannot be used: it is
+    moved aside, to be removed once the build has ended (see build())."""
+    made = (job.output_dir / MARKER).is_file()
+    previous = job.cache.outputs(job.output_dir) if made else {}
+    if not previous:
+        set_aside(job.output_dir)
+        return previous
     if not spare_dir(job.output_dir).exists():
         from sitegen.publish.pending import previous_files  # noqa: PLC0415 - see build()
 

@@ -75,7 +75,7 @@ line starts a new paragraph, `## ` starts a heading, `*words*` are emphasised.
 - `sitegen check` finds mistakes and broken links before you publish.
 """
 
-GITIGNORE = "build/\n.build.spare/\n.sitegen-cache/\n/*.zip\n"
+GITIGNORE = "build/\n.build.spare/\n.build.dropped-*/\n.sitegen-cache/\n/*.zip\n"
 
 
 def init_site(

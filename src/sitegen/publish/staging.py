@@ -29,6 +29,7 @@ from sitegen.publish.spare import (
     Folders,
     claim,
     drop,
+    dropped_prefix,
     new_folder,
     number,
     owner_pid,
@@ -273,19 +274,21 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def remove_leftovers(output_dir: Path) -> None:
-    """What a build killed half-way left beside the output: a staging folder, or the
-    previous output of an exchange without a spare to become. Those of a build that is
-    still running (its pid is alive) are left alone; a spare is checked when claimed."""
+    """What a build killed half-way left beside the output: a staging folder, the previous
+    output of an exchange without a spare to become, or a spare set aside to be removed.
+    Those of a build that is still running (its pid is alive) are left alone; a spare is
+    checked when claimed."""
     output_dir = output_dir.absolute()
-    staging, previous = staging_prefix(output_dir), previous_prefix(output_dir)
+    staging = staging_prefix(output_dir)
+    named = (previous_prefix(output_dir), dropped_prefix(output_dir))  # pid in the name
     if output_dir.parent.is_dir():
         for entry in os.scandir(output_dir.parent):
             if not entry.is_dir(follow_symlinks=False):
                 continue
             if entry.name.startswith(staging):
                 pid = owner_pid(Path(entry.path) / OWNER)
-            elif entry.name.startswith(previous):
-                pid = number(entry.name[len(previous) :])
+            elif entry.name.startswith(named):
+                pid = number(entry.name.rpartition("-")[2])
             else:
                 continue
             if not running(pid):

@@ -242,14 +242,17 @@ def _listed(function: Callable[[Sequence[T]], Iterable[R]], chunk: Sequence[T]) 
     return list(function(chunk))
 
 
-def start_detached(module: str, *arguments: str) -> None:
+def start_detached(module: str, *arguments: str) -> bool:
     """Start `python -m module arguments` on its own and do not wait for it: for work that
     may outlive the build, no input, no output (its own session: a ^C in the terminal was
     for the build). A long-lived caller keeps the ended process's entry, a zombie, until
-    it ends itself; starting it is best effort."""
+    it ends itself; starting it is best effort. Whether it was started."""
     if not sys.executable:
-        return
+        return False
     command = [sys.executable, "-m", module, *arguments]
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
-    with contextlib.suppress(OSError):
+    try:
         os.posix_spawn(sys.executable, command, os.environ, file_actions=quiet, setsid=True)
+    except OSError:
+        return False
+    return True
