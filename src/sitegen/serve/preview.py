@@ -113,6 +113,8 @@ class Preview:
     def run(self) -> None:
         """Serve until stop() or Ctrl-C; always cleans up its threads and folder."""
         try:
+            for warning in self.watcher.start():  # before the first build: no save is missed
+                self.report(warning)
             if (built := self._last_build()) is not None:  # answer at once, a big archive's
                 self.server.files = built  # plan takes seconds (until _build_and_publish)
                 self._start_serving(f" (its last build, {built.root.name}/, until planned)")
@@ -140,8 +142,6 @@ class Preview:
 
     def _start_serving(self, what: str) -> None:
         self.server.start()
-        for warning in self.watcher.start():
-            self.report(warning)
         if self.server.port != self.options.port and self.options.port != 0:
             self.report(f"port {self.options.port} is in use; using {self.server.port} instead")
         self.report(f"serving {self.site_dir}{what} at {self.server.url} (Ctrl-C to stop)")
