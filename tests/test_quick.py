@@ -199,7 +199,7 @@ def test_remembered_warnings_read_back_as_they_were(
     cache.remember_build("s", fields, None, blobs)
     cache.commit()
     stored = read_warnings(cache, fields)
-    assert stored.text() == "\n".join(map(str, problems))
+    assert stored.printed.decode() == "\n".join(map(str, problems))
     assert stored.decoded() == tuple(problems) and len(stored) == 2
     with pytest.raises(ValueError):
         read_warnings(cache, {**fields, "checksum": fields["checksum"] + 1})

@@ -32,9 +32,6 @@ class StoredProblems:
     def __len__(self) -> int:
         return self.count
 
-    def text(self) -> str:
-        return self.printed.decode()
-
     def paths(self) -> set[str]:
         """The files warned about."""
         return {str(problem.location.path) for problem in self.decoded()}

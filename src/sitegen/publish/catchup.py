@@ -33,6 +33,7 @@ from sitegen.publish.spare import (
     remove_empty_parents,
     spare_dir,
 )
+from sitegen.runtime.pool import start_detached
 from sitegen.urls import MARKER_PATH, is_output_path
 
 # A build leaving the spare behind at fewer paths than this leaves them to the next build:
@@ -46,8 +47,6 @@ def start_if_far_behind(output_dir: Path, behind: int) -> None:
     """Start a catch-up of the output's spare, if it is behind at `behind` paths or more,
     at the lowest priority; `sitegen build` ends at once."""
     if behind >= CATCH_UP_FROM:
-        from sitegen.runtime.pool import start_detached  # noqa: PLC0415 - multiprocessing: 8 ms
-
         start_detached("sitegen.publish.catchup", os.fspath(output_dir))
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sitegen import urls
 from sitegen.content.manifest import make_folder_tree, remove_tree
+from sitegen.runtime.pool import start_detached
 
 log = logging.getLogger(__name__)
 OWNER = f"{urls.OWN_PREFIX}owner"  # in a staging folder or spare being written: the build's pid
@@ -124,12 +125,9 @@ def removing_set_aside(output_dir: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        aside = output_dir.absolute().with_name(f"{dropped_prefix(output_dir)}{os.getpid()}")
-        if aside.is_dir():
-            from sitegen.runtime.pool import start_detached  # noqa: PLC0415
-
-            if not start_detached(__name__, os.fspath(aside)):
-                remove_tree(aside, ignore_errors=True)
+        aside = _aside(output_dir)
+        if aside.is_dir() and not start_detached(__name__, os.fspath(aside)):
+            remove_tree(aside, ignore_errors=True)
 
 
 def set_aside(output_dir: Path) -> Path | None:
@@ -137,16 +135,20 @@ def set_aside(output_dir: Path) -> Path | None:
     use it (as `drop`), unless another build fills it: removed when the build has ended
     (`removing_set_aside`). Its new name holds this process's pid (`remove_leftovers`
     leaves it alone while the process runs); None if nothing was moved."""
-    output_dir = output_dir.absolute()
-    spare = spare_dir(output_dir)
+    spare, aside = spare_dir(output_dir.absolute()), _aside(output_dir)
     if not _unused(spare):
         return None
-    aside = output_dir.with_name(f"{dropped_prefix(output_dir)}{os.getpid()}")
     try:
         spare.rename(aside)
     except OSError:  # (one set aside before by this pid, not yet removed: `drop` then)
         return None
     return aside
+
+
+def _aside(output_dir: Path) -> Path:
+    """Where this process sets the output's spare aside (`set_aside`)."""
+    output_dir = output_dir.absolute()
+    return output_dir.with_name(f"{dropped_prefix(output_dir)}{os.getpid()}")
 
 
 def dropped_prefix(output_dir: Path) -> str:
@@ -254,7 +256,7 @@ def remove_empty_parents(folder: Path, root: Path) -> None:
 
 
 def main(arguments: list[str]) -> int:
-    """`python -m sitegen.publish.spare FOLDER`: a spare set aside (`remove_aside`) removed,
+    """`python -m sitegen.publish.spare FOLDER`: a spare set aside (`set_aside`) removed,
     at the lowest priority."""
     with contextlib.suppress(OSError):
         os.nice(19)  # after everything else on the machine
